@@ -1,0 +1,1 @@
+"""The ``kkod`` command line: thin Typer commands that parse input and render output."""

@@ -1,0 +1,69 @@
+"""Every configuration setting of kkod, read from ``KKOD_*`` environment variables.
+
+The table of settings in README.md mirrors this class; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Part = Literal["central", "ministry", "employer"]
+
+
+class Settings(BaseSettings):
+    """Process-wide settings; each field is the variable ``KKOD_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="KKOD_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("kkod-data"),
+        description="Folder holding each part's SQLite file, the mail spool and stored tables.",
+    )
+    central_database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the central registry; default: SQLite in data_dir."
+    )
+    ministry_database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the ministry's request store; default: SQLite in data_dir."
+    )
+    employer_database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the employer's register; default: SQLite in data_dir."
+    )
+    code_secret: str | None = Field(
+        None,
+        description="Central secret the connection codes are derived from (hex, ≥ 32 bytes); "
+        "default: generated once into data_dir/central-code-secret.",
+    )
+    code_key_id: int = Field(1, description="Id of the current code secret, kept with each connection.")
+    trust_roots: list[Path] = Field(
+        default_factory=list,
+        description="PEM/DER CA certificates trusted for signed declarations (JSON list of paths).",
+    )
+    smtp_host: str = Field("127.0.0.1", description="SMTP relay the ministry replies through.")
+    smtp_port: int = Field(25, description="Port of the SMTP relay.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS with the relay.")
+    smtp_user: str | None = Field(None, description="SMTP user name, if the relay needs one.")
+    smtp_password: str | None = Field(None, description="SMTP password, if the relay needs one.")
+    ministry_address: str = Field(
+        "ehr@bm.gov.hu", description="The ministry's own address: requests go to it, replies come from it."
+    )
+    retention_days: int = Field(
+        30, description="Days a stored request table is kept before the worker deletes it."
+    )
+
+    def database_url(self, part: Part) -> str:
+        """The URL of ``part``'s database: the configured one, else a SQLite file in data_dir."""
+        configured = getattr(self, f"{part}_database_url")
+        if configured:
+            return configured
+        return f"sqlite:///{(self.data_dir / f'{part}.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once)."""
+    return Settings()

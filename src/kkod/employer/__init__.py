@@ -1,0 +1,1 @@
+"""The employer: declaration, submission, import of returned codes, the employee register."""

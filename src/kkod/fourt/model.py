@@ -1,0 +1,55 @@
+"""The 4T value types: a person's identity data as written, and a validation finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Person4T:
+    """The four *természetes személyazonosító adatok* plus the current name, as written.
+
+    Values are kept exactly as they arrived (strings; an Excel date cell arrives as
+    ``datetime.date``); :func:`kkod.fourt.canonical.canonical` turns them into the match form.
+    """
+
+    viselt_nev: str
+    szuletesi_nev: str
+    anyja_szuletesi_neve: str
+    szuletesi_hely: str
+    szuletesi_ido: str | date  # an Excel date cell arrives as a date
+
+    FIELDS = ("viselt_nev", "szuletesi_nev", "anyja_szuletesi_neve", "szuletesi_hely", "szuletesi_ido")
+
+
+class Severity(StrEnum):
+    """Errors block sending a table; warnings do not."""
+
+    HIBA = "hiba"
+    FIGYELMEZTETES = "figyelmeztetés"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule firing on one cell (or row) of a table."""
+
+    row: int  # Excel row number
+    column: str  # column letter
+    rule: str  # stable id: E01…, W01…, X01
+    severity: Severity
+    value: str
+    message: str  # Hungarian
+    suggestion: str | None = None  # the suggested (or, with --fix, applied) value
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "value": self.value,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }

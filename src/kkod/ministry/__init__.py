@@ -1,0 +1,1 @@
+"""The ministry: request intake (email, upload), checks, request store, worker, replies."""

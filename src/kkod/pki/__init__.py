@@ -1,0 +1,1 @@
+"""Certificates and PAdES signatures: a demo CA, signing and verifying declarations."""

@@ -1,0 +1,1 @@
+"""Hungarian settlements, Budapest districts and historic Hungarian names of places now abroad."""

@@ -1,0 +1,1 @@
+"""The "Kapcsolati kód adattáblázat": layout, template, reader and format-preserving result writer."""
