@@ -1,0 +1,125 @@
+"""The one narrow interface through which the ministry and the employer reach the central system.
+
+In-process today (:class:`kkod.central.service.InProcessCentral`); an HTTP client can
+implement the same protocol when the parts are deployed apart. Requests carry only
+match keys (digests of canonical 4T), never the 4T values themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from kkod.errors import KkodError
+
+
+class MatchResult(StrEnum):
+    """The result of matching one row's 4T (SPEC §4)."""
+
+    KOD = "KOD"
+    NINCS_TALALAT = "NINCS_TALALAT"
+    TOBB_TALALAT = "TOBB_TALALAT"
+    HIBAS_SOR = "HIBAS_SOR"
+
+
+EXPLANATION: dict[MatchResult, str] = {
+    MatchResult.KOD: "A kapcsolati kód elkészült.",
+    MatchResult.NINCS_TALALAT: (
+        "Nincs találat: ezekkel a 4T adatokkal nincs aktív Ügyfélkapu-fiók. Vagy nincs "
+        "ügyfélkapuja (létre kell hoznia), vagy valamelyik adat eltér a nyilvántartottól."
+    ),
+    MatchResult.TOBB_TALALAT: (
+        "Több találat: a 4T adatokhoz több Ügyfélkapu-fiók tartozik. A foglalkoztatottnak meg "
+        "kell mondania, melyiket használja, vagy meg kell szüntetnie a többit."
+    ),
+    MatchResult.HIBAS_SOR: (
+        "Hibás sor: a sor nem olvasható 4T adatként (üres kötelező mező vagy érvénytelen dátum)."
+    ),
+}
+
+NEXT_STEP: dict[MatchResult, str] = {
+    MatchResult.KOD: "",
+    MatchResult.NINCS_TALALAT: (
+        "Ellenőrizze a 4T adatokat a foglalkoztatott nyilatkozatával; ha egyeznek, a "
+        "foglalkoztatottnak Ügyfélkaput kell nyitnia, utána egyenként kapcsolható."
+    ),
+    MatchResult.TOBB_TALALAT: (
+        "Kérje meg a foglalkoztatottat, hogy szüntesse meg a fölösleges Ügyfélkapu-fiókjait, "
+        "majd kapcsolja egyenként."
+    ),
+    MatchResult.HIBAS_SOR: "Javítsa a sort (kkod validate), majd kapcsolja egyenként.",
+}
+
+
+class Via(StrEnum):
+    """How a connection was made."""
+
+    BULK = "bulk"
+    MANUAL = "manual"
+    API = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The outcome of one row; ``code`` (formatted, e.g. ``7K3M-9XQ2-HT5W-R8P1-Z``) only for KOD."""
+
+    result: MatchResult
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeInfo:
+    """A Hivatali kapu as the central system knows it."""
+
+    krid: str
+    short_name: str
+    name: str
+    email_domains: tuple[str, ...] = ()
+    organisation_id: str | None = None  # the organisation identity its signing certificates carry
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLookup:
+    """What looking up a code tells an office: whether it is one of its own, live connections."""
+
+    valid: bool  # well-formed, check symbol correct
+    connected: bool  # issued to this office and the account is active
+
+
+class UnknownOffice(KkodError):
+    """No Hivatali kapu with this KRID."""
+
+    exit_code = 2
+
+    def __init__(self, krid: str) -> None:
+        super().__init__(f"Ismeretlen hivatali kapu (KRID): {krid}")
+        self.krid = krid
+
+
+class Central(Protocol):
+    """Match-and-issue in bulk, connect one, look up a code — nothing else."""
+
+    def office(self, krid: str) -> OfficeInfo | None: ...
+
+    def match_and_issue(
+        self,
+        krid: str,
+        keys: Sequence[bytes | None],
+        *,
+        via: Via = Via.BULK,
+        reference: str | None = None,
+        actor: str = "system",
+    ) -> list[Outcome]:
+        """One outcome per key, in order; a ``None`` key (unreadable row) is HIBAS_SOR.
+
+        Raises :class:`UnknownOffice` for a wrong KRID.
+        """
+        ...
+
+    def connect_one(
+        self, krid: str, key: bytes | None, *, via: Via = Via.MANUAL, actor: str = "system"
+    ) -> Outcome: ...
+
+    def lookup_code(self, krid: str, code: str) -> CodeLookup: ...
