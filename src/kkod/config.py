@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     smtp_host: str = Field("127.0.0.1", description="SMTP relay the ministry replies through.")
     smtp_port: int = Field(25, description="Port of the SMTP relay.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the relay.")
+    smtp_ca_file: Path | None = Field(
+        None, description="PEM file of the CA that signed the relay's TLS certificate, if private."
+    )
     smtp_user: str | None = Field(None, description="SMTP user name, if the relay needs one.")
     smtp_password: str | None = Field(None, description="SMTP password, if the relay needs one.")
     ministry_address: str = Field(

@@ -1,1 +1,132 @@
-"""CLI commands (placeholder until implemented)."""
+"""``kkod pki``: the demo CA and signer certificates, and checking a declaration's signature."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kkod.cli.common import console, reports_errors
+from kkod.cli.groups import pki_app
+from kkod.errors import KkodError
+
+DEMO_PASSPHRASE_TEXT = "kkod-demo"
+
+
+def passphrase_from_env(var: str | None) -> tuple[bytes, bool]:
+    """The passphrase in environment variable ``var``; the demo passphrase when ``var`` is None.
+
+    Returns the passphrase and whether it is the demo one.
+    """
+    if var is None:
+        return DEMO_PASSPHRASE_TEXT.encode(), True
+    value = os.environ.get(var)
+    if value is None:
+        raise KkodError(
+            f"A(z) {var} környezeti változó nincs beállítva (ebben kellene lennie a jelszónak)."
+        )
+    return value.encode("utf-8"), False
+
+
+@pki_app.command("demo-ca")
+@reports_errors
+def demo_ca(
+    folder: Annotated[
+        Path, typer.Argument(help="Ebbe a mappába kerül a ca.pem, a ca.key és a signer.p12.")
+    ],
+    org: Annotated[
+        str, typer.Option("--org", help="A szervezet teljes neve (a tanúsítvány O mezője).")
+    ],
+    org_id: Annotated[
+        str,
+        typer.Option(
+            "--org-id", help="A szervezet azonosítója (organizationIdentifier), pl. VATHU-15714514."
+        ),
+    ],
+    signer: Annotated[
+        str, typer.Option("--signer", help="Az aláíró neve (a tanúsítvány CN mezője).")
+    ] = "Bemutató Aláíró",
+    pass_env: Annotated[
+        str | None,
+        typer.Option(
+            "--pass-env",
+            help="A jelszót tartalmazó környezeti változó neve; alapértelmezés: bemutató jelszó.",
+        ),
+    ] = None,
+) -> None:
+    """Bemutató tanúsítványkiadó (CA) és aláíró tanúsítvány (.p12) készítése egy szervezetnek."""
+    from kkod.pki.demo_ca import make_demo_ca
+
+    passphrase, is_demo = passphrase_from_env(pass_env)
+    pki = make_demo_ca(
+        folder, organisation=org, organisation_id=org_id, signer_name=signer, passphrase=passphrase
+    )
+    table = Table(title="Bemutató PKI elkészült", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("CA tanúsítvány (megbízható gyökér)", str(pki.ca_cert))
+    table.add_row("CA kulcs (jelszóval védett)", str(pki.ca_key))
+    table.add_row("Aláíró tanúsítvány és kulcs", str(pki.signer_p12))
+    table.add_row("Szervezet", f"{org} ({org_id})")
+    table.add_row("Aláíró", signer)
+    if is_demo:
+        table.add_row(
+            "Jelszó", f"{DEMO_PASSPHRASE_TEXT} (bemutató jelszó — éles használatra nem alkalmas)"
+        )
+    else:
+        table.add_row("Jelszó", f"a(z) {pass_env} környezeti változóból")
+    console.print(table)
+
+
+@pki_app.command("verify")
+@reports_errors
+def verify(
+    declaration: Annotated[Path, typer.Argument(help="Az aláírt nyilatkozat (PDF).")],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            help="Megbízható CA-tanúsítvány (PEM/DER); többször is megadható. Alapértelmezés: KKOD_TRUST_ROOTS.",
+        ),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="A szervezet neve, amelyhez az aláírónak tartoznia kell."),
+    ] = None,
+    org_id: Annotated[
+        str | None,
+        typer.Option("--org-id", help="A szervezet azonosítója (organizationIdentifier)."),
+    ] = None,
+) -> None:
+    """Egy nyilatkozat aláírásának ellenőrzése (sértetlen, megbízható, a szervezeté-e)."""
+    from kkod.config import get_settings
+    from kkod.employer.declaration import read_declaration
+    from kkod.pki.verify import signer_belongs_to, verify_declaration_signature
+
+    try:
+        pdf = declaration.read_bytes()
+    except OSError:
+        raise KkodError(f"A nyilatkozat nem olvasható: {declaration}.") from None
+    roots = list(trust) if trust else list(get_settings().trust_roots)
+    verdict = verify_declaration_signature(pdf, roots)
+    table = Table(title=f"Aláírás ellenőrzése: {declaration.name}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("Eredmény", "[green]érvényes[/]" if verdict.ok else "[red]nem fogadható el[/]")
+    if verdict.reason:
+        table.add_row("Ok", verdict.reason)
+    table.add_row("Aláíró", verdict.signer_name or "—")
+    table.add_row("Aláíró szervezete", verdict.signer_organisation or "—")
+    table.add_row("Szervezet azonosítója", verdict.signer_organisation_id or "—")
+    belongs = True
+    if verdict.ok and (org or org_id):
+        if org is None:
+            org = read_declaration(pdf).organisation
+        belongs = signer_belongs_to(verdict, organisation=org, organisation_id=org_id)
+        table.add_row("A szervezethez tartozik", "[green]igen[/]" if belongs else "[red]nem[/]")
+    console.print(table)
+    if not (verdict.ok and belongs):
+        raise typer.Exit(1)

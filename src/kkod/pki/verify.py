@@ -1,0 +1,269 @@
+"""Verification of a declaration's PAdES signature, and whether its signer belongs to an organisation.
+
+Each way a signature can fail has its own :class:`SignatureProblem` and Hungarian reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kkod.errors import ConfigurationError
+from kkod.pki.subject import CertificateSubject, certificate_subject
+
+# Key usages that allow a certificate to sign a document; one of them suffices.
+SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
+
+
+class SignatureProblem(enum.StrEnum):
+    """Why a declaration's signature is not accepted (stable ids for the intake's records)."""
+
+    UNREADABLE = "olvashatatlan"
+    UNSIGNED = "alairatlan"
+    TAMPERED = "serult"
+    MODIFIED_AFTER_SIGNING = "utolag_modositott"
+    UNTRUSTED = "nem_megbizhato"
+    KEY_USAGE = "kulcshasznalat"
+    EXPIRED = "lejart"
+    REVOKED = "visszavont"
+    INVALID = "ervenytelen"
+
+
+REASONS: dict[SignatureProblem, str] = {
+    SignatureProblem.UNREADABLE: "A nyilatkozat nem olvasható PDF-fájl.",
+    SignatureProblem.UNSIGNED: (
+        "A nyilatkozat nincs elektronikusan aláírva. Írja alá PAdES aláírással, "
+        "a szervezethez tartozó tanúsítvánnyal, és küldje el újra."
+    ),
+    SignatureProblem.TAMPERED: (
+        "A nyilatkozat aláírása sérült: a fájl tartalma az aláírás óta megváltozott. "
+        "Küldje el újra az eredeti, aláírt fájlt."
+    ),
+    SignatureProblem.MODIFIED_AFTER_SIGNING: (
+        "A nyilatkozatot az aláírás után módosították (a fájlhoz utólag nem megengedett "
+        "változtatást fűztek). Küldje el újra az eredeti, aláírt fájlt."
+    ),
+    SignatureProblem.UNTRUSTED: (
+        "Az aláíró tanúsítványa nem elfogadott tanúsítványkiadótól származik (a tanúsítványlánc "
+        "nem vezet megbízható gyökértanúsítványhoz). Elfogadott szolgáltató által kiadott "
+        "tanúsítvánnyal írja alá a nyilatkozatot."
+    ),
+    SignatureProblem.KEY_USAGE: (
+        "Az aláíró tanúsítványa nem dokumentum aláírására szól (a kulcshasználat nem engedi "
+        "az elektronikus aláírást). Aláírásra kiadott tanúsítványt használjon."
+    ),
+    SignatureProblem.EXPIRED: (
+        "Az aláíró tanúsítványa lejárt vagy még nem érvényes. Érvényes tanúsítvánnyal írja alá "
+        "a nyilatkozatot."
+    ),
+    SignatureProblem.REVOKED: "Az aláíró tanúsítványát visszavonták.",
+    SignatureProblem.INVALID: ("A nyilatkozat aláírása vagy az aláíró tanúsítványa érvénytelen."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureVerdict:
+    """The outcome of verifying a declaration's signature; ``reason`` is Hungarian."""
+
+    ok: bool
+    reason: str | None
+    signer_name: str | None
+    signer_organisation: str | None  # subject O
+    signer_organisation_id: str | None  # subject organizationIdentifier (2.5.4.97)
+    problem: SignatureProblem | None = None
+
+
+def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> SignatureVerdict:
+    """Check that ``pdf`` carries a PAdES signature that is intact, unmodified and trusted.
+
+    Policy (docs/declaration.md): every signature in the file must be cryptographically
+    intact; nothing but further signatures or validation data may be appended after a
+    signature; the signer's certificate must chain to one of ``trust_roots``, be valid now
+    and allow signing (digital signature or non-repudiation key usage). The signer reported
+    is that of the first signature, the one that covers the declaration's content.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = load_trust_roots(trust_roots)
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = list(reader.embedded_signatures)
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError):
+        return _failed(SignatureProblem.UNREADABLE)
+    if not signatures:
+        return _failed(SignatureProblem.UNSIGNED)
+
+    constraints = KeyUsageConstraints(key_usage=set(SIGNING_KEY_USAGES), match_all_key_usages=False)
+    first_signer: CertificateSubject | None = None
+    with _quiet_pyhanko():
+        for embedded in signatures:
+            try:
+                signer = certificate_subject(embedded.signer_cert)
+            except (ValueError, KeyError, TypeError, SignatureValidationError):
+                return _failed(SignatureProblem.TAMPERED)
+            if first_signer is None:
+                first_signer = signer
+            context = ValidationContext(trust_roots=roots, allow_fetching=False)
+            try:
+                status = validate_pdf_signature(
+                    embedded, signer_validation_context=context, key_usage_settings=constraints
+                )
+            except (SignatureValidationError, PdfError, ValueError):
+                return _failed(SignatureProblem.TAMPERED, first_signer)
+            problem = _problem_of(status, embedded.signer_cert)
+            if problem is not None:
+                return _failed(problem, first_signer)
+    assert first_signer is not None
+    return SignatureVerdict(
+        ok=True,
+        reason=None,
+        signer_name=first_signer.name,
+        signer_organisation=first_signer.organisation,
+        signer_organisation_id=first_signer.organisation_id,
+    )
+
+
+def signer_belongs_to(
+    verdict: SignatureVerdict, *, organisation: str, organisation_id: str | None
+) -> bool:
+    """Whether the (valid) signature's signer belongs to the organisation.
+
+    When the office record's ``organisation_id`` and the certificate's organizationIdentifier
+    are both present they decide; otherwise the certificate's O must equal ``organisation``
+    ignoring case, accents' composition and spacing.
+    """
+    if not verdict.ok:
+        return False
+    if organisation_id and verdict.signer_organisation_id:
+        return _norm_id(organisation_id) == _norm_id(verdict.signer_organisation_id)
+    if not verdict.signer_organisation:
+        return False
+    return _norm_name(verdict.signer_organisation) == _norm_name(organisation)
+
+
+def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
+    """The CA certificates in ``paths`` (PEM, possibly several per file, or DER)."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    if not paths:
+        raise ConfigurationError(
+            "Nincs beállítva megbízható tanúsítványkiadó a nyilatkozatok ellenőrzéséhez "
+            "(KKOD_TRUST_ROOTS)."
+        )
+    roots: list[Any] = []
+    for path in paths:
+        try:
+            certs = list(load_certs_from_pemder([str(path)]))
+        except OSError:
+            raise ConfigurationError(
+                f"A megbízható tanúsítvány fájlja nem olvasható: {path}."
+            ) from None
+        except (ValueError, TypeError):
+            raise ConfigurationError(f"A(z) {path} fájl nem PEM vagy DER tanúsítvány.") from None
+        if not certs:
+            raise ConfigurationError(f"A(z) {path} fájlban nincs tanúsítvány.")
+        roots.extend(certs)
+    return roots
+
+
+def _problem_of(status: Any, cert: Any) -> SignatureProblem | None:
+    from pyhanko.sign.ades.report import AdESIndeterminate
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    if not (status.intact and status.valid):
+        return SignatureProblem.TAMPERED
+    level = status.modification_level
+    if level is None or level > ModificationLevel.FORM_FILLING or status.docmdp_ok is False:
+        return SignatureProblem.MODIFIED_AFTER_SIGNING
+    if status.bottom_line and status.trusted:
+        return None
+    indication = status.trust_problem_indic
+    if indication == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
+        return SignatureProblem.UNTRUSTED
+    if not _allows_signing(cert):
+        return SignatureProblem.KEY_USAGE
+    if not _valid_now(cert) or indication == AdESIndeterminate.OUT_OF_BOUNDS_NO_POE:
+        return SignatureProblem.EXPIRED
+    if indication in (AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE):
+        return SignatureProblem.REVOKED
+    return SignatureProblem.INVALID
+
+
+def _allows_signing(cert: Any) -> bool:
+    usage = cert.key_usage_value
+    if usage is None:  # no key usage extension: not restricted
+        return True
+    return bool(set(usage.native) & SIGNING_KEY_USAGES)
+
+
+def _valid_now(cert: Any) -> bool:
+    validity = cert["tbs_certificate"]["validity"]
+    now = dt.datetime.now(dt.UTC)
+    return validity["not_before"].native <= now <= validity["not_after"].native
+
+
+def _failed(
+    problem: SignatureProblem, signer: CertificateSubject | None = None
+) -> SignatureVerdict:
+    signer = signer or CertificateSubject(None, None, None)
+    return SignatureVerdict(
+        ok=False,
+        reason=REASONS[problem],
+        signer_name=signer.name,
+        signer_organisation=signer.organisation,
+        signer_organisation_id=signer.organisation_id,
+        problem=problem,
+    )
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def _norm_id(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+class _quiet_pyhanko:
+    """Silence pyHanko's own validation log lines: they quote the signer's name (personal data).
+
+    Raises the level of the ``pyhanko`` and ``pyhanko_certvalidator`` loggers for the duration;
+    the verdict carries everything the caller needs.
+    """
+
+    _names = ("pyhanko", "pyhanko_certvalidator")
+    _lock = threading.Lock()
+    _depth = 0
+    _saved: ClassVar[dict[str, int]] = {}
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if _quiet_pyhanko._depth == 0:
+                for name in self._names:
+                    logger = logging.getLogger(name)
+                    _quiet_pyhanko._saved[name] = logger.level
+                    logger.setLevel(logging.CRITICAL + 1)
+            _quiet_pyhanko._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            _quiet_pyhanko._depth -= 1
+            if _quiet_pyhanko._depth == 0:
+                for name in self._names:
+                    logging.getLogger(name).setLevel(
+                        _quiet_pyhanko._saved.pop(name, logging.NOTSET)
+                    )

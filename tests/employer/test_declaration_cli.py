@@ -1,0 +1,221 @@
+"""The CLI: ``kkod pki demo-ca``, ``kkod employer declaration`` and ``kkod pki verify``, run for real."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from test_declaration import EMPLOYEES, make_filled_table
+from typer.testing import CliRunner
+
+from kkod.cli.app import app
+from kkod.employer.declaration import read_declaration
+from kkod.pki.verify import SignatureProblem, verify_declaration_signature
+
+ORG = "Szegedi Tudományegyetem Gazdasági Igazgatóság"
+ORG_ID = "VATHU-15329667"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo(runner, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-ca")
+    result = runner.invoke(
+        app,
+        [
+            "pki",
+            "demo-ca",
+            str(folder),
+            "--org",
+            ORG,
+            "--org-id",
+            ORG_ID,
+            "--signer",
+            "Bodnár Ödön",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+def _declaration_args(table, output, *extra):
+    return [
+        "employer",
+        "declaration",
+        "--org",
+        ORG,
+        "--short-name",
+        "SZTEGI",
+        "--krid",
+        "456789123",
+        "--contact-name",
+        "Fűzi Gyöngyvér",
+        "--contact-email",
+        "fuzi.gyongyver@szte.hu",
+        "--table",
+        str(table),
+        "-o",
+        str(output),
+        *extra,
+    ]
+
+
+def _unboxed(output: str) -> str:
+    """The CLI's output without whitespace and table borders (long values wrap in cells)."""
+    return "".join(ch for ch in output if not ch.isspace() and ch not in "│┃┌┐└┘├┤─┬┴┼")
+
+
+def test_demo_ca_writes_three_files_and_says_the_passphrase_is_a_demo_one(demo):
+    folder, output = demo
+    assert {p.name for p in folder.iterdir()} == {"ca.pem", "ca.key", "signer.p12"}
+    assert "kkod-demo" in output
+    assert "bemutató jelszó" in output
+
+
+def test_demo_ca_with_passphrase_from_environment(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("KKOD_TESZT_JELSZO", "Árvíztűrő-tükörfúrógép")
+    result = runner.invoke(
+        app,
+        [
+            "pki",
+            "demo-ca",
+            str(tmp_path),
+            "--org",
+            ORG,
+            "--org-id",
+            ORG_ID,
+            "--pass-env",
+            "KKOD_TESZT_JELSZO",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "kkod-demo" not in result.output
+    assert "KKOD_TESZT_JELSZO" in result.output
+
+
+def test_demo_ca_with_a_missing_environment_variable_fails_in_hungarian(
+    runner, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("KKOD_NINCS_ILYEN", raising=False)
+    result = runner.invoke(
+        app,
+        [
+            "pki",
+            "demo-ca",
+            str(tmp_path / "ca"),
+            "--org",
+            ORG,
+            "--org-id",
+            ORG_ID,
+            "--pass-env",
+            "KKOD_NINCS_ILYEN",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "KKOD_NINCS_ILYEN környezeti változó nincs beállítva" in result.output
+    assert not (tmp_path / "ca").exists()
+
+
+def test_signed_declaration_for_a_table(runner, demo, tmp_path):
+    folder, _ = demo
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(
+        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"))
+    )
+    assert result.exit_code == 0, result.output
+    digest = hashlib.sha256(table.read_bytes()).hexdigest()
+    assert digest in _unboxed(result.output)
+    assert "Bodnár Ödön" in result.output
+
+    pdf = output.read_bytes()
+    data = read_declaration(pdf)
+    assert (data.rows, data.table_sha256, data.krid) == (len(EMPLOYEES), digest, "456789123")
+    verdict = verify_declaration_signature(pdf, [folder / "ca.pem"])
+    assert verdict.ok
+    assert verdict.signer_organisation_id == ORG_ID
+
+
+def test_unsigned_declaration(runner, tmp_path, demo):
+    folder, _ = demo
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(app, _declaration_args(table, output))
+    assert result.exit_code == 0, result.output
+    assert "aláíratlan" in result.output
+    verdict = verify_declaration_signature(output.read_bytes(), [folder / "ca.pem"])
+    assert verdict.problem is SignatureProblem.UNSIGNED
+
+
+def test_wrong_passphrase_fails_in_hungarian_and_writes_nothing(
+    runner, demo, tmp_path, monkeypatch
+):
+    folder, _ = demo
+    monkeypatch.setenv("KKOD_ROSSZ_JELSZO", "nem ez a jelszó")
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(
+        app,
+        _declaration_args(
+            table, output, "--sign", str(folder / "signer.p12"), "--pass-env", "KKOD_ROSSZ_JELSZO"
+        ),
+    )
+    assert result.exit_code == 1
+    assert "hibás jelszó" in result.output
+    assert not output.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["tabla.xlsx"]  # no temporary file left
+
+
+def test_a_table_that_is_not_the_template_fails(runner, tmp_path):
+    table = tmp_path / "tabla.xlsx"
+    table.write_bytes(b"nem xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(app, _declaration_args(table, output))
+    assert result.exit_code == 2
+    assert "Hiba" in result.output
+    assert not output.exists()
+
+
+def test_pki_verify_accepts_a_valid_signer_and_rejects_another_organisation(runner, demo, tmp_path):
+    folder, _ = demo
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    signed = runner.invoke(
+        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"))
+    )
+    assert signed.exit_code == 0, signed.output
+
+    ok = runner.invoke(
+        app, ["pki", "verify", str(output), "--trust", str(folder / "ca.pem"), "--org-id", ORG_ID]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "érvényes" in ok.output
+
+    other = runner.invoke(
+        app,
+        [
+            "pki",
+            "verify",
+            str(output),
+            "--trust",
+            str(folder / "ca.pem"),
+            "--org-id",
+            "VATHU-99999999",
+        ],
+    )
+    assert other.exit_code == 1
+    assert "A szervezethez tartozik" in other.output
+
+
+def test_pki_verify_rejects_an_unsigned_declaration(runner, demo, tmp_path):
+    folder, _ = demo
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    assert runner.invoke(app, _declaration_args(table, output)).exit_code == 0
+    result = runner.invoke(app, ["pki", "verify", str(output), "--trust", str(folder / "ca.pem")])
+    assert result.exit_code == 1
+    assert "nincs elektronikusan aláírva" in " ".join(result.output.split())
