@@ -1,0 +1,226 @@
+"""Request and reply emails: building them (UTF-8, RFC 2231 filenames) and parsing whatever arrives."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+CSV_TYPE = "text/csv"
+HTML_TYPE = "text/html"
+
+MESSAGE_ID_DOMAIN = "kkod.local"
+"""Domain of generated Message-IDs when the sender's address has none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attached file: its name as the sender gave it, its MIME type and its exact bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+    @property
+    def is_xlsx(self) -> bool:
+        """An Excel table, by name or by declared type."""
+        return self.filename.lower().endswith(".xlsx") or self.content_type == XLSX_TYPE
+
+    @property
+    def is_pdf(self) -> bool:
+        """A PDF document, by name or by declared type."""
+        return self.filename.lower().endswith(".pdf") or self.content_type == PDF_TYPE
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    """What kkod needs from a received email; ``sender`` is the From: address, lower-cased."""
+
+    message_id: str | None
+    sender: str
+    subject: str
+    date: datetime | None
+    attachments: list[Attachment]
+    text: str
+    in_reply_to: str | None
+
+
+def build_message(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    attachments: Sequence[Attachment] = (),
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+) -> EmailMessage:
+    """A ready-to-send message: UTF-8 text body, attachments with RFC 2231 filenames, Message-ID, Date.
+
+    ``in_reply_to`` sets both In-Reply-To and References so mail clients thread the reply.
+    """
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now().astimezone())
+    message["Message-ID"] = message_id or make_msgid(idstring="kkod", domain=_domain_of(sender))
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    message["MIME-Version"] = "1.0"
+    message.set_content(text, charset="utf-8")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    return message
+
+
+def _domain_of(address: str) -> str:
+    _, addr = parseaddr(address)
+    domain = addr.rpartition("@")[2].strip().lower()
+    return domain or MESSAGE_ID_DOMAIN
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Read a received email, tolerating odd encodings, missing headers and nested multiparts.
+
+    Attachments are every non-multipart part that has a filename or is not the message's text;
+    each keeps its exact decoded bytes.
+    """
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    body = _body_part(message)
+    attachments: list[Attachment] = []
+    for part in message.walk():
+        if part.is_multipart() or part is body:
+            continue
+        filename = _filename(part)
+        if filename is None and part.get_content_maintype() == "text" and not _is_attachment(part):
+            continue
+        data = part.get_payload(decode=True)
+        if data is None:  # a message/rfc822 part: keep it as the bytes of the inner message
+            inner = part.get_payload()
+            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+        attachments.append(
+            Attachment(filename=filename or "", content_type=part.get_content_type(), data=data)
+        )
+    return ParsedMessage(
+        message_id=_message_id(message, "Message-ID"),
+        sender=_address(message, "From"),
+        subject=_header_text(message, "Subject") or "",
+        date=_date(message),
+        attachments=attachments,
+        text=_text_of(body),
+        in_reply_to=_message_id(message, "In-Reply-To"),
+    )
+
+
+def _body_part(message: Message) -> Message | None:
+    try:
+        return message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    except Exception:  # a malformed structure: treat the message as having no body
+        return None
+
+
+def _text_of(part: Message | None) -> str:
+    if part is None:
+        return ""
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        text = payload.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name
+        text = payload.decode("utf-8", errors="replace")
+    text = text.replace("\r\n", "\n")
+    if part.get_content_subtype() == "html" and text.strip():
+        import lxml.html
+
+        text = lxml.html.fromstring(text).text_content()
+    return text
+
+
+def _is_attachment(part: Message) -> bool:
+    return (part.get_content_disposition() or "") == "attachment"
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if name is None:
+        name = part.get_param("name", header="content-type")
+        if isinstance(name, tuple):  # an RFC 2231 value not collapsed by the policy
+            name = email.utils.collapse_rfc2231_value(name)
+    if not name:
+        return None
+    name = str(name)
+    if "=?" in name:  # RFC 2047 encoded words inside a parameter (some clients do that)
+        with contextlib.suppress(Exception):
+            name = str(make_header(decode_header(name)))
+    return " ".join(name.split()) or None
+
+
+def _header_text(message: Message, name: str) -> str | None:
+    """A header's decoded text, or ``None``; never raises on a malformed header."""
+    try:
+        value = message.get(name)
+        if value is None:
+            return None
+        return " ".join(str(value).split())
+    except Exception:
+        raw = message.get_all(name, failobj=[None])[0]
+        if raw is None:
+            return None
+        try:
+            return " ".join(str(make_header(decode_header(str(raw)))).split())
+        except Exception:
+            return " ".join(str(raw).split())
+
+
+def _address(message: Message, name: str) -> str:
+    text = _header_text(message, name) or ""
+    try:
+        pairs = getaddresses([text])
+    except Exception:
+        pairs = [parseaddr(text)]
+    for _, addr in pairs:
+        if "@" in addr:
+            return addr.strip().lower()
+    return ""
+
+
+def _message_id(message: Message, name: str) -> str | None:
+    text = _header_text(message, name)
+    if not text:
+        return None
+    return text.split()[0]
+
+
+def _date(message: Message) -> datetime | None:
+    text = _header_text(message, "Date")
+    if not text:
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def recipients_of(message: Message) -> list[str]:
+    """The addresses in the message's To: header only (never Cc or Bcc)."""
+    values = [str(value) for value in message.get_all("To", [])]
+    return [addr for _, addr in getaddresses(values) if addr]

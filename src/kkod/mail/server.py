@@ -1,0 +1,236 @@
+"""SMTP servers on aiosmtpd: the ministry's durable intake (250 only after fsync) and a local mailbox."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import itertools
+import logging
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from kkod.atomic import atomic_write_bytes
+from kkod.mail.smtp import MailError
+from kkod.mail.spool import Spool, SpoolEntry
+
+log = logging.getLogger(__name__)
+
+MAX_SIZE = 50 * 1024 * 1024
+"""Largest message accepted by default (bytes); larger ones get ``552``."""
+
+SERVER_NAME = "kkod"
+
+# aiosmtpd logs every DATA line at DEBUG: message contents (and so personal data) must never
+# reach a log, so its logger is capped at INFO (sender/recipient addresses only).
+logging.getLogger("mail.log").setLevel(logging.INFO)
+
+
+class _KkodSMTP(SMTP):
+    """aiosmtpd's protocol with a size-limit reply that says what the limit is."""
+
+    async def push(self, status: Any) -> None:
+        if isinstance(status, str) and status.startswith("552 "):
+            status = (
+                f"552 5.3.4 Message too big: this server accepts at most "
+                f"{self.data_size_limit} bytes"
+            )
+        await super().push(status)
+
+
+class KkodController(Controller):
+    """A threaded aiosmtpd controller that binds its socket in the caller's thread.
+
+    A busy port therefore fails at once with ``OSError``; ``port=0`` picks a free port, read back
+    from ``.port``.
+    """
+
+    _socket: socket.socket | None = None
+
+    def factory(self) -> SMTP:
+        return _KkodSMTP(self.handler, **self.SMTP_kwargs)
+
+    def start(self) -> None:
+        family = socket.getaddrinfo(self.hostname, self.port, type=socket.SOCK_STREAM)[0][0]
+        self._socket = socket.create_server((self.hostname, self.port), family=family)
+        self.port = self._socket.getsockname()[1]
+        try:
+            super().start()
+        except BaseException:
+            self._socket.close()
+            raise
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._socket, ssl=self.ssl_context
+        )
+
+
+def _message_id(raw: bytes) -> str:
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536])
+        return " ".join(str(headers.get("Message-ID", "?")).split()) or "?"
+    except Exception:
+        return "?"
+
+
+class IntakeHandler:
+    """aiosmtpd handler: store each message durably in the spool, then answer ``250``."""
+
+    def __init__(self, spool: Spool, on_stored: Callable[[SpoolEntry], None] | None = None) -> None:
+        self.spool = spool
+        self.on_stored = on_stored
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = bytes(envelope.original_content or b"")
+        loop = asyncio.get_running_loop()
+        try:
+            entry = await loop.run_in_executor(
+                None,
+                lambda: self.spool.store(
+                    raw, envelope_from=envelope.mail_from or "", recipients=envelope.rcpt_tos
+                ),
+            )
+        except Exception as error:
+            log.error(
+                "could not store message %s from %s (%d bytes): %s; answered 451",
+                _message_id(raw),
+                envelope.mail_from,
+                len(raw),
+                type(error).__name__,
+            )
+            return "451 4.3.0 Temporary failure storing the message, please try again later"
+        log.info(
+            "stored message %s from %s (%d bytes) as %s",
+            _message_id(raw),
+            envelope.mail_from,
+            len(raw),
+            entry.id,
+        )
+        if self.on_stored is not None:
+            try:
+                await loop.run_in_executor(None, self.on_stored, entry)
+            except Exception:
+                log.exception("on_stored failed for spool entry %s (message kept)", entry.id)
+        return f"250 2.0.0 OK: queued as {entry.id}"
+
+
+def start_intake_server(
+    spool: Spool,
+    host: str = "127.0.0.1",
+    port: int = 2525,
+    *,
+    on_stored: Callable[[SpoolEntry], None] | None = None,
+    max_size: int = MAX_SIZE,
+    tls_context: ssl.SSLContext | None = None,
+    require_starttls: bool = False,
+    authenticator: Callable[..., Any] | None = None,
+    auth_required: bool = False,
+    auth_require_tls: bool = True,
+) -> KkodController:
+    """Start the ministry's intake SMTP server in a background thread; the caller ``.stop()``s it.
+
+    ``250`` is answered only after the message is fsync'd into ``spool``; a storage failure gets
+    ``451`` (the sender retries); larger than ``max_size`` gets ``552``. ``on_stored(entry)`` runs
+    in a worker thread before the ``250`` goes out; its errors are logged and do not change it.
+    ``port=0`` picks a free port (see ``controller.port``).
+    """
+    controller = KkodController(
+        IntakeHandler(spool, on_stored),
+        hostname=host,
+        port=port,
+        server_hostname=SERVER_NAME,
+        data_size_limit=max_size,
+        tls_context=tls_context,
+        require_starttls=require_starttls,
+        authenticator=authenticator,
+        auth_required=auth_required,
+        auth_require_tls=auth_require_tls,
+    )
+    _start(controller, host)
+    return controller
+
+
+def _start(controller: KkodController, host: str) -> None:
+    try:
+        controller.start()
+    except OSError as error:
+        reason = {
+            errno.EADDRINUSE: "a port már foglalt",
+            errno.EACCES: "nincs jogosultság a porthoz",
+            errno.EADDRNOTAVAIL: "a cím nem ehhez a géphez tartozik",
+        }.get(error.errno or 0, error.strerror or str(error))
+        raise MailError(
+            f"Az SMTP-kiszolgáló nem indítható a(z) {host}:{controller.port} címen ({reason})."
+        ) from None
+
+
+class MailboxHandler:
+    """aiosmtpd handler: save each message atomically as ``<timestamp>-<n>.eml`` in a folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._counter = itertools.count(1)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = bytes(envelope.original_content or b"")
+        name = f"{datetime.now():%Y%m%dT%H%M%S%f}-{next(self._counter):04d}.eml"
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, atomic_write_bytes, self.folder / name, raw)
+        except Exception as error:
+            log.error("mailbox could not save message (%s); answered 451", type(error).__name__)
+            return "451 4.3.0 Temporary failure storing the message, please try again later"
+        log.info("mailbox saved message %s (%d bytes) as %s", _message_id(raw), len(raw), name)
+        return "250 2.0.0 OK: delivered"
+
+
+def start_mailbox_server(
+    folder: Path, host: str = "127.0.0.1", port: int = 2526, *, max_size: int = MAX_SIZE
+) -> KkodController:
+    """Start a simple local mailbox (the employer's, for the demo and tests); the caller ``.stop()``s it."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    controller = KkodController(
+        MailboxHandler(Path(folder)),
+        hostname=host,
+        port=port,
+        server_hostname=SERVER_NAME,
+        data_size_limit=max_size,
+    )
+    _start(controller, host)
+    return controller
+
+
+def mailbox_messages(folder: Path) -> list[Path]:
+    """The ``.eml`` files saved in a mailbox folder, oldest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.eml") if not p.name.startswith("."))
+
+
+def wait_for_messages(folder: Path, count: int, timeout: float) -> list[Path]:
+    """Poll ``folder`` until it holds at least ``count`` messages; returns them, oldest first.
+
+    Raises :class:`MailError` when ``timeout`` seconds pass first.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = mailbox_messages(folder)
+        if len(found) >= count:
+            return found
+        if time.monotonic() >= deadline:
+            raise MailError(
+                f"A(z) {folder} postafiókba {timeout:g} másodperc alatt nem érkezett meg "
+                f"{count} üzenet (csak {len(found)})."
+            )
+        time.sleep(0.05)

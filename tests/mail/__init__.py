@@ -1,0 +1,1 @@
+"""Tests of kkod.mail: real aiosmtpd servers on loopback, real smtplib."""
