@@ -1,0 +1,76 @@
+"""``kkod employer export``: the register for other document-management systems (CSV and JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from typer.testing import CliRunner
+
+from kkod.cli.app import app
+from kkod.employer.database import open_register
+from kkod.employer.export import FIELDS
+from kkod.employer.importer import import_reply
+
+runner = CliRunner()
+
+
+def _imported(employer_env, make_table, make_reply, code_for) -> None:
+    import_reply(
+        open_register(employer_env), make_reply(make_table(), {2: code_for(1), 4: code_for(3)})
+    )
+
+
+def test_csv_is_utf8_with_bom_semicolons_and_the_documented_columns(
+    employer_env, make_table, make_reply, code_for, tmp_path
+):
+    _imported(employer_env, make_table, make_reply, code_for)
+    out = tmp_path / "nyilvantartas.csv"
+    result = runner.invoke(app, ["employer", "export", "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert tuple(rows[0]) == FIELDS
+    assert len(rows) == 6
+    by_id = {row[0]: dict(zip(FIELDS, row, strict=True)) for row in rows[1:]}
+    assert by_id["HR-001"]["kapcsolati_kod"] == code_for(1)
+    assert by_id["HR-001"]["allapot"] == "kódolt" and by_id["HR-001"]["generalt_azonosito"] == "nem"
+    assert by_id["HR-002"]["kapcsolati_kod"] == "" and by_id["HR-002"]["allapot"] == "kód nélkül"
+    assert by_id["HR-002"]["anyja_szuletesi_neve"] == "Fekete Ilona"
+    assert by_id["HR-003"]["szuletesi_ido"] == "1990.01.30"
+    generated = [row for key, row in by_id.items() if key.startswith("GEN-")]
+    assert len(generated) == 1 and generated[0]["generalt_azonosito"] == "igen"
+    assert "kkod employer connect HR-002" in by_id["HR-002"]["kovetkezo_lepes"]
+    assert by_id["HR-001"]["modositva"].endswith("Z")
+
+
+def test_json_is_an_array_of_objects_and_goes_to_stdout_without_o(
+    employer_env, make_table, make_reply, code_for
+):
+    _imported(employer_env, make_table, make_reply, code_for)
+    result = runner.invoke(app, ["employer", "export", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert isinstance(records, list) and len(records) == 5
+    assert all(tuple(r) == FIELDS for r in records)
+    kiss = next(r for r in records if r["belso_azonosito"] == "HR-001")
+    assert kiss["kapcsolati_kod"] == code_for(1) and kiss["generalt_azonosito"] is False
+    toth = next(r for r in records if r["belso_azonosito"] == "HR-002")
+    assert toth["kapcsolati_kod"] is None and toth["viselt_nev"] == "Tóth Pálné"
+
+
+def test_an_empty_register_exports_only_the_header(employer_env, tmp_path):
+    out = tmp_path / "ures.csv"
+    result = runner.invoke(app, ["employer", "export", "--format", "CSV", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == ("\ufeff" + ";".join(FIELDS) + "\r\n").encode("utf-8")
+
+
+def test_an_unknown_format_is_refused(employer_env, tmp_path):
+    result = runner.invoke(
+        app, ["employer", "export", "--format", "xml", "-o", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2
+    assert not (tmp_path / "x").exists()
