@@ -50,15 +50,15 @@ class Canonical4T:
 
 def clean_text(value: str) -> str:
     """NFC, invisible characters removed, dash/apostrophe variants unified, spaces collapsed."""
-    text = unicodedata.normalize("NFC", value)
-    text = _INVISIBLE_RE.sub("", text).translate(_TRANSLATE)
+    # Invisible characters go first: one between a letter and its accent would block NFC.
+    text = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", value)).translate(_TRANSLATE)
     return _SPACE_RE.sub(" ", text).strip()
 
 
 def canonical_name(value: str) -> str:
     """A name in match form: cleaned, title ``dr.`` dropped, case-folded."""
     text = _DR_RE.sub(" ", clean_text(value))
-    return _SPACE_RE.sub(" ", text).strip().casefold()
+    return _fold(_SPACE_RE.sub(" ", text).strip())
 
 
 def canonical_place(value: str) -> str:
@@ -67,7 +67,7 @@ def canonical_place(value: str) -> str:
     budapest = parse_budapest(text)
     if budapest is not None and budapest.district is not None:
         return format_budapest(budapest.district).casefold()
-    return text.casefold()
+    return _fold(text)
 
 
 def canonical(person: Person4T) -> Canonical4T | None:
@@ -97,6 +97,12 @@ def match_key_of(
         (viselt_nev, szuletesi_nev, anyja_neve, szuletesi_hely, szuletesi_ido.isoformat())
     )
     return hashlib.blake2b(joined.encode(), digest_size=16).digest()
+
+
+def _fold(text: str) -> str:
+    """Case-folded, then NFC again: folding can decompose (``ß́`` → ``ss´``), and the form
+    must be idempotent."""
+    return unicodedata.normalize("NFC", text.casefold())
 
 
 def _as_text(value: object) -> str:

@@ -19,6 +19,8 @@ CANONICAL_RE = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})$")
 _NUMERIC_RE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WORDY_RE = re.compile(r"^(\d{4})\s*\.?\s*([a-záéíóöőúüű]+)\s*\.?\s*(\d{1,2})\s*\.?$", re.IGNORECASE)
+# A midnight time after the date, as database exports and pasted Excel date cells carry it.
+_MIDNIGHT_RE = re.compile(r"(?:\s+|T)0?0:00(?::00(?:\.0+)?)?$")
 # Excel serial dates: day 1 = 1900-01-01 with the 1900 leap-year bug, so count from 1899-12-30.
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
@@ -33,7 +35,8 @@ def parse_date(value: object) -> date | None:
 
     Accepts ``date``/``datetime`` objects (Excel date cells), Excel serial numbers, and
     the strings ``1985.03.12``, ``1985.03.12.``, ``1985-03-12``, ``1985. 03. 12.``,
-    ``1985. III. 12.``, ``1985. márc. 12.``, ``19850312``.
+    ``1985. III. 12.``, ``1985. márc. 12.``, ``19850312``, and any of them followed by a
+    midnight time (``1985-03-12 00:00:00``).
     """
     if isinstance(value, datetime):
         return value.date()
@@ -45,7 +48,7 @@ def parse_date(value: object) -> date | None:
         return _from_excel_serial(value)
     if not isinstance(value, str):
         return None
-    text = value.strip()
+    text = _MIDNIGHT_RE.sub("", value.strip())
     for pattern in (_NUMERIC_RE, _COMPACT_RE):
         m = pattern.match(text)
         if m:

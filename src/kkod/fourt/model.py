@@ -25,10 +25,11 @@ class Person4T:
 
 
 class Severity(StrEnum):
-    """Errors block sending a table; warnings do not."""
+    """Errors block sending a table; warnings and notes do not."""
 
     HIBA = "hiba"
     FIGYELMEZTETES = "figyelmeztetés"
+    TAJEKOZTATAS = "tájékoztatás"  # a note only (e.g. a historic place name), never blocks
 
 
 @dataclass(frozen=True, slots=True)

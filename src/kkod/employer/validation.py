@@ -1,0 +1,174 @@
+"""The validate service: read a table, apply the 4T rules, write fixes and reports.
+
+Behind ``kkod validate`` (and the check before ``kkod employer submit``). Logs name rules
+and cells only, never the personal values.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kkod.fourt.model import Finding, Person4T, Severity
+from kkod.fourt.rules import RULES
+from kkod.fourt.validation import Validation, validate_cells
+from kkod.reports import Report, write_report
+from kkod.table import layout
+
+log = logging.getLogger(__name__)
+
+REPORT_TITLE = "4T-ellenőrzés"
+REPORT_HEADERS = (
+    "Sor", "Oszlop", "Szabály", "Súlyosság", "Megnevezés", "Érték", "Üzenet", "Javaslat", "Javítva",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class TableValidation:
+    """A validated table: where it came from, its rows' findings and the safe fixes."""
+
+    path: Path
+    validation: Validation
+    applied: bool = False  # the fixes were written to a corrected copy
+    fixed_path: Path | None = None
+    declarations: Path | None = None
+    extra: list[Finding] = field(default_factory=list)  # from the declarations cross-check
+
+    @property
+    def rows(self) -> int:
+        return self.validation.rows
+
+    @property
+    def findings(self) -> list[Finding]:
+        if not self.extra:
+            return self.validation.findings
+        return sorted([*self.validation.findings, *self.extra], key=lambda f: (f.row, f.column, f.rule))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.HIBA)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.FIGYELMEZTETES)
+
+    @property
+    def notes(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.TAJEKOZTATAS)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+    def counts_by_rule(self) -> list[tuple[str, int]]:
+        """(rule id, findings) in rule-id order."""
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+        return sorted(counts.items())
+
+    def as_json(self) -> dict[str, object]:
+        """``{"rows": n, "findings": [...]}``, the ``--json`` output."""
+        return {"rows": self.rows, "findings": [f.as_json() for f in self.findings]}
+
+
+def validate_table(
+    path: Path, *, today: date | None = None, declarations: Path | None = None
+) -> TableValidation:
+    """Read the table at ``path`` and apply every 4T rule (and, given ``declarations``, the
+    cross-check with the employees' own declared data).
+
+    Raises :class:`kkod.errors.TableError` (exit code 2) if the file is unreadable or not the template.
+    """
+    from kkod.table.reader import read_table
+
+    path = Path(path)
+    today = today or date.today()
+    with _bulk_allocation():
+        table = read_table(path)
+        letters = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
+        rows = (
+            (r.row, tuple(map(r.cells.get, letters)), r.formulas) for r in table.rows
+        )
+        validation = validate_cells(rows, columns=layout.COLUMN_OF_FIELD, today=today)
+    result = TableValidation(path=path, validation=validation)
+    if declarations is not None:
+        from kkod.employer.declared import cross_check, read_declarations
+
+        result.declarations = Path(declarations)
+        result.extra = cross_check(table.rows, read_declarations(Path(declarations)))
+    return result
+
+
+@contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while 100,000s of acyclic row objects are made
+    (it would rescan them again and again); restore it afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def write_fixed_table(result: TableValidation, out: Path) -> int:
+    """Write a corrected copy of the table to ``out``: only the cells the safe fixes change.
+
+    Each change is logged with its rule ids and cell, never with the values. Returns the
+    number of changed cells.
+    """
+    from kkod.table.writer import patch_cells
+
+    fixes = result.validation.fixes
+    patch_cells(result.path, Path(out), fixes)
+    for (row, letter), rules in sorted(result.validation.fixed_by.items()):
+        log.info("javítva: %s%d (%s)", letter, row, ", ".join(rules))
+    result.applied, result.fixed_path = True, Path(out)
+    return len(fixes)
+
+
+def write_findings_report(path: Path, result: TableValidation) -> Path:
+    """The findings as a report a person opens (.xlsx, .csv or .html by suffix)."""
+    fixed = result.validation.fixed_by if result.applied else {}
+    rows = (
+        (
+            f.row,
+            f.column,
+            f.rule,
+            str(f.severity),
+            RULES[f.rule].title if f.rule in RULES else "",
+            f.value,
+            f.message,
+            f.suggestion or "",
+            "igen" if f.rule in fixed.get((f.row, f.column), ()) else "",
+        )
+        for f in result.findings
+    )
+    return write_report(Path(path), Report(REPORT_TITLE, REPORT_HEADERS, list(rows), summary_lines(result)))
+
+
+def summary_lines(result: TableValidation) -> list[str]:
+    """A few Hungarian sentences on the outcome (report header, CLI)."""
+    lines = [
+        f"Fájl: {result.path.name}",
+        f"Sorok: {result.rows}; hibák: {result.errors}; figyelmeztetések: {result.warnings}; "
+        f"tájékoztatások: {result.notes}.",
+    ]
+    if result.declarations is not None:
+        lines.append(f"Összevetve a nyilatkozatokkal: {result.declarations.name}")
+    if result.applied and result.fixed_path is not None:
+        lines.append(
+            f"Javított példány: {result.fixed_path.name} "
+            f"({len(result.validation.fixes)} cella javítva)."
+        )
+    lines.append(
+        "A táblázat beküldhető." if not result.has_errors else "A hibákat javítani kell a beküldés előtt."
+    )
+    return lines

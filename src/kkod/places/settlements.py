@@ -1,0 +1,107 @@
+"""Hungarian settlements and historic Hungarian place names: lookup and nearest-name suggestions.
+
+The data files under ``data/`` are derived once from the ``magyar`` package by
+``scripts/derive_places.py`` (see ``data/NOTICE.txt``) and loaded lazily on first use.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+# Minimum rapidfuzz ratio (0–100) for a nearest-name suggestion; short names need more
+# (``Bécs`` must not suggest ``Écs``).
+SUGGESTION_CUTOFF = 80.0
+SHORT_NAME_CUTOFF = 90.0
+SHORT_NAME_LENGTH = 5
+
+
+@dataclass(frozen=True, slots=True)
+class HistoricPlace:
+    """A historic Hungarian place name: what and where the place is called today."""
+
+    name: str
+    today: str
+    country: str  # in Hungarian, e.g. "Románia"; "Magyarország" for merged Budapest towns
+
+
+@cache
+def settlements() -> frozenset[str]:
+    """Every Hungarian settlement, spelt officially (``Budapest`` included, no districts)."""
+    return frozenset(_lines("settlements.txt"))
+
+
+@cache
+def historic_places() -> dict[str, HistoricPlace]:
+    """Historic Hungarian names of places now abroad (and towns merged into Budapest)."""
+    places = {}
+    for line in _lines("historic.tsv"):
+        if line.startswith("#"):
+            continue
+        name, today, country = line.split("\t")
+        places[name] = HistoricPlace(name, today, country)
+    return places
+
+
+def is_settlement(name: str) -> bool:
+    return name in settlements()
+
+
+def historic_place(name: str) -> HistoricPlace | None:
+    return historic_places().get(name)
+
+
+def official_spelling(name: str) -> str | None:
+    """The official spelling of a known place written in other letter case (``DEBRECEN``)."""
+    return _by_casefold().get(name.casefold())
+
+
+def nearest_place(name: str) -> str | None:
+    """The nearest known place name to a misspelt one (``Debrecn`` → ``Debrecen``), or ``None``.
+
+    Compares without accents and case, so ``Szekesfehervar`` finds ``Székesfehérvár``;
+    current settlements are preferred to historic names.
+    """
+    from rapidfuzz import fuzz, process
+
+    query = fold(name)
+    if not query:
+        return None
+    for keys, names in (_folded(True), _folded(False)):
+        exact = names.get(query)
+        if exact is not None:
+            return exact
+        cutoff = SHORT_NAME_CUTOFF if len(query) <= SHORT_NAME_LENGTH else SUGGESTION_CUTOFF
+        best = process.extractOne(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is not None:
+            return names[best[0]]
+    return None
+
+
+def fold(text: str) -> str:
+    """Accents removed and case folded: the key for forgiving comparisons."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _by_casefold() -> dict[str, str]:
+    table = {name.casefold(): name for name in historic_places()}
+    table.update({name.casefold(): name for name in settlements()})
+    return table
+
+
+@cache
+def _folded(current: bool) -> tuple[list[str], dict[str, str]]:
+    source = sorted(settlements()) if current else sorted(historic_places())
+    names: dict[str, str] = {}
+    for name in source:
+        names.setdefault(fold(name), name)
+    return list(names), names
+
+
+def _lines(filename: str) -> list[str]:
+    text = files("kkod.places").joinpath("data", filename).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line]

@@ -1,0 +1,160 @@
+"""``kkod validate`` end to end through the CLI: exit codes, --json, --fix, --report, --declarations."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from kkod.cli.app import app
+from kkod.table.reader import read_table
+from kkod.table.template import build_template
+from kkod.table.writer import patch_cells
+
+runner = CliRunner()
+CLEAN = [
+    ("HR-1", "Kiss Anna", "Nagy Anna", "Szabó Mária", "Budapest 11", "1985.03.12"),
+    ("HR-2", "Varga Éva", "Varga Éva", "Fekete Ilona", "Debrecen", "1972.11.02"),
+]
+WARNINGS_ONLY = [
+    ("HR-1", " Kiss Anna", "Nagy Anna", "Szabó Mária", "Bp. XI. ker.", "1985-03-12"),
+    ("HR-2", "Varga Éva", "Varga Éva", "Fekete Ilona", "Debrecn", "1972.11.02"),
+]
+WITH_ERRORS = [
+    ("HR-1", "Kiss Anna", "Nagy Anna", "Tóth Pálné", "Budapest", "1985.02.30"),
+    ("HR-2", "Varga Éva", "Varga Éva", "Fekete Ilona", "Debrecen", "1972.11.02"),
+]
+
+
+def make_table(path: Path, rows) -> Path:
+    blank = path.with_name("blank-" + path.name)
+    build_template(blank, rows=10)
+    values = {
+        (i + 2, letter): text
+        for i, row in enumerate(rows)
+        for letter, text in zip("BDFGHI", row, strict=True)
+        if text
+    }
+    patch_cells(blank, path, values)
+    return path
+
+
+def run(*args):
+    return runner.invoke(app, ["validate", *map(str, args)])
+
+
+def test_exit_0_for_a_clean_table_with_a_summary(tmp_path):
+    result = run(make_table(tmp_path / "t.xlsx", CLEAN))
+    assert result.exit_code == 0, result.output
+    assert "Sorok: 2; hibák: 0" in result.stdout and "beküldhető" in result.stdout
+
+
+def test_exit_0_when_there_are_only_warnings(tmp_path):
+    result = run(make_table(tmp_path / "t.xlsx", WARNINGS_ONLY))
+    assert result.exit_code == 0
+    assert "W03" in result.stdout and "W06" in result.stdout and "Debrecen" in result.stdout
+
+
+def test_exit_1_when_there_are_errors(tmp_path):
+    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS))
+    assert result.exit_code == 1
+    for rule in ("E02", "E05", "E07"):
+        assert rule in result.stdout
+
+
+def test_exit_2_when_the_file_is_unreadable_or_not_the_template(tmp_path):
+    missing = run(tmp_path / "nincs.xlsx")
+    assert missing.exit_code == 2 and "nincs.xlsx" in missing.stderr
+    other = tmp_path / "mas.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Sorszám", "Azonosító"])
+    wb.save(other)
+    changed = run(other)
+    assert changed.exit_code == 2 and "B oszlop" in changed.stderr
+
+
+def test_json_output_is_exactly_rows_and_findings(tmp_path):
+    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"rows", "findings"} and data["rows"] == 2
+    keys = {"row", "column", "rule", "severity", "value", "message", "suggestion"}
+    assert all(set(f) == keys for f in data["findings"])
+    place = next(f for f in data["findings"] if f["rule"] == "E05")
+    assert (place["row"], place["column"], place["severity"], place["value"]) == (2, "H", "hiba", "Budapest")
+
+
+def test_fix_writes_a_copy_where_only_fixed_cells_change(tmp_path):
+    table = make_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
+    out = tmp_path / "javitott.xlsx"
+    result = run(table, "--fix", out)
+    assert result.exit_code == 0 and "Javítva: 3 cella" in result.stdout
+    before = {r.row: r.cells for r in read_table(table).rows}
+    after = {r.row: r.cells for r in read_table(out).rows}
+    changed = {
+        (row, letter): (before[row].get(letter), after[row].get(letter))
+        for row in before
+        for letter in "ABCDEFGHI"
+        if before[row].get(letter) != after[row].get(letter)
+    }
+    assert changed == {
+        (2, "D"): (" Kiss Anna", "Kiss Anna"),
+        (2, "H"): ("Bp. XI. ker.", "Budapest 11"),
+        (2, "I"): ("1985-03-12", "1985.03.12"),
+    }
+    again = run(out, "--json")
+    assert {f["rule"] for f in json.loads(again.stdout)["findings"]} == {"W06"}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".html"])
+def test_report_in_each_format(tmp_path, suffix):
+    report = tmp_path / f"jelentes{suffix}"
+    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS), "--report", report)
+    assert result.exit_code == 1 and report.exists()
+    if suffix == ".csv":
+        rows = list(csv.reader(report.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+        assert {r[2] for r in rows[1:]} == {"E02", "E05", "E07"}
+    elif suffix == ".html":
+        assert "E05" in report.read_text(encoding="utf-8")
+    else:
+        rows = list(openpyxl.load_workbook(report).worksheets[0].iter_rows(values_only=True))
+        assert {r[2] for r in rows[1:]} == {"E02", "E05", "E07"}
+
+
+def test_unknown_report_format_is_refused_before_anything_is_written(tmp_path):
+    table = make_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
+    fixed = tmp_path / "javitott.xlsx"
+    result = run(table, "--fix", fixed, "--report", tmp_path / "jelentes.pdf")
+    assert result.exit_code == 2 and "jelentes.pdf" in result.stderr
+    assert not (tmp_path / "jelentes.pdf").exists() and not fixed.exists()
+
+
+def test_declarations_cross_check(tmp_path):
+    declared = tmp_path / "nyilatkozatok.csv"
+    declared.write_text(
+        "Belső azonosító;Viselt név;Születési név;Anyja születési neve;Születési hely;Születési idő\n"
+        "HR-1;Kiss Anna;Nagy Anna;Szabó Mária;Budapest 12;1985.03.12\n"
+        "HR-2;Varga Éva;Varga Éva;Fekete Ilona;Debrecen;1972.11.02\n",
+        encoding="utf-8",
+    )
+    result = run(make_table(tmp_path / "t.xlsx", CLEAN), "--declarations", declared, "--json")
+    assert result.exit_code == 1
+    (x01,) = json.loads(result.stdout)["findings"]
+    assert (x01["rule"], x01["row"], x01["column"]) == ("X01", 2, "H")
+    assert (x01["value"], x01["suggestion"]) == ("Budapest 11", "Budapest 12")
+
+
+def test_the_installed_command_runs_as_a_subprocess(tmp_path):
+    kkod = Path(sys.executable).with_name("kkod")
+    proc = subprocess.run(
+        [str(kkod), "validate", str(make_table(tmp_path / "t.xlsx", WITH_ERRORS)), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["rows"] == 2
