@@ -1,0 +1,181 @@
+"""Reading a filled "Kapcsolati kód adattáblázat": values with python-calamine, formulas by a byte scan.
+
+The first sheet is the table, whatever its name; row 1 must hold exactly the layout's headers.
+Values arrive as Excel stored them (text, numbers, date cells); nothing is evaluated or fixed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from kkod.errors import TableError
+from kkod.fourt.dates import format_date
+from kkod.fourt.model import Person4T
+from kkod.table import layout
+from kkod.table.package import check_is_xlsx, first_sheet, not_xlsx
+from kkod.table.sheet_xml import column_letters, formula_cells
+
+LETTERS = tuple(c.letter for c in layout.COLUMNS)
+_SORSZAM = layout.BY_FIELD["sorszam"].letter
+_DATE_LETTER = layout.BY_FIELD["szuletesi_ido"].letter
+# Excel shows booleans in a Hungarian workbook like this.
+_BOOL_TEXT = {True: "IGAZ", False: "HAMIS"}
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One data row as read: cell values by column letter (empty cells absent) and formula cells."""
+
+    row: int  # Excel row number (2 = first data row)
+    cells: dict[str, object]  # letter -> str | date | int | float
+    formulas: frozenset[str]  # letters of cells holding a formula (cached value kept in cells)
+
+    def text(self, letter: str) -> str:
+        """The cell as text: "" if empty, ints without ".0", dates as éééé.hh.nn."""
+        return cell_text(self.cells.get(letter))
+
+    @property
+    def person(self) -> Person4T:
+        fields = {}
+        for field in Person4T.FIELDS:
+            letter = layout.COLUMN_OF_FIELD[field]
+            value = self.cells.get(letter)
+            fields[field] = (
+                value if letter == _DATE_LETTER and isinstance(value, date) else self.text(letter)
+            )
+        return Person4T(**fields)
+
+    @property
+    def belso_azonosito(self) -> str:
+        return self.text(layout.COLUMN_OF_FIELD["belso_azonosito"])
+
+    @property
+    def megjegyzes(self) -> str:
+        return self.text(layout.COLUMN_OF_FIELD["megjegyzes"])
+
+    @property
+    def kapcsolati_kod(self) -> str:
+        return self.text(layout.COLUMN_OF_FIELD["kapcsolati_kod"])
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    path: Path
+    sheet_name: str
+    rows: list[TableRow]  # rows with any value besides Sorszám, in order
+    sha256: str  # hex digest of the file's bytes
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text a user would see typed: ints without ".0", dates as éééé.hh.nn."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return _BOOL_TEXT[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def table_sha256(path: Path) -> str:
+    """Hex SHA-256 of the file's bytes (what the declaration states)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_table(path: Path) -> Table:
+    """Read the table; :class:`TableError` (Hungarian, naming file/sheet/column) if it is not the template."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    path = Path(path)
+    check_is_xlsx(path)
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheet = first_sheet(archive, path)
+            formulas = formula_cells(archive.read(sheet.part))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+        raise not_xlsx(path, "sérült zip-archívum") from error
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as error:
+        raise not_xlsx(path, "a munkalap nem olvasható") from error
+
+    _check_header(path, sheet.name, values[0] if values else [])
+    formulas_by_row: dict[int, set[str]] = {}
+    for number, letter in formulas:
+        if letter in layout.BY_LETTER:
+            formulas_by_row.setdefault(number, set()).add(letter)
+    rows: list[TableRow] = []
+    no_formulas: frozenset[str] = frozenset()
+    for number, raw in enumerate(values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW):
+        cells: dict[str, object] = {k: v for k, v in zip(LETTERS, raw, strict=False) if v != ""}
+        for letter in [k for k, v in cells.items() if v.__class__ is not str]:
+            converted = _convert(cells[letter])
+            if converted is None:
+                del cells[letter]
+            else:
+                cells[letter] = converted
+        row_formulas = (
+            frozenset(formulas_by_row[number]) if number in formulas_by_row else no_formulas
+        )
+        if not row_formulas and (not cells or (len(cells) == 1 and _SORSZAM in cells)):
+            continue
+        rows.append(TableRow(row=number, cells=cells, formulas=row_formulas))
+    return Table(path=path, sheet_name=sheet.name, rows=rows, sha256=sha256)
+
+
+def _convert(value: object) -> object | None:
+    """Calamine's value → ours: None for empty, int for int-valued floats, date for date cells."""
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, bool):
+        return _BOOL_TEXT[value]
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, int | date):
+        return value
+    if isinstance(value, time | timedelta):
+        return str(value)
+    return None if value is None else str(value)
+
+
+def _check_header(path: Path, sheet_name: str, header: list[object]) -> None:
+    where = f"A(z) „{path.name}” fájl első munkalapján („{sheet_name}”)"
+    found = [cell_text(_convert(v)).strip() for v in header]
+    for column in layout.COLUMNS:
+        index = ord(column.letter) - ord("A")
+        actual = found[index] if index < len(found) else ""
+        if actual != column.header:
+            shown = f"„{actual}”" if actual else "üres"
+            raise TableError(
+                f"{where} a(z) {column.letter} oszlop fejléce {shown}, de „{column.header}” kellene. "
+                "A táblázat formátuma nem módosítható: használja a „Kapcsolati kód adattáblázat” sablont."
+            )
+    extra = [(i, text) for i, text in enumerate(found) if i >= len(layout.COLUMNS) and text]
+    if extra:
+        index, text = extra[0]
+        letter = column_letters(index + 1)
+        raise TableError(
+            f"{where} a(z) {letter} oszlopban nem várt fejléc áll („{text}”); a táblázat csak az "
+            f"A–{LETTERS[-1]} oszlopokból állhat. A táblázat formátuma nem módosítható."
+        )

@@ -1,0 +1,500 @@
+"""Byte-level streaming over a worksheet's XML: find formula cells, patch cell values in place.
+
+No DOM is built: rows and cells are located with regular expressions over the raw bytes
+(text content cannot hold a literal ``<``, so every ``<`` starts markup). Everything not
+patched is copied byte for byte. Rows and cells may lack their ``r`` attribute (then they
+follow the previous one), cells may be self-closing, the elements may carry a namespace
+prefix. Comments, CDATA and processing instructions inside ``sheetData`` are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from kkod.errors import TableError
+
+_PREFIX = rb"((?:[A-Za-z_][\w.\-]*:)?)"
+_SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
+_ROW = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])([^>]*?)(/?)>")
+_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])([^>]*?)(/?)>")
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f(?=[\s/>])([^>]*)>")
+_ATTR = re.compile(rb"([\w:.\-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_COL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?col(?=[\s/>])([^>]*?)/?>")
+_DIMENSION = re.compile(rb"(<(?:[A-Za-z_][\w.\-]*:)?dimension\b[^>]*?\bref\s*=\s*\")([^\"]*)(\")")
+_R_NUMBER = re.compile(rb"(?:^|\s)r\s*=\s*[\"'](\d+)[\"']")
+_XML_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=\s*[\"']([^\"']+)[\"']")
+_CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+# Cell text escaping (OOXML ST_Xstring): a literal _xHHHH_ is protected, chars XML cannot hold encoded.
+_XSTRING_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NEEDS_ESCAPE = re.compile("[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+# On a patched cell the type and the cell/value metadata go; every other attribute stays.
+_DROPPED_ON_PATCH = re.compile(rb"\s+(?:t|cm|vm)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+_R_LETTERS = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\$?([A-Z]{1,3})")
+_HAS_R = re.compile(rb"(?:^|\s)r\s*=")
+
+
+def column_index(letters: str) -> int:
+    """``"A"`` → 1, ``"AA"`` → 27."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index
+
+
+def column_letters(index: int) -> str:
+    """1 → ``"A"``, 27 → ``"AA"``."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def split_ref(ref: str) -> tuple[str, int]:
+    """``"E12"`` → (``"E"``, 12); ``ValueError`` for anything else."""
+    m = _CELL_REF.match(ref.replace("$", ""))
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return m[1], int(m[2])
+
+
+def formula_cells(data: bytes) -> frozenset[tuple[int, str]]:
+    """(row, column letters) of every cell holding a formula (``<f>``), found by a byte scan.
+
+    Cheap when there are none (one byte search). Each ``<f>`` found in ``sheetData`` is
+    traced back to its cell's start tag; only if a cell lacks ``r`` are the rows walked.
+    """
+    sheet_data = _SHEET_DATA.search(data)
+    if sheet_data is None or sheet_data[2]:
+        return frozenset()
+    prefix = sheet_data[1]
+    end = data.find(b"</" + prefix + b"sheetData>", sheet_data.end())
+    end = len(data) if end < 0 else end
+    found: set[tuple[int, str]] = set()
+    cell_open = b"<" + prefix + b"c"
+    formula_open = b"<" + prefix + b"f"
+    pos = data.find(formula_open, sheet_data.end(), end)
+    while pos >= 0:
+        if data[pos + len(formula_open) : pos + len(formula_open) + 1] in (
+            b" ",
+            b">",
+            b"/",
+            b"\t",
+            b"\n",
+            b"\r",
+        ):
+            start = data.rfind(cell_open, sheet_data.end(), pos)
+            cell = _CELL.match(data, start) if start >= 0 else None
+            ref = _attrs(cell[2]).get(b"r") if cell else None
+            if ref is None:
+                return _formula_cells_by_walking(data, sheet_data, end)
+            try:
+                letters, row = split_ref(ref.decode())
+            except ValueError:
+                return _formula_cells_by_walking(data, sheet_data, end)
+            found.add((row, letters))
+        pos = data.find(formula_open, pos + 1, end)
+    return frozenset(found)
+
+
+def _formula_cells_by_walking(
+    data: bytes, sheet_data: re.Match[bytes], end: int
+) -> frozenset[tuple[int, str]]:
+    prefix = sheet_data[1]
+    close_row = b"</" + prefix + b"row>"
+    found: set[tuple[int, str]] = set()
+    previous = 0
+    for m in _ROW.finditer(data, sheet_data.end(), end):
+        number = _row_number(m[2]) or previous + 1
+        previous = number
+        if m[3]:
+            continue
+        body = data[m.end() : data.find(close_row, m.end())]
+        for col, _start, _end, _cell_attrs, inner in _iter_cells(prefix, body, number):
+            if inner is not None and _FORMULA.search(inner):
+                found.add((number, column_letters(col)))
+    return frozenset(found)
+
+
+def patch_sheet(data: bytes, edits: Mapping[int, Mapping[int, str]]) -> bytes:
+    """The worksheet XML with the cells ``edits[row][column index]`` set to text, the rest unchanged.
+
+    Values are written as inline strings keeping each cell's style (``s``); missing rows and
+    cells are inserted in order (styled like their row or column, if those have a style);
+    ``<dimension>`` grows only if needed. An empty text clears the cell's value.
+    """
+    _check_encoding(data)
+    sheet_data = _SHEET_DATA.search(data)
+    if sheet_data is None:
+        raise TableError("Az első munkalap XML-jében nincs sheetData elem; a munkafüzet sérült.")
+    prefix = sheet_data[1]
+    col_styles = _column_styles(data[: sheet_data.start()])
+    pending = sorted(edits)
+    max_row = pending[-1] if pending else 0
+    max_col = max((max(cols) for cols in edits.values() if cols), default=0)
+    head = _grow_dimension(data[: sheet_data.start()], max_row, max_col)
+
+    if sheet_data[2]:  # <sheetData/>
+        rows = b"".join(_new_row(prefix, r, edits[r], col_styles) for r in pending)
+        open_tag = sheet_data[0][:-2] + b">"
+        return b"".join(
+            (head, open_tag, rows, b"</" + prefix + b"sheetData>", data[sheet_data.end() :])
+        )
+
+    content_start = sheet_data.end()
+    close_sheet_data = b"</" + prefix + b"sheetData>"
+    content_end = data.find(close_sheet_data, content_start)
+    if content_end < 0:
+        raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
+    if (
+        data.find(b"<!", content_start, content_end) >= 0
+        or data.find(b"<?", content_start, content_end) >= 0
+    ):
+        raise TableError(
+            "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
+            "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
+        )
+    content, remaining = _patch_by_substitution(data[content_start:content_end], prefix, edits)
+    if not remaining:
+        return b"".join(
+            (head, data[sheet_data.start() : content_start], content, data[content_end:])
+        )
+    # Cells the substitution did not find (missing, or ``r`` not first): walk the rows for them.
+    data = b"".join((data[:content_start], content, data[content_end:]))
+    content_end = content_start + len(content)
+    edits = remaining
+    pending = sorted(edits)
+    close_row = b"</" + prefix + b"row>"
+    out = [head]
+    copied = sheet_data.start()
+    index = 0  # into pending
+    previous = 0
+    for m in _ROW.finditer(data, content_start, content_end):
+        if index == len(pending):
+            break
+        number = _row_number(m[2]) or previous + 1
+        previous = number
+        while index < len(pending) and pending[index] < number:
+            out += (
+                data[copied : m.start()],
+                _new_row(prefix, pending[index], edits[pending[index]], col_styles),
+            )
+            copied = m.start()
+            index += 1
+        if index < len(pending) and pending[index] == number:
+            if m[3]:
+                end, body = m.end(), None
+            else:
+                body_end = data.find(close_row, m.end())
+                if body_end < 0:
+                    raise TableError(
+                        f"Az első munkalap XML-je sérült (a(z) {number}. sor nincs lezárva)."
+                    )
+                end, body = body_end + len(close_row), data[m.end() : body_end]
+            out += (
+                data[copied : m.start()],
+                _patch_row(prefix, number, m[2], body, edits[number], col_styles),
+            )
+            copied = end
+            index += 1
+    if index < len(pending):
+        out.append(data[copied:content_end])
+        out += [_new_row(prefix, r, edits[r], col_styles) for r in pending[index:]]
+        copied = content_end
+    out.append(data[copied:])
+    return b"".join(out)
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+def _patch_row(
+    prefix: bytes,
+    number: int,
+    attrs: bytes,
+    body: bytes | None,
+    edits: Mapping[int, str],
+    col_styles: list[tuple[int, int, bytes]],
+) -> bytes:
+    close = b"</" + prefix + b"row>"
+    fast = _patch_existing_cells(prefix, number, body, edits) if body is not None else None
+    if fast is not None:  # no cell inserted: the row's attributes (spans) stay valid
+        return b"<" + prefix + b"row" + attrs + b">" + fast + close
+    default_style = _row_style(attrs)
+    pending = sorted(edits)
+    out: list[bytes] = []
+    index = 0
+    if body is not None:
+        copied = 0
+        for col, start, end, cell_attrs, cell_body in _iter_cells(prefix, body, number):
+            if index == len(pending):
+                break
+            while index < len(pending) and pending[index] < col:
+                out += (
+                    body[copied:start],
+                    _new_cell(
+                        prefix,
+                        number,
+                        pending[index],
+                        edits[pending[index]],
+                        default_style,
+                        col_styles,
+                    ),
+                )
+                copied = start
+                index += 1
+            if index < len(pending) and pending[index] == col:
+                out += (
+                    body[copied:start],
+                    _patched_cell(prefix, number, col, cell_attrs, cell_body, edits[col]),
+                )
+                copied = end
+                index += 1
+        tail = body[copied:]
+        # keep a trailing <extLst> after the cells
+        ext = re.search(rb"<" + re.escape(prefix) + rb"extLst\b", tail)
+        cut = ext.start() if ext else len(tail)
+        out.append(tail[:cut])
+        out += [
+            _new_cell(prefix, number, c, edits[c], default_style, col_styles)
+            for c in pending[index:]
+        ]
+        out.append(tail[cut:])
+    else:
+        out += [_new_cell(prefix, number, c, edits[c], default_style, col_styles) for c in pending]
+    new_attrs = _widen_spans(attrs, pending[0], pending[-1]) if pending else attrs
+    return b"<" + prefix + b"row" + new_attrs + b">" + b"".join(out) + close
+
+
+def _patch_by_substitution(
+    content: bytes, prefix: bytes, edits: Mapping[int, Mapping[int, str]]
+) -> tuple[bytes, dict[int, dict[int, str]]]:
+    """The fast path: one regex pass over ``sheetData`` replacing the edited cells in place.
+
+    Finds every edited cell that exists with ``r`` as its first attribute (as Excel,
+    LibreOffice and openpyxl write them). Returns the new content and the edits not done.
+    """
+    wanted = {(row, col): text for row, cols in edits.items() for col, text in cols.items()}
+    if not wanted:
+        return content, {}
+    letters = sorted({column_letters(col) for _row, col in wanted}, key=len, reverse=True)
+    p = re.escape(prefix)
+    pattern = re.compile(
+        rb"<" + p + rb'c r="(' + b"|".join(x.encode() for x in letters) + rb')(\d+)"([^>]*?)'
+        rb"(?:/>|>(.*?)</" + p + rb"c>)",
+        re.DOTALL,
+    )
+    index_of = {column_letters(col).encode(): col for _row, col in wanted}
+
+    def replace(m: re.Match[bytes]) -> bytes:
+        key = (int(m[2]), index_of[m[1]])
+        text = wanted.pop(key, None)
+        if text is None:
+            return m[0]
+        return _patched_cell(
+            prefix, key[0], key[1], b' r="' + m[1] + m[2] + b'"' + m[3], m[4], text
+        )
+
+    patched = pattern.sub(replace, content)
+    remaining: dict[int, dict[int, str]] = {}
+    for (row, col), text in wanted.items():
+        remaining.setdefault(row, {})[col] = text
+    return patched, remaining
+
+
+def _patch_existing_cells(
+    prefix: bytes, number: int, body: bytes, edits: Mapping[int, str]
+) -> bytes | None:
+    """The fast path: every edited cell exists with an ``r`` attribute; ``None`` if not so."""
+    close_cell = b"</" + prefix + b"c>"
+    out: list[bytes] = []
+    pos = 0
+    row = str(number).encode()
+    for col in sorted(edits):
+        at = body.find(b' r="' + column_letters(col).encode() + row + b'"', pos)
+        if at < 0:
+            return None
+        start = body.rfind(b"<", pos, at)
+        cell = _CELL.match(body, start) if start >= 0 else None
+        if cell is None or cell.end() <= at or cell[1] != prefix:
+            return None
+        if cell[3]:
+            end, inner = cell.end(), None
+        else:
+            inner_end = body.find(close_cell, cell.end())
+            if inner_end < 0:
+                return None
+            end, inner = inner_end + len(close_cell), body[cell.end() : inner_end]
+        out += (body[pos:start], _patched_cell(prefix, number, col, cell[2], inner, edits[col]))
+        pos = end
+    out.append(body[pos:])
+    return b"".join(out)
+
+
+def _new_row(
+    prefix: bytes, number: int, edits: Mapping[int, str], col_styles: list[tuple[int, int, bytes]]
+) -> bytes:
+    cells = b"".join(
+        _new_cell(prefix, number, c, edits[c], None, col_styles) for c in sorted(edits)
+    )
+    return (
+        b"<" + prefix + b'row r="' + str(number).encode() + b'">' + cells + b"</" + prefix + b"row>"
+    )
+
+
+def _row_style(attrs: bytes) -> bytes | None:
+    values = _attrs(attrs)
+    if values.get(b"customFormat") in (b"1", b"true"):
+        return values.get(b"s")
+    return None
+
+
+def _widen_spans(attrs: bytes, first: int, last: int) -> bytes:
+    m = re.search(rb"\bspans\s*=\s*\"(\d+):(\d+)\"", attrs)
+    if m is None:
+        # several ranges or none: spans is only an optimisation hint; drop a multi-range one
+        return re.sub(rb"\s*\bspans\s*=\s*\"[^\"]*\"", b"", attrs)
+    low, high = min(int(m[1]), first), max(int(m[2]), last)
+    if (low, high) == (int(m[1]), int(m[2])):
+        return attrs
+    return attrs[: m.start()] + b'spans="' + f"{low}:{high}".encode() + b'"' + attrs[m.end() :]
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def _iter_cells(prefix: bytes, body: bytes, row: int):
+    """(column index, start, end, attrs, inner bytes or None) of each cell in a row's content."""
+    close_cell = b"</" + prefix + b"c>"
+    pos = 0
+    previous = 0
+    while True:
+        m = _CELL.search(body, pos)
+        if m is None or m[1] != prefix:
+            if m is None:
+                return
+            pos = m.end()
+            continue
+        ref = _R_LETTERS.search(m[2])
+        col = column_index(ref[1].decode()) if ref else previous + 1
+        previous = col
+        if m[3]:
+            yield col, m.start(), m.end(), m[2], None
+            pos = m.end()
+        else:
+            inner_end = body.find(close_cell, m.end())
+            if inner_end < 0:
+                raise TableError(
+                    f"Az első munkalap XML-je sérült (a(z) {row}. sor egy cellája nincs lezárva)."
+                )
+            yield col, m.start(), inner_end + len(close_cell), m[2], body[m.end() : inner_end]
+            pos = inner_end + len(close_cell)
+
+
+def _patched_cell(
+    prefix: bytes, row: int, col: int, attrs: bytes, body: bytes | None, text: str
+) -> bytes:
+    """An existing cell with new text: its attributes kept (``s`` included) except type and metadata."""
+    if body and b"f" in body:
+        formula = _FORMULA.search(body)
+        if formula is not None and b"ref" in _attrs(formula[2]):
+            raise TableError(
+                f"A(z) {column_letters(col)}{row} cellában több cellára kiterjedő (közös vagy tömb-) "
+                "képlet van, ezért nem írható felül. Törölje a képletet, és küldje újra a táblázatot."
+            )
+    kept = _DROPPED_ON_PATCH.sub(b"", attrs)
+    if not _HAS_R.search(kept):
+        kept = b' r="' + f"{column_letters(col)}{row}".encode() + b'"' + kept
+    return _cell_bytes(prefix, kept, text)
+
+
+def _new_cell(
+    prefix: bytes,
+    row: int,
+    col: int,
+    text: str,
+    row_style: bytes | None,
+    col_styles: list[tuple[int, int, bytes]],
+) -> bytes:
+    attrs = b' r="' + f"{column_letters(col)}{row}".encode() + b'"'
+    style = row_style if row_style is not None else _column_style(col_styles, col)
+    if style is not None and style != b"0":
+        attrs += b' s="' + style + b'"'
+    return _cell_bytes(prefix, attrs, text)
+
+
+def _cell_bytes(prefix: bytes, attrs: bytes, text: str) -> bytes:
+    """``<c{attrs} t="inlineStr"><is><t>text</t></is></c>``; ``attrs`` starts with whitespace."""
+    if text == "":
+        return b"<" + prefix + b"c" + attrs + b"/>"
+    space = (
+        b' xml:space="preserve"' if text != text.strip() or "\n" in text or "\t" in text else b""
+    )
+    return (
+        b"<" + prefix + b"c" + attrs + b' t="inlineStr"><' + prefix + b"is><" + prefix + b"t" + space + b">"
+        + escape_text(text).encode("utf-8")
+        + b"</" + prefix + b"t></" + prefix + b"is></" + prefix + b"c>"
+    )  # fmt: skip
+
+
+def escape_text(text: str) -> str:
+    """Cell text as XML character data, with OOXML ``_xHHHH_`` escapes for characters XML cannot hold."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = _XSTRING_LITERAL.sub("_x005F_", text)
+    text = _NOT_IN_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- attributes, columns, dimension -----------------------------------------------------------
+
+
+def _attrs(attrs: bytes) -> dict[bytes, bytes]:
+    return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTR.finditer(attrs)}
+
+
+def _row_number(attrs: bytes) -> int:
+    m = _R_NUMBER.search(attrs)
+    return int(m[1]) if m else 0
+
+
+def _column_styles(head: bytes) -> list[tuple[int, int, bytes]]:
+    styles = []
+    for m in _COL.finditer(head):
+        values = _attrs(m[1])
+        if b"style" in values and b"min" in values and b"max" in values:
+            styles.append((int(values[b"min"]), int(values[b"max"]), values[b"style"]))
+    return styles
+
+
+def _column_style(col_styles: list[tuple[int, int, bytes]], col: int) -> bytes | None:
+    return next((style for low, high, style in col_styles if low <= col <= high), None)
+
+
+def _grow_dimension(head: bytes, max_row: int, max_col: int) -> bytes:
+    m = _DIMENSION.search(head)
+    if m is None or not max_row:
+        return head
+    ref = m[2].decode()
+    first, _, last = ref.partition(":")
+    try:
+        first_col, first_row = split_ref(first)
+        last_col, last_row = split_ref(last or first)
+    except ValueError:
+        return head
+    new_last_row = max(last_row, max_row)
+    new_last_col = max(column_index(last_col), max_col)
+    if (new_last_row, new_last_col) == (last_row, column_index(last_col)):
+        return head
+    new_ref = f"{first_col}{first_row}:{column_letters(new_last_col)}{new_last_row}"
+    return head[: m.start(2)] + new_ref.encode() + head[m.end(2) :]
+
+
+def _check_encoding(data: bytes) -> None:
+    m = _XML_DECL_ENCODING.match(data)
+    if m and m[1].lower().replace(b"-", b"") != b"utf8":
+        raise TableError(
+            f"Az első munkalap XML-je nem UTF-8 kódolású ({m[1].decode(errors='replace')})."
+        )
