@@ -1,1 +1,242 @@
-"""CLI commands (placeholder until implemented)."""
+"""``kkod central``: seed the registry, make sample tables, manage offices, connect one person."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kkod.cli.common import console, progress, reports_errors
+from kkod.cli.groups import central_app
+
+office_app = typer.Typer(
+    help="Hivatali kapuk (KRID, rövid név, szervezet) kezelése.", no_args_is_help=True
+)
+central_app.add_typer(office_app, name="office")
+
+
+def _engine():
+    from kkod.db import open_part
+
+    return open_part("central")
+
+
+@central_app.command("seed")
+@reports_errors
+def seed(
+    people: Annotated[
+        int,
+        typer.Option("--people", min=1, help="Ennyi szintetikus személy kerül a nyilvántartásba."),
+    ],
+    seed_value: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="A véletlengenerátor magja (ugyanaz a mag → ugyanaz a nyilvántartás)."
+        ),
+    ] = None,
+) -> None:
+    """Valószerű szintetikus nyilvántartás: személyek 4T adatokkal és Ügyfélkapu-fiókokkal."""
+    from kkod.central.synthetic import seed_registry
+
+    engine = _engine()
+    with progress() as bar:
+        task = bar.add_task("Nyilvántartás feltöltése", total=people)
+        result = seed_registry(
+            engine,
+            people,
+            seed=seed_value,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+    console.print(
+        f"[green]Kész:[/] {_n(result.people)} személy, {_n(result.accounts)} fiók, "
+        f"{result.twins} azonos 4T-jű pár; {result.seconds:.1f} s "
+        f"({_n(round(result.people_per_second))} személy/s)."
+    )
+
+
+def _n(value: int) -> str:
+    """A number with Hungarian thousands separators (space)."""
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+@central_app.command("sample-table")
+@reports_errors
+def sample_table(
+    krid: Annotated[
+        str, typer.Option("--krid", help="A hivatali kapu KRID-je, amelynek a táblázat készül.")
+    ],
+    rows: Annotated[int, typer.Option("--rows", min=1, help="A táblázat sorainak száma.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="A készülő táblázat (.xlsx).")],
+    error_rate: Annotated[
+        float,
+        typer.Option(
+            "--error-rate", min=0.0, max=1.0, help="A hibás sorok aránya (0–1), pl. 0.05."
+        ),
+    ] = 0.05,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth", help="Igazságfájl (CSV): soronként a személy, a várt eredmény és a hiba."
+        ),
+    ] = None,
+    seed_value: Annotated[
+        int | None, typer.Option("--seed", help="A véletlengenerátor magja.")
+    ] = None,
+) -> None:
+    """Minta „Kapcsolati kód adattáblázat” a nyilvántartás személyeiből, valós hibákkal."""
+    from kkod.central.sample_table import write_sample_table
+
+    engine = _engine()
+    with progress() as bar:
+        task = bar.add_task("Mintatáblázat készítése", total=None)
+        result = write_sample_table(
+            engine,
+            output,
+            krid=krid,
+            rows=rows,
+            error_rate=error_rate,
+            truth=truth,
+            seed=seed_value,
+        )
+        bar.update(task, total=1, completed=1)
+    console.print(f"[green]Kész:[/] {result.path} ({result.rows} sor)")
+    if result.mistakes:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.mistakes.items()))
+        console.print(f"Beillesztett hibák: {kinds}")
+    expected = ", ".join(f"{r.value}: {n}" for r, n in sorted(result.expected.items()))
+    console.print(f"Várt eredmény hibátlan táblánál: {expected}")
+    if result.truth:
+        console.print(f"Igazságfájl: {result.truth}")
+
+
+@office_app.command("add")
+@reports_errors
+def office_add(
+    krid: Annotated[str, typer.Option("--krid", help="A hivatali kapu KRID-je (számjegyek).")],
+    short_name: Annotated[str, typer.Option("--short-name", help="A hivatali kapu rövid neve.")],
+    name: Annotated[str, typer.Option("--name", help="A szervezet teljes neve.")],
+    email_domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email-domain", help="A szervezet e-mail tartománya (többször is megadható)."
+        ),
+    ] = None,
+    organisation_id: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation-id", help="A szervezet azonosítója az aláíró tanúsítványokban."
+        ),
+    ] = None,
+) -> None:
+    """Hivatali kapu felvétele a központi nyilvántartásba."""
+    from kkod.central.interface import OfficeInfo
+    from kkod.central.registry import add_office
+
+    office = add_office(
+        _engine(), OfficeInfo(krid, short_name, name, tuple(email_domain or ()), organisation_id)
+    )
+    console.print(f"[green]Felvéve:[/] {office.short_name} (KRID {office.krid}) – {office.name}")
+
+
+@office_app.command("list")
+@reports_errors
+def office_list(
+    as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
+) -> None:
+    """A nyilvántartott hivatali kapuk."""
+    from rich.table import Table
+
+    from kkod.central.registry import list_offices
+
+    offices = list_offices(_engine())
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "krid": o.krid,
+                        "short_name": o.short_name,
+                        "name": o.name,
+                        "email_domains": list(o.email_domains),
+                        "organisation_id": o.organisation_id,
+                    }
+                    for o in offices
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title="Hivatali kapuk")
+    for header in ("KRID", "Rövid név", "Név", "E-mail tartományok", "Szervezet azonosító"):
+        table.add_column(header)
+    for o in offices:
+        table.add_row(
+            o.krid, o.short_name, o.name, ", ".join(o.email_domains), o.organisation_id or ""
+        )
+    console.print(table)
+    if not offices:
+        console.print("Nincs még hivatali kapu: kkod central office add …")
+
+
+@central_app.command("connect")
+@reports_errors
+def connect(
+    krid: Annotated[str, typer.Option("--krid", help="A hivatali kapu KRID-je.")],
+    viselt_nev: Annotated[str | None, typer.Option("--viselt-nev", help="Viselt név.")] = None,
+    szuletesi_nev: Annotated[
+        str | None, typer.Option("--szuletesi-nev", help="Születési név.")
+    ] = None,
+    anyja_neve: Annotated[
+        str | None, typer.Option("--anyja-neve", help="Anyja születési neve.")
+    ] = None,
+    szuletesi_hely: Annotated[
+        str | None, typer.Option("--szuletesi-hely", help="Születési hely (Budapest NN).")
+    ] = None,
+    szuletesi_ido: Annotated[
+        str | None, typer.Option("--szuletesi-ido", help="Születési idő (éééé.hh.nn).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Az eredmény JSON-ként.")] = False,
+) -> None:
+    """Egy személy kapcsolása: kapcsolati kód vagy az ok, amiért nincs (közeli találatot nem mutat).
+
+    A hiányzó 4T adatokat a parancs bekéri.
+    """
+    from kkod.central.interface import EXPLANATION, NEXT_STEP, MatchResult, UnknownOffice, Via
+    from kkod.central.service import open_central
+    from kkod.fourt.canonical import canonical
+    from kkod.fourt.model import Person4T
+
+    central = open_central()
+    if central.office(krid) is None:
+        raise UnknownOffice(krid)
+    person = Person4T(
+        viselt_nev if viselt_nev is not None else typer.prompt("Viselt név"),
+        szuletesi_nev if szuletesi_nev is not None else typer.prompt("Születési név"),
+        anyja_neve if anyja_neve is not None else typer.prompt("Anyja születési neve"),
+        szuletesi_hely if szuletesi_hely is not None else typer.prompt("Születési hely"),
+        szuletesi_ido if szuletesi_ido is not None else typer.prompt("Születési idő (éééé.hh.nn)"),
+    )
+    form = canonical(person)
+    outcome = central.connect_one(
+        krid, form.match_key() if form else None, via=Via.MANUAL, actor="cli"
+    )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "result": outcome.result.value,
+                    "code": outcome.code,
+                    "explanation": EXPLANATION[outcome.result],
+                },
+                ensure_ascii=False,
+            )
+        )
+    elif outcome.result is MatchResult.KOD:
+        console.print(f"Kapcsolati kód: [bold green]{outcome.code}[/]")
+    else:
+        console.print(f"[yellow]{outcome.result.value}[/]: {EXPLANATION[outcome.result]}")
+        console.print(f"Teendő: {NEXT_STEP[outcome.result]}")
+    if outcome.result is not MatchResult.KOD:
+        raise typer.Exit(1)

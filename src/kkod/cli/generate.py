@@ -1,1 +1,79 @@
-"""CLI commands (placeholder until implemented)."""
+"""``kkod generate``: the ministry's core operation on one table, from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kkod.cli.common import console, progress, reports_errors
+from kkod.cli.groups import app
+
+
+@app.command("generate")
+@reports_errors
+def generate_command(
+    table: Annotated[
+        Path, typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).")
+    ],
+    krid: Annotated[
+        str, typer.Option("--krid", help="A hivatali kapu KRID-je, amelynek a kódok készülnek.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="A kódokkal kitöltött táblázat (alapértelmezés: <TÁBLA>-kodokkal.xlsx).",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Indoklás a kód nélküli sorokhoz: .xlsx, .csv vagy .html (alapértelmezés: <TÁBLA>-jelentes.xlsx).",
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="A kérelem azonosítója a naplóhoz.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Az eredmény JSON-ként a szabványos kimenetre.")
+    ] = False,
+) -> None:
+    """Kapcsolati kódok generálása egy táblázathoz: az E oszlop kitöltése és indoklás a többi sorhoz."""
+    from kkod.central.service import open_central
+    from kkod.ministry.generation import generate
+
+    central = open_central()
+    with progress(enabled=not as_json) as bar:
+        tasks: dict[str, int] = {}
+
+        def note(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        result = generate(table, krid, central, output, report, reference=reference, progress=note)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    from rich.table import Table
+
+    summary = Table(title="Generálás eredménye", show_header=True, header_style="bold")
+    summary.add_column("")
+    summary.add_column("sor", justify="right")
+    summary.add_row("Összes sor", str(len(result.rows)))
+    summary.add_row("[green]Kapcsolati kód elkészült[/]", str(result.coded))
+    summary.add_row("Nincs találat (nincs ügyfélkapu)", str(result.no_match))
+    summary.add_row("Több találat (több fiók)", str(result.multiple))
+    summary.add_row("[red]Hibás sor[/]", str(result.invalid))
+    console.print(summary)
+    console.print(f"Kitöltött táblázat: [bold]{result.output}[/]")
+    console.print(f"Indoklás: [bold]{result.report}[/]")

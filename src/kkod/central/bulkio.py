@@ -1,0 +1,39 @@
+"""Fast bulk row loading on the registry's connection: COPY on PostgreSQL, executemany on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection
+
+
+def copy_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> None:
+    """Append ``rows`` to ``table`` inside ``conn``'s transaction, as fast as the backend allows."""
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    rows = rows if isinstance(rows, list) else list(rows)
+    if rows:
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def temp_table(conn: Connection, name: str, columns_sql: str) -> None:
+    """A fresh, empty temporary table ``name`` private to this connection."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns_sql})")
+
+
+def drop_temp_table(conn: Connection, name: str) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def analyze(conn: Connection, table: str) -> None:
+    """Give the planner fresh statistics (temporary tables are never auto-analysed on PostgreSQL)."""
+    conn.exec_driver_sql(f"ANALYZE {table}")

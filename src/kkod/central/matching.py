@@ -1,0 +1,206 @@
+"""Set-based 4T matching and code issue on the registry: request keys into a temp table, one join.
+
+Never a query per row: a bulk request of 100,000 keys is one COPY/executemany into a
+temporary table and one grouped join against the indexed match keys; codes are issued the
+same way (one lookup of existing connections, one insert of the new ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from kkod.central.bulkio import analyze, copy_rows, drop_temp_table, temp_table
+from kkod.central.codes import derive_code
+from kkod.central.interface import MatchResult
+from kkod.central.models import Connection as ConnectionRow
+from kkod.central.models import utcnow
+
+_KEYS = "kkod_tmp_match_keys"
+_INSERT_COLUMNS = ("office_id", "account_id", "code", "key_id", "via", "reference", "created_at")
+_ACCOUNTS = "kkod_tmp_accounts"
+_NEW = "kkod_tmp_new_connections"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMatch:
+    """What the registry holds for one match key."""
+
+    people: int  # people with this key
+    active_accounts: int  # their active accounts, together
+    account_id: int | None  # the account, when there is exactly one
+    code: str | None = None  # its stored code for the office asked about, if connected already
+
+    @property
+    def result(self) -> MatchResult:
+        return result_of(self)
+
+
+NO_MATCH = KeyMatch(0, 0, None)
+
+
+def result_of(match: KeyMatch | None) -> MatchResult:
+    """SPEC §4: exactly one active account of exactly one person → KOD; none → NINCS_TALALAT;
+    several accounts, or several people with identical 4T → TOBB_TALALAT."""
+    if match is None or match.active_accounts == 0:
+        return MatchResult.NINCS_TALALAT
+    if match.people > 1 or match.active_accounts > 1:
+        return MatchResult.TOBB_TALALAT
+    return MatchResult.KOD
+
+
+def classify_keys(
+    conn: Connection, keys: Iterable[bytes], office_id: int | None = None
+) -> dict[bytes, KeyMatch]:
+    """Every given key that the registry holds, with its people and active accounts (one join).
+
+    With ``office_id``, the same join also brings the stored code of an account already
+    connected to that office.
+    """
+    distinct = list(dict.fromkeys(keys))
+    if not distinct:
+        return {}
+    temp_table(conn, _KEYS, "k BYTEA PRIMARY KEY" if _pg(conn) else "k BLOB PRIMARY KEY")
+    if office_id is None:
+        code_column, code_join = "NULL", ""
+    else:
+        code_column = "MIN(c.code)"
+        code_join = (
+            f"LEFT JOIN central_connections c ON c.account_id = a.id "
+            f"AND c.office_id = {int(office_id)} "
+        )
+    # SQLite: CROSS JOIN pins the join order (request keys outside, the indexed registry
+    # inside); without it the planner may scan every person of a big registry.
+    join = "JOIN" if _pg(conn) else "CROSS JOIN"
+    sql = (
+        f"SELECT r.k, COUNT(DISTINCT p.id), COUNT(a.id), MIN(a.id), {code_column} "
+        f"FROM {_KEYS} r "
+        f"{join} central_people p ON p.match_key = r.k "
+        f"LEFT JOIN central_accounts a ON a.person_id = p.id AND a.active "
+        f"{code_join}"
+        f"GROUP BY r.k"
+    )
+    try:
+        copy_rows(conn, _KEYS, ["k"], [(k,) for k in distinct])
+        if _pg(conn):
+            analyze(conn, _KEYS)
+        cursor = conn.connection.dbapi_connection.cursor()  # plain tuples, no Row objects
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        drop_temp_table(conn, _KEYS)
+    return {
+        bytes(k): (
+            KeyMatch(people, accounts, account_id, code)
+            if accounts == 1
+            else KeyMatch(people, accounts, None)
+        )
+        for k, people, accounts, account_id, code in rows
+    }
+
+
+def issue_codes(
+    conn: Connection,
+    *,
+    office_id: int,
+    krid: str,
+    account_ids: Iterable[int],
+    secret: bytes,
+    key_id: int,
+    via: str,
+    reference: str | None,
+    known_missing: bool = False,
+) -> tuple[dict[int, str], int]:
+    """The compact code of each account for this office, creating the connections that are
+    missing. Existing connections keep their stored code. Returns (codes, number created).
+
+    ``known_missing`` skips looking for existing connections (the caller just did).
+    """
+    wanted = list(dict.fromkeys(account_ids))
+    if not wanted:
+        return {}, 0
+    codes = {} if known_missing else _existing_codes(conn, office_id, wanted)
+    missing = [a for a in wanted if a not in codes]
+    if not missing:
+        return codes, 0
+    now = utcnow()
+    rows = [
+        (
+            office_id,
+            account_id,
+            derive_code(secret, key_id, krid, account_id),
+            key_id,
+            via,
+            reference,
+        )
+        for account_id in missing
+    ]
+    if _pg(conn):
+        # COPY into a temporary table, then one INSERT … SELECT that skips pairs already there.
+        columns = ", ".join(_INSERT_COLUMNS)
+        temp_table(
+            conn,
+            _NEW,
+            "office_id BIGINT, account_id BIGINT, code VARCHAR(17), key_id INTEGER, "
+            "via VARCHAR(10), reference VARCHAR(200), created_at TIMESTAMPTZ",
+        )
+        try:
+            copy_rows(conn, _NEW, _INSERT_COLUMNS, [(*row, now) for row in rows])
+            created = dict(
+                conn.exec_driver_sql(
+                    f"INSERT INTO central_connections ({columns}) SELECT {columns} FROM {_NEW} "
+                    "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
+                ).all()
+            )
+        finally:
+            drop_temp_table(conn, _NEW)
+        count = len(created)
+    else:
+        # The driver's executemany straight away; created_at stored as SQLAlchemy stores it.
+        column_type = ConnectionRow.__table__.c.created_at.type.dialect_impl(conn.dialect)
+        process = column_type.bind_processor(conn.dialect)
+        stamp = process(now) if process else now
+        count = conn.exec_driver_sql(
+            f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, account_id) DO NOTHING",
+            [(*row, stamp) for row in rows],
+        ).rowcount
+        # All inserted: the codes are ours. Else some were there already: read back what is stored.
+        created = {row[1]: row[2] for row in rows} if count == len(rows) else {}
+    codes.update(created)
+    lost = [a for a in missing if a not in created]
+    if lost:
+        # Another worker connected some of these pairs at the same moment: theirs stand.
+        codes.update(_existing_codes(conn, office_id, lost))
+    return codes, count
+
+
+def _existing_codes(conn: Connection, office_id: int, account_ids: list[int]) -> dict[int, str]:
+    if len(account_ids) <= 500:
+        rows = conn.execute(
+            select(ConnectionRow.account_id, ConnectionRow.code).where(
+                ConnectionRow.office_id == office_id, ConnectionRow.account_id.in_(account_ids)
+            )
+        ).all()
+        return dict(rows)
+    temp_table(conn, _ACCOUNTS, "a BIGINT PRIMARY KEY" if _pg(conn) else "a INTEGER PRIMARY KEY")
+    try:
+        copy_rows(conn, _ACCOUNTS, ["a"], [(a,) for a in account_ids])
+        if _pg(conn):
+            analyze(conn, _ACCOUNTS)
+        rows = conn.exec_driver_sql(
+            f"SELECT c.account_id, c.code FROM {_ACCOUNTS} t "
+            f"JOIN central_connections c ON c.account_id = t.a AND c.office_id = {int(office_id)}"
+        ).all()
+    finally:
+        drop_temp_table(conn, _ACCOUNTS)
+    return dict(rows)
+
+
+def _pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"

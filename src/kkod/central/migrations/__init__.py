@@ -1,0 +1,1 @@
+"""Alembic migrations of the central registry (``kkod.db.migrate(engine, "central")``)."""

@@ -1,0 +1,121 @@
+"""The central registry's tables: offices, people (4T + match key), accounts, connections, audit.
+
+Its own declarative base (tables prefixed ``central_``), migrated by Alembic in
+``kkod/central/migrations``; SQLite by default, PostgreSQL when configured.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+MATCH_KEY_BYTES = 16
+# Indexes the bulk loader drops before a big load and builds again after it.
+BULK_INDEXES = {
+    "ix_central_people_match_key": ("central_people", "match_key", False),
+    "ix_central_accounts_person_id": ("central_accounts", "person_id", False),
+    "ix_central_accounts_username": ("central_accounts", "username", True),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Office(Base):
+    """A Hivatali kapu: the office codes are issued to."""
+
+    __tablename__ = "central_offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    krid: Mapped[str] = mapped_column(String(32), unique=True)
+    short_name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    email_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The organisation identity its signing certificates carry (e.g. an organizationIdentifier).
+    organisation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Person(Base):
+    """A natural person as the registry holds them: the 4T as stored and its match key."""
+
+    __tablename__ = "central_people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    viselt_nev: Mapped[str] = mapped_column(Text)
+    szuletesi_nev: Mapped[str] = mapped_column(Text)
+    anyja_szuletesi_neve: Mapped[str] = mapped_column(Text)
+    szuletesi_hely: Mapped[str] = mapped_column(Text)
+    szuletesi_ido: Mapped[date] = mapped_column(Date)
+    match_key: Mapped[bytes] = mapped_column(LargeBinary(MATCH_KEY_BYTES))
+
+    __table_args__ = (Index("ix_central_people_match_key", "match_key"),)
+
+
+class Account(Base):
+    """An Ügyfélkapu account; one person may have several, active or closed."""
+
+    __tablename__ = "central_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("central_people.id"))
+    username: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        Index("ix_central_accounts_person_id", "person_id"),
+        Index("ix_central_accounts_username", "username", unique=True),
+    )
+
+
+class Connection(Base):
+    """An office's connection to an account, with the code issued for it (never changes)."""
+
+    __tablename__ = "central_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("central_offices.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("central_accounts.id"))
+    code: Mapped[str] = mapped_column(String(17))  # compact form
+    key_id: Mapped[int] = mapped_column(Integer)  # which code secret derived it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    via: Mapped[str] = mapped_column(String(10))  # bulk / manual / api
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "account_id", name="uq_central_connections_office_account"),
+        UniqueConstraint("office_id", "code", name="uq_central_connections_office_code"),
+    )
+
+
+class AuditEntry(Base):
+    """Who did what, when; never 4T values (only counts, KRIDs, references)."""
+
+    __tablename__ = "central_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    krid: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,145 @@
+"""The in-process implementation of the :class:`kkod.central.interface.Central` protocol.
+
+It owns the registry's engine and the code secret; the ministry and the employer hold it
+only as a ``Central`` (match-and-issue in bulk, connect one, look up a code).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, select
+
+from kkod.central import codes as code_format
+from kkod.central.interface import (
+    CodeLookup,
+    MatchResult,
+    OfficeInfo,
+    Outcome,
+    UnknownOffice,
+    Via,
+)
+from kkod.central.matching import classify_keys, issue_codes, result_of
+from kkod.central.models import Account, Office
+from kkod.central.models import Connection as ConnectionRow
+from kkod.central.registry import audit, office_info
+from kkod.config import Settings, get_settings
+
+_PLAIN = {result: Outcome(result) for result in MatchResult}
+
+
+class InProcessCentral:
+    """The central system in this process, on its own database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, secret: bytes, key_id: int = 1) -> None:
+        self.engine = engine
+        self._secret = secret
+        self.key_id = key_id
+
+    def office(self, krid: str) -> OfficeInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Office).where(Office.krid == str(krid).strip())).first()
+        return office_info(row) if row else None
+
+    def match_and_issue(
+        self,
+        krid: str,
+        keys: Sequence[bytes | None],
+        *,
+        via: Via = Via.BULK,
+        reference: str | None = None,
+        actor: str = "system",
+    ) -> list[Outcome]:
+        """One outcome per key, in order; codes issued for every KOD key in one transaction."""
+        krid = str(krid).strip()
+        with self.engine.begin() as conn:
+            office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
+            if office_id is None:
+                raise UnknownOffice(krid)
+            matches = classify_keys(conn, (k for k in keys if k is not None), office_id)
+            results = {key: result_of(match) for key, match in matches.items()}
+            codes = {
+                m.account_id: m.code
+                for k, m in matches.items()
+                if results[k] is MatchResult.KOD and m.code is not None
+            }
+            new_codes, created = issue_codes(
+                conn,
+                office_id=office_id,
+                krid=krid,
+                account_ids=[
+                    m.account_id
+                    for k, m in matches.items()
+                    if results[k] is MatchResult.KOD and m.code is None
+                ],
+                secret=self._secret,
+                key_id=self.key_id,
+                via=str(via),
+                reference=reference,
+                known_missing=True,
+            )
+            codes.update(new_codes)
+            # One (immutable) Outcome per distinct key, shared by the rows that carry it.
+            by_key = {
+                key: Outcome(
+                    MatchResult.KOD, code_format.format_code(codes[matches[key].account_id])
+                )
+                if result is MatchResult.KOD
+                else _PLAIN[result]
+                for key, result in results.items()
+            }
+            unknown, invalid = _PLAIN[MatchResult.NINCS_TALALAT], _PLAIN[MatchResult.HIBAS_SOR]
+            outcomes = [invalid if key is None else by_key.get(key, unknown) for key in keys]
+            counts = Counter(outcome.result for outcome in outcomes)
+            audit(
+                conn,
+                actor,
+                "match_and_issue",
+                krid,
+                f"via={via} reference={reference or '-'} rows={len(keys)} "
+                + " ".join(f"{r.value}={counts[r]}" for r in MatchResult)
+                + f" new_connections={created}",
+            )
+        return outcomes
+
+    def connect_one(
+        self, krid: str, key: bytes | None, *, via: Via = Via.MANUAL, actor: str = "system"
+    ) -> Outcome:
+        """One person's connection: a code, or the reason there is none (never a near-match)."""
+        return self.match_and_issue(krid, [key], via=via, actor=actor)[0]
+
+    def lookup_code(self, krid: str, code: str) -> CodeLookup:
+        """Whether ``code`` is a well-formed code of this office's live connections.
+
+        Another office's code looks exactly like an unknown one: not connected.
+        """
+        krid = str(krid).strip()
+        try:
+            compact = code_format.normalize(code)
+        except code_format.CodeError:
+            valid = False
+        else:
+            valid = True
+        with self.engine.connect() as conn:
+            office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
+            if office_id is None:
+                raise UnknownOffice(krid)
+            if not valid:
+                return CodeLookup(valid=False, connected=False)
+            active = conn.scalar(
+                select(Account.active)
+                .join(ConnectionRow, ConnectionRow.account_id == Account.id)
+                .where(ConnectionRow.office_id == office_id, ConnectionRow.code == compact)
+            )
+        return CodeLookup(valid=True, connected=bool(active))
+
+
+def open_central(settings: Settings | None = None, url: str | None = None) -> InProcessCentral:
+    """The central system configured by ``settings``: migrated database, secret, current key id."""
+    from kkod.central.secret import load_secret
+    from kkod.db import open_part
+
+    settings = settings or get_settings()
+    engine = open_part("central", settings, url)
+    return InProcessCentral(engine, load_secret(settings), settings.code_key_id)

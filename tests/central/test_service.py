@@ -1,0 +1,194 @@
+"""Matching semantics, code issue and office isolation through the Central interface, on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from kkod.central.codes import CodeError, derive_code, format_code, normalize, parse_code
+from kkod.central.interface import Central, MatchResult, UnknownOffice, Via
+from kkod.central.models import Account, AuditEntry, Connection
+from kkod.central.registry import set_account_active
+from kkod.central.service import InProcessCentral
+
+from .conftest import (
+    CLOSED_ONLY,
+    KOVACS,
+    KRID,
+    NAGYNE,
+    NO_ACCOUNT,
+    OTHER_KRID,
+    SECRET,
+    TWIN,
+    TWO_ACCOUNTS,
+    UNKNOWN,
+    key,
+)
+
+
+def test_in_process_central_is_a_central(central):
+    assert isinstance(central, InProcessCentral)
+    implementation: Central = central  # type-checks against the protocol
+    assert implementation.office(KRID).short_name == "PMHIV"
+    assert implementation.office("999") is None
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        (KOVACS, MatchResult.KOD),
+        (NAGYNE, MatchResult.KOD),
+        (NO_ACCOUNT, MatchResult.NINCS_TALALAT),
+        (CLOSED_ONLY, MatchResult.NINCS_TALALAT),
+        (TWO_ACCOUNTS, MatchResult.TOBB_TALALAT),
+        (TWIN, MatchResult.TOBB_TALALAT),
+        (UNKNOWN, MatchResult.NINCS_TALALAT),
+    ],
+    ids=[
+        "one-account",
+        "married-name",
+        "no-account",
+        "closed-only",
+        "two-accounts",
+        "identical-4t",
+        "unknown",
+    ],
+)
+def test_matching_semantics(central, person, expected):
+    [outcome] = central.match_and_issue(KRID, [key(person)])
+    assert outcome.result is expected
+    assert (outcome.code is not None) == (expected is MatchResult.KOD)
+
+
+def test_bulk_gives_one_outcome_per_key_in_order_with_none_as_hibas_sor(central):
+    keys = [key(KOVACS), None, key(TWIN), key(NO_ACCOUNT), key(KOVACS), key(NAGYNE)]
+    outcomes = central.match_and_issue(KRID, keys, reference="KK-2026-000001")
+    assert [o.result for o in outcomes] == [
+        MatchResult.KOD,
+        MatchResult.HIBAS_SOR,
+        MatchResult.TOBB_TALALAT,
+        MatchResult.NINCS_TALALAT,
+        MatchResult.KOD,
+        MatchResult.KOD,
+    ]
+    assert outcomes[0].code == outcomes[4].code  # the same person twice: the same code
+    assert outcomes[0].code != outcomes[5].code
+    assert parse_code(outcomes[0].code) == outcomes[0].code
+
+
+def test_codes_are_stable_and_stored_once_per_office_and_account(central, engine):
+    first = central.match_and_issue(KRID, [key(KOVACS), key(NAGYNE)])
+    again = central.match_and_issue(KRID, [key(NAGYNE), key(KOVACS)])
+    assert [o.code for o in first] == [o.code for o in reversed(again)]
+    assert central.connect_one(KRID, key(KOVACS)).code == first[0].code
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Connection)) == 2
+        vias = set(conn.scalars(select(Connection.via)).all())
+    assert vias == {"bulk"}
+
+
+def test_a_stored_code_never_changes_even_after_key_rotation(central, engine):
+    before = central.match_and_issue(KRID, [key(KOVACS)])[0].code
+    rotated = InProcessCentral(engine, bytes.fromhex("22" * 32), key_id=2)
+    assert rotated.match_and_issue(KRID, [key(KOVACS)])[0].code == before
+    # A new pair gets a code from the new key, and the key id is kept with it.
+    rotated.connect_one(KRID, key(NAGYNE), via=Via.MANUAL)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(Connection.via, Connection.key_id)).all())
+    assert rows == {"bulk": 1, "manual": 2}
+
+
+def test_codes_differ_per_office_and_depend_on_the_secret(central, engine):
+    ours = central.connect_one(KRID, key(KOVACS)).code
+    theirs = central.connect_one(OTHER_KRID, key(KOVACS)).code
+    assert ours != theirs
+    other_secret = InProcessCentral(engine, bytes.fromhex("33" * 32))
+    issued = other_secret.connect_one(KRID, key(NAGYNE)).code
+    with engine.connect() as conn:
+        account_id = conn.scalar(select(Account.id).where(Account.username == "nagy.eva"))
+    assert issued == format_code(derive_code(bytes.fromhex("33" * 32), 1, KRID, account_id))
+    assert issued != format_code(derive_code(SECRET, 1, KRID, account_id))
+
+
+def test_lookup_code_is_limited_to_the_office_it_was_issued_to(central):
+    code = central.connect_one(KRID, key(KOVACS)).code
+    assert central.lookup_code(KRID, code).connected
+    assert central.lookup_code(KRID, code.lower().replace("-", "")).connected
+    other = central.lookup_code(OTHER_KRID, code)
+    assert other.valid and not other.connected
+    bad = central.lookup_code(KRID, code[:-1] + ("0" if code[-1] != "0" else "1"))
+    assert not bad.valid and not bad.connected
+
+
+def test_a_closed_account_disconnects_its_code(central, engine):
+    code = central.connect_one(KRID, key(KOVACS)).code
+    set_account_active(engine, "kovacs.peter", False)
+    assert not central.lookup_code(KRID, code).connected
+    assert central.connect_one(KRID, key(KOVACS)).result is MatchResult.NINCS_TALALAT
+
+
+def test_a_wrong_krid_is_refused_and_nothing_is_written(central, engine):
+    with pytest.raises(UnknownOffice) as error:
+        central.match_and_issue("424242", [key(KOVACS)])
+    assert error.value.exit_code == 2
+    assert "424242" in error.value.message
+    with pytest.raises(UnknownOffice):
+        central.lookup_code("424242", "0000-0000-0000-0000-0")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Connection)) == 0
+
+
+def test_the_audit_records_counts_and_never_4t(central, engine):
+    central.match_and_issue(
+        KRID, [key(KOVACS), key(NO_ACCOUNT), None], reference="KK-1", actor="worker-1"
+    )
+    with engine.connect() as conn:
+        entry = conn.execute(select(AuditEntry).where(AuditEntry.action == "match_and_issue")).one()
+    assert entry.actor == "worker-1" and entry.krid == KRID
+    assert "rows=3" in entry.detail and "KOD=1" in entry.detail and "HIBAS_SOR=1" in entry.detail
+    assert "KK-1" in entry.detail
+    for value in ("Kovács", "Kiss", "Szabó", "1985", "Budapest"):
+        assert value not in entry.detail
+
+
+def test_bulk_matching_is_set_based_for_many_keys(central, engine):
+    """Thousands of keys (most unknown) go through in one call with the same results."""
+    unknown = [bytes([i % 256, i // 256]) * 8 for i in range(3000)]
+    keys = [*unknown, key(KOVACS), key(TWO_ACCOUNTS)]
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        outcomes = central.match_and_issue(KRID, keys)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [o.result for o in outcomes[-2:]] == [MatchResult.KOD, MatchResult.TOBB_TALALAT]
+    assert all(o.result is MatchResult.NINCS_TALALAT for o in outcomes[:-2])
+    assert len(statements) < 20  # a handful of statements, not one per key
+
+
+def test_the_code_parser_rejects_what_lookup_calls_invalid():
+    with pytest.raises(CodeError):
+        normalize("not-a-code")
+
+
+def test_issuing_again_keeps_what_another_worker_stored(central, engine):
+    """A pair connected meanwhile (here: with another key) keeps its stored code."""
+    from kkod.central.matching import issue_codes
+    from kkod.central.models import Office
+
+    stored = central.connect_one(KRID, key(KOVACS)).code
+    with engine.begin() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        account_id = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
+        other = conn.scalar(select(Account.id).where(Account.username == "nagy.eva"))
+        codes, created = issue_codes(
+            conn, office_id=office_id, krid=KRID, account_ids=[account_id, other],
+            secret=bytes.fromhex("99" * 32), key_id=7, via="bulk", reference=None, known_missing=True,
+        )  # fmt: skip
+    assert format_code(codes[account_id]) == stored
+    assert created == 1 and codes[other] == derive_code(bytes.fromhex("99" * 32), 7, KRID, other)

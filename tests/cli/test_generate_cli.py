@@ -1,0 +1,175 @@
+"""``kkod generate`` end to end on a small seeded registry, in-process on both backends and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kkod.central.codes import parse_code
+from kkod.central.sample_table import read_truth
+from kkod.cli.app import app
+from kkod.config import get_settings
+from kkod.table.reader import read_table
+from kkod.table.writer import patch_cells
+
+KRID = "500100"
+KKOD = str(Path(sys.executable).with_name("kkod"))
+
+
+@pytest.fixture
+def kkod(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("KKOD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KKOD_CENTRAL_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    yield run
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def work(kkod, tmp_path):
+    """A seeded registry, an office and a 60-row sample table with no mistakes."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    assert kkod("central", "seed", "--people", "1500", "--seed", "5").exit_code == 0
+    assert (
+        kkod(
+            "central",
+            "office",
+            "add",
+            "--krid",
+            KRID,
+            "--short-name",
+            "PMHIV",
+            "--name",
+            "Példa Hivatal",
+        ).exit_code
+        == 0
+    )
+    result = kkod(
+        "central", "sample-table", "--krid", KRID, "--rows", "60", "--error-rate", "0",
+        "-o", folder / "tabla.xlsx", "--truth", folder / "truth.csv", "--seed", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_generate_fills_column_e_and_writes_the_report(kkod, work):
+    result = kkod("generate", work / "tabla.xlsx", "--krid", KRID)
+    assert result.exit_code == 0, result.output
+    assert "Kapcsolati kód elkészült" in result.output
+    output, report = work / "tabla-kodokkal.xlsx", work / "tabla-jelentes.xlsx"
+    truth = {row: expected.value for row, _, expected, _ in read_truth(work / "truth.csv")}
+    codes = {r.row: r.kapcsolati_kod for r in read_table(output).rows}
+    assert set(codes) == set(truth)
+    for row, expected in truth.items():
+        if expected == "KOD":
+            assert parse_code(codes[row]) == codes[row]
+        else:
+            assert codes[row] == ""
+    reasons = {
+        r[0].value: r[2].value for r in load_workbook(report).worksheets[0].iter_rows(min_row=2)
+    }
+    assert reasons == {row: e for row, e in truth.items() if e != "KOD"}
+
+
+def test_json_output_and_the_same_codes_on_a_rerun(kkod, work):
+    first = kkod(
+        "generate",
+        work / "tabla.xlsx",
+        "--krid",
+        KRID,
+        "--json",
+        "-o",
+        work / "a.xlsx",
+        "--report",
+        work / "a.csv",
+    )
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert set(data) == {"rows", "coded", "no_match", "multiple", "invalid", "output", "report"}
+    assert data["rows"] == 60 and data["invalid"] == 0
+    assert data["coded"] + data["no_match"] + data["multiple"] == 60
+    assert data["output"] == str(work / "a.xlsx") and data["report"] == str(work / "a.csv")
+    again = json.loads(
+        kkod(
+            "generate", work / "tabla.xlsx", "--krid", KRID, "--json", "-o", work / "b.xlsx"
+        ).stdout
+    )
+    assert again["coded"] == data["coded"]
+    a = {r.row: r.kapcsolati_kod for r in read_table(work / "a.xlsx").rows}
+    b = {r.row: r.kapcsolati_kod for r in read_table(work / "b.xlsx").rows}
+    assert a == b
+
+
+def test_wrong_krid_is_exit_2_and_leaves_no_file(kkod, work):
+    before = sorted(p.name for p in work.iterdir())
+    result = kkod("generate", work / "tabla.xlsx", "--krid", "424242")
+    assert result.exit_code == 2
+    assert "Ismeretlen hivatali kapu" in result.output
+    assert sorted(p.name for p in work.iterdir()) == before
+
+
+def test_a_modified_table_is_exit_2_and_leaves_no_file(kkod, work):
+    patch_cells(work / "tabla.xlsx", work / "tabla.xlsx", {(1, "G"): "Anyja neve"})
+    before = sorted(p.name for p in work.iterdir())
+    result = kkod("generate", work / "tabla.xlsx", "--krid", KRID)
+    assert result.exit_code == 2
+    assert "G oszlop" in result.output
+    assert sorted(p.name for p in work.iterdir()) == before
+
+
+def test_an_unreadable_file_is_exit_2(kkod, work):
+    (work / "nem-tabla.xlsx").write_bytes(b"not a zip file")
+    result = kkod("generate", work / "nem-tabla.xlsx", "--krid", KRID)
+    assert result.exit_code == 2
+    assert not (work / "nem-tabla-kodokkal.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_the_installed_command_runs_end_to_end(tmp_path):
+    env = {**os.environ, "KKOD_DATA_DIR": str(tmp_path / "data")}
+    env.pop("KKOD_CENTRAL_DATABASE_URL", None)
+
+    def run(*args):
+        return subprocess.run(
+            [KKOD, *map(str, args)], env=env, capture_output=True, text=True, check=False
+        )
+
+    assert run("central", "seed", "--people", "1000", "--seed", "2").returncode == 0
+    assert (
+        run(
+            "central", "office", "add", "--krid", KRID, "--short-name", "P", "--name", "P H"
+        ).returncode
+        == 0
+    )
+    assert (
+        run(
+            "central",
+            "sample-table",
+            "--krid",
+            KRID,
+            "--rows",
+            "30",
+            "--error-rate",
+            "0.2",
+            "-o",
+            tmp_path / "t.xlsx",
+        ).returncode
+        == 0
+    )
+    done = run("generate", tmp_path / "t.xlsx", "--krid", KRID, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"] == 30
+    assert (tmp_path / "data" / "central-code-secret").stat().st_mode & 0o777 == 0o600
