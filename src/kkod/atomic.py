@@ -20,6 +20,8 @@ def atomic_write(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    # mkstemp creates 0600; a finished file gets the usual mode (0666 less the umask).
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -35,6 +37,16 @@ def atomic_write_bytes(target: Path, data: bytes) -> Path:
     with atomic_write(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; done once at import, before any threads start.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def _fsync_dir(folder: Path) -> None:
