@@ -65,3 +65,29 @@ def test_a_sample_needs_a_known_office_and_a_seeded_registry(engine, tmp_path):
     with pytest.raises(KkodError, match="üres"):
         write_sample_table(engine, tmp_path / "t.xlsx", krid=KRID, rows=5, error_rate=0)
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_the_declarations_file_takes_every_mistaken_row_back_to_the_truth(seeded, tmp_path):
+    from kkod.employer.validation import validate_table, write_fixed_table
+
+    table, truth = tmp_path / "t.xlsx", tmp_path / "truth.csv"
+    declarations, fixed = tmp_path / "nyilatkozatok.csv", tmp_path / "fixed.xlsx"
+    result = write_sample_table(
+        seeded, table, krid=KRID, rows=200, error_rate=0.6, truth=truth,
+        declarations=declarations, seed=5,
+    )  # fmt: skip
+    assert sum(result.mistakes.values()) > 80
+    header = declarations.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "Belső azonosító;Viselt név;Születési név;Anyja születési neve;Születési hely;Születési idő"
+
+    checked = validate_table(table, declarations=declarations)
+    assert any(f.rule == "X01" for f in checked.findings)
+    write_fixed_table(checked, fixed)
+    again = validate_table(fixed, declarations=declarations)
+    assert not [f for f in again.findings if f.rule in ("X01", "X02")]
+    assert not again.has_errors
+
+    central = InProcessCentral(seeded, SECRET)
+    rows = read_table(fixed).rows
+    outcomes = central.match_and_issue(KRID, [canonical(r.person).match_key() for r in rows])
+    assert [o.result for o in outcomes] == [t[2] for t in read_truth(truth)]

@@ -49,6 +49,7 @@ class SampleRow:
     mistake: str  # "" for a clean row
     belso_azonosito: str
     fourt: tuple[str, str, str, str, str]  # Person4T.FIELDS as written in the table
+    declared: tuple[str, str, str, str, str]  # the same as the employee declared it (the truth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ def draw_sample(
     for index, (expected, person) in enumerate(chosen):
         born = person[5] if isinstance(person[5], date) else date.fromisoformat(str(person[5]))
         fields = [person[1], person[2], person[3], person[4], format_date(born)]
+        declared = tuple(fields)
         mistake = ""
         if rng.random() < error_rate:
             for kind in rng.sample(list(MISTAKES), len(MISTAKES)):
@@ -205,6 +207,7 @@ def draw_sample(
                 mistake=mistake,
                 belso_azonosito=f"T-{index + 1:06d}",
                 fourt=tuple(fields),
+                declared=declared,
             )
         )
     return sample
@@ -218,9 +221,11 @@ def write_sample_table(
     rows: int,
     error_rate: float,
     truth: Path | None = None,
+    declarations: Path | None = None,
     seed: int | None = None,
 ) -> SampleResult:
-    """Draw a sample and write it as a filled template (and the truth file as CSV)."""
+    """Draw a sample and write it as a filled template (and the truth file and the employees'
+    own declarations as CSV)."""
     from sqlalchemy import select
 
     from kkod.table.template import build_template
@@ -243,6 +248,8 @@ def write_sample_table(
         patch_cells(blank, blank, values)
     if truth is not None:
         atomic_write_bytes(Path(truth), truth_csv(sample).encode("utf-8-sig"))
+    if declarations is not None:
+        atomic_write_bytes(Path(declarations), declarations_csv(sample).encode("utf-8-sig"))
     mistakes: dict[str, int] = {}
     expected: dict[MatchResult, int] = {}
     for item in sample:
@@ -258,6 +265,19 @@ def truth_csv(sample: list[SampleRow]) -> str:
     out = csv.writer(buffer, delimiter=";")
     out.writerow(TRUTH_HEADERS)
     out.writerows((s.row, s.person_id, s.expected.value, s.mistake) for s in sample)
+    return buffer.getvalue()
+
+
+DECLARATION_FIELDS = ("belso_azonosito", *Person4T.FIELDS)
+
+
+def declarations_csv(sample: list[SampleRow]) -> str:
+    """The employees' own declared 4T (what ``kkod validate --declarations`` reads): the
+    table's headers for Belső azonosító and the 4T columns, one line per employee."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, delimiter=";")
+    out.writerow(layout.BY_FIELD[f].header for f in DECLARATION_FIELDS)
+    out.writerows((s.belso_azonosito, *s.declared) for s in sample)
     return buffer.getvalue()
 
 

@@ -81,6 +81,13 @@ def sample_table(
             "--truth", help="Igazságfájl (CSV): soronként a személy, a várt eredmény és a hiba."
         ),
     ] = None,
+    declarations: Annotated[
+        Path | None,
+        typer.Option(
+            "--declarations",
+            help="A dolgozók saját nyilatkozatai (CSV) a helyes 4T adatokkal, a kkod validate --declarations számára.",
+        ),
+    ] = None,
     seed_value: Annotated[
         int | None, typer.Option("--seed", help="A véletlengenerátor magja.")
     ] = None,
@@ -98,6 +105,7 @@ def sample_table(
             rows=rows,
             error_rate=error_rate,
             truth=truth,
+            declarations=declarations,
             seed=seed_value,
         )
         bar.update(task, total=1, completed=1)
@@ -109,6 +117,8 @@ def sample_table(
     console.print(f"Várt eredmény hibátlan táblánál: {expected}")
     if result.truth:
         console.print(f"Igazságfájl: {result.truth}")
+    if declarations:
+        console.print(f"Dolgozói nyilatkozatok: {declarations}")
 
 
 @office_app.command("add")

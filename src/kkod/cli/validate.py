@@ -26,7 +26,7 @@ def validate(
         Path | None,
         typer.Option(
             "--fix",
-            help="Javított példány írása ide (csak a biztonságos javítások; csak a javított cellák változnak).",
+            help="Javított példány írása ide: a biztonságos javítások, --declarations mellett a nyilatkozat szerinti értékek is; csak ezek a cellák változnak.",
             dir_okay=False,
         ),
     ] = None,
@@ -104,7 +104,7 @@ def _render(result, fixed_cells: int | None, report: Path | None) -> None:
         console.print(line)
     if fixed_cells is not None:
         by_rule: dict[str, int] = {}
-        for rules in result.validation.fixed_by.values():
+        for rules in result.fixed_by.values():
             for rule_id in rules:
                 by_rule[rule_id] = by_rule.get(rule_id, 0) + 1
         counts = ", ".join(f"{rule_id}: {n}" for rule_id, n in sorted(by_rule.items()))

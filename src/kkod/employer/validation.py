@@ -65,6 +65,28 @@ class TableValidation:
     def has_errors(self) -> bool:
         return self.errors > 0
 
+    @property
+    def fixes(self) -> dict[tuple[int, str], str]:
+        """Every cell change ``--fix`` writes: the safe fixes, and — when declarations were
+        given — the employee's own declared value for each ``X01`` cell (the declaration is
+        the authoritative source of the 4T, SPEC §1)."""
+        return {**self.validation.fixes, **self._declared_values()}
+
+    @property
+    def fixed_by(self) -> dict[tuple[int, str], tuple[str, ...]]:
+        """The rule ids behind each changed cell."""
+        merged = dict(self.validation.fixed_by)
+        for cell in self._declared_values():
+            merged[cell] = (*merged.get(cell, ()), "X01")
+        return merged
+
+    def _declared_values(self) -> dict[tuple[int, str], str]:
+        return {
+            (f.row, f.column): f.suggestion
+            for f in self.extra
+            if f.rule == "X01" and f.suggestion is not None
+        }
+
     def counts_by_rule(self) -> list[tuple[str, int]]:
         """(rule id, findings) in rule-id order."""
         counts: dict[str, int] = {}
@@ -119,16 +141,17 @@ def _bulk_allocation() -> Iterator[None]:
 
 
 def write_fixed_table(result: TableValidation, out: Path) -> int:
-    """Write a corrected copy of the table to ``out``: only the cells the safe fixes change.
+    """Write a corrected copy of the table to ``out``: only the cells the fixes change
+    (the safe fixes, and the declared values of ``X01`` cells when declarations were given).
 
     Each change is logged with its rule ids and cell, never with the values. Returns the
     number of changed cells.
     """
     from kkod.table.writer import patch_cells
 
-    fixes = result.validation.fixes
+    fixes = result.fixes
     patch_cells(result.path, Path(out), fixes)
-    for (row, letter), rules in sorted(result.validation.fixed_by.items()):
+    for (row, letter), rules in sorted(result.fixed_by.items()):
         log.info("javítva: %s%d (%s)", letter, row, ", ".join(rules))
     result.applied, result.fixed_path = True, Path(out)
     return len(fixes)
@@ -136,7 +159,7 @@ def write_fixed_table(result: TableValidation, out: Path) -> int:
 
 def write_findings_report(path: Path, result: TableValidation) -> Path:
     """The findings as a report a person opens (.xlsx, .csv or .html by suffix)."""
-    fixed = result.validation.fixed_by if result.applied else {}
+    fixed = result.fixed_by if result.applied else {}
     rows = (
         (
             f.row,
@@ -166,7 +189,7 @@ def summary_lines(result: TableValidation) -> list[str]:
     if result.applied and result.fixed_path is not None:
         lines.append(
             f"Javított példány: {result.fixed_path.name} "
-            f"({len(result.validation.fixes)} cella javítva)."
+            f"({len(result.fixes)} cella javítva)."
         )
     lines.append(
         "A táblázat beküldhető." if not result.has_errors else "A hibákat javítani kell a beküldés előtt."
