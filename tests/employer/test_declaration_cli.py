@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from test_declaration import EMPLOYEES, make_filled_table
+from .test_declaration import EMPLOYEES, make_filled_table
 from typer.testing import CliRunner
 
 from kkod.cli.app import app
