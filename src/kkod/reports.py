@@ -17,6 +17,7 @@ from kkod.atomic import atomic_write
 from kkod.errors import KkodError
 
 FORMATS = (".xlsx", ".csv", ".html")
+_DIGIT_PIXELS = 7  # the width of a digit in Excel's default font: widths are counted in these
 
 _HTML = Environment(autoescape=select_autoescape(default=True)).from_string(
     """<!doctype html>
@@ -48,17 +49,23 @@ class Report:
     summary: Sequence[str] = ()
 
 
-def write_report(path: Path, report: Report) -> Path:
-    """Write ``report`` to ``path`` in the format its suffix names."""
+def write_report(path: Path, report: Report, *, suffix: str | None = None) -> Path:
+    """Write ``report`` to ``path`` in the format ``suffix`` (default: ``path``'s suffix) names."""
+    suffix = check_format(path) if suffix is None else suffix.lower()
+    writer = {".xlsx": _xlsx, ".csv": _csv, ".html": _html}[suffix]
+    with atomic_write(path) as tmp:
+        writer(tmp, report)
+    return path
+
+
+def check_format(path: Path) -> str:
+    """The report format ``path``'s suffix names; :class:`KkodError` if it is not one of ours."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise KkodError(
             f"A jelentés formátuma nem ismert: {path.name} (lehet: {', '.join(FORMATS)})."
         )
-    writer = {".xlsx": _xlsx, ".csv": _csv, ".html": _html}[suffix]
-    with atomic_write(path) as tmp:
-        writer(tmp, report)
-    return path
+    return suffix
 
 
 def _csv(path: Path, report: Report) -> None:
@@ -79,35 +86,34 @@ def _html(path: Path, report: Report) -> None:
 
 
 def _xlsx(path: Path, report: Report) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    """Streamed row by row (XlsxWriter's constant-memory mode): bold, shaded header, frozen
+    below it, the summary on a second sheet."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(report.title[:31])
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDE5F0")
-    widths = [max(12, min(60, len(str(h)) + 4)) for h in report.headers]
-    for i, width in enumerate(widths):
-        sheet.column_dimensions[_letter(i)].width = width
-    sheet.freeze_panes = "A2"
-    from openpyxl.cell import WriteOnlyCell
-
-    header = []
-    for h in report.headers:
-        cell = WriteOnlyCell(sheet, value=h)
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    sheet.append(header)
-    for row in report.rows:
-        sheet.append(list(row))
-    if report.summary:
-        info = workbook.create_sheet("Összesítés")
-        for line in report.summary:
-            info.append([line])
-    workbook.save(path)
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    try:
+        sheet = workbook.add_worksheet(report.title[:31])
+        for i, header in enumerate(report.headers):
+            # Stored as this many characters; set_column() would add XlsxWriter's cell padding.
+            width = max(12, min(60, len(str(header)) + 4))
+            sheet.set_column_pixels(i, i, width * _DIGIT_PIXELS)
+        sheet.freeze_panes(1, 0)
+        header_format = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "pattern": 1})
+        sheet.write_row(0, 0, report.headers, header_format)
+        for number, row in enumerate(report.rows, start=1):
+            for column, value in enumerate(row):
+                if value is not None:
+                    sheet.write(number, column, value)
+        if report.summary:
+            info = workbook.add_worksheet("Összesítés")
+            for number, line in enumerate(report.summary):
+                info.write(number, 0, line)
+    finally:
+        workbook.close()

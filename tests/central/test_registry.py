@@ -15,9 +15,19 @@ from kkod.central.registry import (
     list_offices,
     set_account_active,
 )
-from kkod.db import migrate
+from kkod.db import head_revision, migrate
 
 from .conftest import KOVACS, KRID, key
+
+
+@pytest.mark.parametrize("part", ["central", "ministry", "employer"])
+def test_the_head_revision_read_from_the_files_is_alembics(part):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", f"kkod.{part}:migrations")
+    assert head_revision(part) == ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_migrations_create_the_registry_and_run_twice(engine):

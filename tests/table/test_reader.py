@@ -13,7 +13,7 @@ import pytest
 from kkod.errors import TableError
 from kkod.fourt.model import Person4T
 from kkod.table import layout
-from kkod.table.reader import TableRow, read_table, table_sha256
+from kkod.table.reader import TableRow, read_fourt, read_table, table_sha256
 from kkod.table.template import build_template
 
 from .conftest import fill
@@ -100,6 +100,19 @@ def test_text_person_and_named_fields(filled: Path):
     )
     assert by_row[2].belso_azonosito == "T-001" and by_row[3].megjegyzes == "részmunkaidős"
     assert by_row[6].kapcsolati_kod == "kézzel írt" and by_row[2].kapcsolati_kod == ""
+
+
+def test_the_generation_read_is_read_table_reduced(filled: Path):
+    fill(filled, {8: {"C": "=1+1"}, 9: {"E": "csak kód"}, 10: {"H": "Pécs"}})
+    table, columns = read_table(filled), read_fourt(filled)
+    assert columns.numbers == [r.row for r in table.rows] == [2, 3, 4, 5, 6, 8, 9, 10]
+    assert columns.belso_azonosito == [r.belso_azonosito for r in table.rows]
+    assert columns.fourt == [
+        None if r.formulas & set("DFGHI") else tuple(r.cells.get(x) for x in "DFGHI")
+        for r in table.rows
+    ]
+    assert columns.fourt[3] is None  # the formula in D
+    assert columns.fourt[4] == ("  Tóth  Péter ", None, None, None, None)
 
 
 def test_hash_is_of_the_file_bytes(filled: Path):

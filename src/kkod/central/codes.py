@@ -44,8 +44,8 @@ def _encode_bytes(raw: bytes) -> str:
 
 def format_code(compact: str) -> str:
     """``7K3M9XQ2HT5WR8P1Z`` → ``7K3M-9XQ2-HT5W-R8P1-Z``."""
-    groups = [compact[i : i + GROUP] for i in range(0, DATA_SYMBOLS, GROUP)]
-    return "-".join([*groups, compact[DATA_SYMBOLS:]])
+    c = compact  # groups of GROUP = 4, written out: this runs once per row of a bulk request
+    return f"{c[0:4]}-{c[4:8]}-{c[8:12]}-{c[12:16]}-{c[16:]}"
 
 
 def normalize(text: str) -> str:

@@ -44,9 +44,16 @@ NO_MATCH = KeyMatch(0, 0, None)
 def result_of(match: KeyMatch | None) -> MatchResult:
     """SPEC §4: exactly one active account of exactly one person → KOD; none → NINCS_TALALAT;
     several accounts, or several people with identical 4T → TOBB_TALALAT."""
-    if match is None or match.active_accounts == 0:
+    if match is None:
         return MatchResult.NINCS_TALALAT
-    if match.people > 1 or match.active_accounts > 1:
+    return result_of_counts(match.people, match.active_accounts)
+
+
+def result_of_counts(people: int, active_accounts: int) -> MatchResult:
+    """:func:`result_of` from the counts: ``people`` with the key, their ``active_accounts``."""
+    if active_accounts == 0:
+        return MatchResult.NINCS_TALALAT
+    if people > 1 or active_accounts > 1:
         return MatchResult.TOBB_TALALAT
     return MatchResult.KOD
 
@@ -59,9 +66,24 @@ def classify_keys(
     With ``office_id``, the same join also brings the stored code of an account already
     connected to that office.
     """
+    return {
+        k: (
+            KeyMatch(people, accounts, account_id, code)
+            if accounts == 1
+            else KeyMatch(people, accounts, None)
+        )
+        for k, people, accounts, account_id, code in key_rows(conn, keys, office_id)
+    }
+
+
+def key_rows(
+    conn: Connection, keys: Iterable[bytes], office_id: int | None = None
+) -> list[tuple[bytes, int, int, int | None, str | None]]:
+    """:func:`classify_keys` as plain rows, the bulk path's shape: (key, people, active
+    accounts, smallest active account id, that account's code for ``office_id`` if stored)."""
     distinct = list(dict.fromkeys(keys))
     if not distinct:
-        return {}
+        return []
     temp_table(conn, _KEYS, "k BYTEA PRIMARY KEY" if _pg(conn) else "k BLOB PRIMARY KEY")
     if office_id is None:
         code_column, code_join = "NULL", ""
@@ -94,14 +116,9 @@ def classify_keys(
             cursor.close()
     finally:
         drop_temp_table(conn, _KEYS)
-    return {
-        bytes(k): (
-            KeyMatch(people, accounts, account_id, code)
-            if accounts == 1
-            else KeyMatch(people, accounts, None)
-        )
-        for k, people, accounts, account_id, code in rows
-    }
+    if rows and rows[0][0].__class__ is not bytes:  # PostgreSQL gives memoryview
+        rows = [(bytes(k), *rest) for k, *rest in rows]
+    return rows
 
 
 def issue_codes(

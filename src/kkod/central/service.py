@@ -7,9 +7,9 @@ only as a ``Central`` (match-and-issue in bulk, connect one, look up a code).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from kkod.central import codes as code_format
 from kkod.central.interface import (
@@ -20,7 +20,7 @@ from kkod.central.interface import (
     UnknownOffice,
     Via,
 )
-from kkod.central.matching import classify_keys, issue_codes, result_of
+from kkod.central.matching import issue_codes, key_rows, result_of_counts
 from kkod.central.models import Account, Office
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.registry import audit, office_info
@@ -57,38 +57,9 @@ class InProcessCentral:
             office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
             if office_id is None:
                 raise UnknownOffice(krid)
-            matches = classify_keys(conn, (k for k in keys if k is not None), office_id)
-            results = {key: result_of(match) for key, match in matches.items()}
-            codes = {
-                m.account_id: m.code
-                for k, m in matches.items()
-                if results[k] is MatchResult.KOD and m.code is not None
-            }
-            new_codes, created = issue_codes(
-                conn,
-                office_id=office_id,
-                krid=krid,
-                account_ids=[
-                    m.account_id
-                    for k, m in matches.items()
-                    if results[k] is MatchResult.KOD and m.code is None
-                ],
-                secret=self._secret,
-                key_id=self.key_id,
-                via=str(via),
-                reference=reference,
-                known_missing=True,
+            by_key, created = self._outcomes_by_key(
+                conn, office_id, krid, (k for k in keys if k is not None), via, reference
             )
-            codes.update(new_codes)
-            # One (immutable) Outcome per distinct key, shared by the rows that carry it.
-            by_key = {
-                key: Outcome(
-                    MatchResult.KOD, code_format.format_code(codes[matches[key].account_id])
-                )
-                if result is MatchResult.KOD
-                else _PLAIN[result]
-                for key, result in results.items()
-            }
             unknown, invalid = _PLAIN[MatchResult.NINCS_TALALAT], _PLAIN[MatchResult.HIBAS_SOR]
             outcomes = [invalid if key is None else by_key.get(key, unknown) for key in keys]
             counts = Counter(outcome.result for outcome in outcomes)
@@ -102,6 +73,46 @@ class InProcessCentral:
                 + f" new_connections={created}",
             )
         return outcomes
+
+    def _outcomes_by_key(
+        self,
+        conn: Connection,
+        office_id: int,
+        krid: str,
+        keys: Iterable[bytes],
+        via: Via,
+        reference: str | None,
+    ) -> tuple[dict[bytes, Outcome], int]:
+        """The outcome of each key the registry holds, issuing the codes still missing.
+
+        Returns (outcome by key, number of connections created). One (immutable) Outcome per
+        key, shared by the rows that carry it.
+        """
+        by_key: dict[bytes, Outcome] = {}
+        kod_keys: dict[bytes, int] = {}  # KOD key -> its account, where no code is stored yet
+        format_code = code_format.format_code
+        for key, people, accounts, account_id, code in key_rows(conn, keys, office_id):
+            result = result_of_counts(people, accounts)
+            if result is not MatchResult.KOD:
+                by_key[key] = _PLAIN[result]
+            elif code is not None:
+                by_key[key] = Outcome(MatchResult.KOD, format_code(code))
+            else:
+                kod_keys[key] = account_id
+        new_codes, created = issue_codes(
+            conn,
+            office_id=office_id,
+            krid=krid,
+            account_ids=kod_keys.values(),
+            secret=self._secret,
+            key_id=self.key_id,
+            via=str(via),
+            reference=reference,
+            known_missing=True,
+        )
+        for key, account_id in kod_keys.items():
+            by_key[key] = Outcome(MatchResult.KOD, format_code(new_codes[account_id]))
+        return by_key, created
 
     def connect_one(
         self, krid: str, key: bytes | None, *, via: Via = Via.MANUAL, actor: str = "system"

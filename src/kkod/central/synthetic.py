@@ -20,6 +20,7 @@ from random import Random
 
 from sqlalchemy import Engine
 
+from kkod.bulk import cyclic_gc_paused
 from kkod.central.bulkio import analyze, copy_rows
 from kkod.central.models import BULK_INDEXES
 from kkod.central.registry import audit
@@ -262,7 +263,13 @@ def seed_registry(
     """Add ``people`` synthetic people (and their accounts) to the registry in bulk."""
     if people < 1:
         raise ValueError("people must be at least 1")
-    rng = Random(seed)
+    with cyclic_gc_paused():
+        return _seed(engine, people, Random(seed), progress, actor)
+
+
+def _seed(
+    engine: Engine, people: int, rng: Random, progress: Progress | None, actor: str
+) -> SeedResult:
     started = time.perf_counter()
     pg = engine.dialect.name == "postgresql"
     total_accounts = twins = 0

@@ -44,10 +44,13 @@ def generate_command(
     ] = False,
 ) -> None:
     """Kapcsolati kódok generálása egy táblázathoz: az E oszlop kitöltése és indoklás a többi sorhoz."""
-    from kkod.central.service import open_central
     from kkod.ministry.generation import generate
 
-    central = open_central()
+    def central():  # opened by generate() while it reads the table
+        from kkod.central.service import open_central
+
+        return open_central()
+
     with progress(enabled=not as_json) as bar:
         tasks: dict[str, int] = {}
 

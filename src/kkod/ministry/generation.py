@@ -8,12 +8,14 @@ with match keys (digests) — never the 4T values themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from kkod.atomic import atomic_write
+from kkod.bulk import cyclic_gc_paused
 from kkod.central.interface import Central, MatchResult, Outcome, UnknownOffice, Via
 from kkod.errors import KkodError
 from kkod.fourt.canonical import (
@@ -26,9 +28,7 @@ from kkod.fourt.canonical import (
 from kkod.fourt.dates import parse_date
 from kkod.fourt.model import Person4T
 from kkod.table import layout
-
-if TYPE_CHECKING:
-    from kkod.table.reader import TableRow
+from kkod.table.reader import FourTColumns, TableRow, person_of, read_fourt
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
@@ -99,41 +99,62 @@ class IncompleteGeneration(KkodError):
 def match_keys(rows: Sequence[TableRow]) -> list[bytes | None]:
     """Each row's match key (``None`` if it cannot be read as 4T or holds a formula).
 
-    Exactly :func:`kkod.fourt.canonical.canonical` ``(row.person).match_key()``, computed once
-    per distinct field value: names, places and dates repeat a lot in a big table.
+    Exactly :func:`kkod.fourt.canonical.canonical` ``(row.person).match_key()``.
+    """
+    return match_keys_of_cells(
+        None
+        if row.formulas & FOURT_LETTERS
+        else tuple(row.cells.get(letter) for letter in _PERSON_LETTERS)
+        for row in rows
+    )
+
+
+def match_keys_of_cells(rows: Iterable[tuple[object, ...] | None]) -> list[bytes | None]:
+    """The match key of each row's (D, F, G, H, I) cells; ``None`` for a ``None`` row (a
+    formula in a 4T cell) or one that cannot be read as 4T.
+
+    Canonical forms are computed once per distinct value: names, places and dates repeat a
+    lot in a big table.
     """
     names: dict[str, str] = {}
     places: dict[str, str] = {}
     dates: dict[str, date | None] = {}
     keys: list[bytes | None] = []
-    for row in rows:
-        if row.formulas & FOURT_LETTERS:
-            keys.append(None)
+    append = keys.append
+    for cells in rows:
+        if cells is None:
+            append(None)
             continue
-        cells = row.cells
-        values = [cells.get(letter) for letter in _PERSON_LETTERS]
-        if not all(type(v) is str for v in values):
-            form = canonical(row.person)  # empty cells, numbers, Excel dates: the general path
-            keys.append(form.match_key() if form is not None else None)
+        current, birth, mother, place, born = cells
+        if not (
+            current.__class__ is str
+            and birth.__class__ is str
+            and mother.__class__ is str
+            and place.__class__ is str
+            and born.__class__ is str
+        ):
+            form = canonical(person_of(cells))  # empty cells, numbers, Excel dates
+            append(form.match_key() if form is not None else None)
             continue
-        current, birth, mother, place, born = values
-        forms = []
-        for name in (current, birth, mother):
-            form = names.get(name)
-            if form is None:
-                form = names[name] = canonical_name(name)
-            forms.append(form)
+        current_form = names.get(current)
+        if current_form is None:
+            current_form = names[current] = canonical_name(current)
+        birth_form = names.get(birth)
+        if birth_form is None:
+            birth_form = names[birth] = canonical_name(birth)
+        mother_form = names.get(mother)
+        if mother_form is None:
+            mother_form = names[mother] = canonical_name(mother)
         place_form = places.get(place)
         if place_form is None:
             place_form = places[place] = canonical_place(place)
-        if born in dates:
-            day = dates[born]
-        else:
+        day = dates.get(born, False)
+        if day is False:
             day = dates[born] = parse_date(clean_text(born))
-        if not all(forms) or not place_form or day is None:
-            keys.append(None)
+        if current_form and birth_form and mother_form and place_form and day is not None:
+            append(match_key_of(current_form, birth_form, mother_form, place_form, day))
         else:
-            keys.append(match_key_of(*forms, place_form, day))
+            append(None)
     return keys
 
 
@@ -148,7 +169,7 @@ def default_report(table: Path) -> Path:
 def generate(
     table_path: Path,
     krid: str,
-    central: Central,
+    central: Central | Callable[[], Central],
     output: Path | None = None,
     report: Path | None = None,
     reference: str | None = None,
@@ -160,27 +181,36 @@ def generate(
     """Read ``table_path``, match and issue codes for office ``krid``, write the filled table to
     ``output`` and the reason report to ``report``. Same table again → same codes.
 
+    ``central`` may also be a function that opens it: it is then opened while the table is
+    read (the parse runs without the GIL).
+
     Raises :class:`~kkod.central.interface.UnknownOffice` (wrong KRID) or
     :class:`~kkod.errors.TableError` (unreadable or modified table) before anything is written.
     """
-    from kkod.ministry.reason_report import write_reason_report
-    from kkod.table.reader import read_table
-    from kkod.table.writer import write_codes
-
     table_path = Path(table_path)
     output = Path(output) if output else default_output(table_path)
     report = Path(report) if report else default_report(table_path)
     note = progress or (lambda _stage, _done, _total: None)
-    if central.office(krid) is None:
-        raise UnknownOffice(krid)
+    with cyclic_gc_paused():
+        return _generate(table_path, krid, central, output, report, reference, note, via, actor)
 
+
+def _generate(
+    table_path: Path,
+    krid: str,
+    central: Central | Callable[[], Central],
+    output: Path,
+    report: Path,
+    reference: str | None,
+    note: Progress,
+    via: Via,
+    actor: str,
+) -> GenerationResult:
     note("Táblázat beolvasása", 0, 1)
-    table = read_table(table_path)
+    central, table = _open_and_read(central, krid, table_path)
     note("Táblázat beolvasása", 1, 1)
 
-    rows = table.rows
-    keys = match_keys(rows)
-
+    keys = match_keys_of_cells(table.fourt)
     outcomes: list[Outcome] = []
     total = len(keys)
     note("Egyeztetés és kódkiadás", 0, total)
@@ -189,30 +219,69 @@ def generate(
         outcomes += central.match_and_issue(krid, chunk, via=via, reference=reference, actor=actor)
         note("Egyeztetés és kódkiadás", min(start + CHUNK, total), total)
 
-    if len(outcomes) != len(rows):
+    generation = GenerationResult(table_path, output, report, _row_outcomes(table, outcomes))
+    note("Kimenet írása", 0, 2)
+    codes = {r.row: r.code for r in generation.rows if r.code is not None}
+    _write_outputs(generation, codes, reference, lambda: note("Kimenet írása", 1, 2))
+    note("Kimenet írása", 2, 2)
+    return generation
+
+
+def _open_and_read(
+    central: Central | Callable[[], Central], krid: str, table_path: Path
+) -> tuple[Central, FourTColumns]:
+    """The registry (opened here if given as a function) and the table, read meanwhile; a wrong
+    KRID is reported before a bad table."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_fourt, table_path)
+        if callable(central):
+            central = central()
+        if central.office(krid) is None:
+            raise UnknownOffice(krid)
+        return central, reading.result()
+
+
+def _row_outcomes(table: FourTColumns, outcomes: list[Outcome]) -> list[RowOutcome]:
+    """Every row with exactly one outcome, else :class:`IncompleteGeneration`."""
+    total = len(table.numbers)
+    if len(outcomes) != total:
         raise IncompleteGeneration(
-            f"Belső hiba: {len(rows)} sorból {len(outcomes)} kapott eredményt; nem készült kimenet."
+            f"Belső hiba: {total} sorból {len(outcomes)} kapott eredményt; nem készült kimenet."
         )
-    results = [
-        RowOutcome(row.row, row.belso_azonosito, outcome.result, outcome.code)
-        for row, outcome in zip(rows, outcomes, strict=True)
-    ]
-    if len({r.row for r in results}) != len(results):
+    if len(set(table.numbers)) != total:
         raise IncompleteGeneration(
             "Belső hiba: egy sor több eredményt kapott; nem készült kimenet."
         )
-    generation = GenerationResult(table_path, output, report, results)
+    return [
+        RowOutcome(number, belso, outcome.result, outcome.code)
+        for number, belso, outcome in zip(
+            table.numbers, table.belso_azonosito, outcomes, strict=True
+        )
+    ]
 
-    note("Kimenet írása", 0, 2)
-    codes = {r.row: r.code for r in results if r.code is not None}
-    report_existed = report.exists()
-    write_reason_report(report, generation, reference=reference)
-    note("Kimenet írása", 1, 2)
-    try:
-        write_codes(table_path, output, codes)
-    except BaseException:
-        if not report_existed:
-            report.unlink(missing_ok=True)
-        raise
-    note("Kimenet írása", 2, 2)
-    return generation
+
+def _write_outputs(
+    generation: GenerationResult,
+    codes: dict[int, str],
+    reference: str | None,
+    report_written: Callable[[], None],
+) -> None:
+    """The filled table and the reason report: both appear, or neither does.
+
+    The table is written in a second thread (zlib works without the GIL) while the report
+    is written here; each goes to a temporary file first, renamed once both are complete.
+    """
+    from kkod.ministry.reason_report import write_reason_report
+    from kkod.reports import check_format
+    from kkod.table.writer import write_codes
+
+    suffix = check_format(generation.report)
+    with (
+        atomic_write(generation.output) as output_tmp,
+        atomic_write(generation.report) as report_tmp,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        writing = pool.submit(write_codes, generation.table, output_tmp, codes)
+        write_reason_report(report_tmp, generation, reference=reference, suffix=suffix)
+        report_written()
+        writing.result()

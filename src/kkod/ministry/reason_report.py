@@ -49,8 +49,15 @@ def build_reason_report(result: GenerationResult, reference: str | None = None) 
     return Report(TITLE, HEADERS, rows, summary_lines(result, reference))
 
 
-def write_reason_report(path: Path, result: GenerationResult, reference: str | None = None) -> Path:
-    return write_report(Path(path), build_reason_report(result, reference))
+def write_reason_report(
+    path: Path,
+    result: GenerationResult,
+    reference: str | None = None,
+    *,
+    suffix: str | None = None,
+) -> Path:
+    """Write the report to ``path`` in the format ``suffix`` (default: ``path``'s) names."""
+    return write_report(Path(path), build_reason_report(result, reference), suffix=suffix)
 
 
 def parse_result(label: str) -> MatchResult | None:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +24,10 @@ from kkod.table.sheet_xml import column_letters, formula_cells
 
 LETTERS = tuple(c.letter for c in layout.COLUMNS)
 _SORSZAM = layout.BY_FIELD["sorszam"].letter
-_DATE_LETTER = layout.BY_FIELD["szuletesi_ido"].letter
+_FOURT_LETTERS = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)  # D F G H I
+_FOURT_INDEXES = tuple(LETTERS.index(letter) for letter in _FOURT_LETTERS)
+_FOURT_SET = frozenset(_FOURT_LETTERS)
+_BELSO_INDEX = LETTERS.index(layout.COLUMN_OF_FIELD["belso_azonosito"])
 # Excel shows booleans in a Hungarian workbook like this.
 _BOOL_TEXT = {True: "IGAZ", False: "HAMIS"}
 
@@ -42,14 +46,7 @@ class TableRow:
 
     @property
     def person(self) -> Person4T:
-        fields = {}
-        for field in Person4T.FIELDS:
-            letter = layout.COLUMN_OF_FIELD[field]
-            value = self.cells.get(letter)
-            fields[field] = (
-                value if letter == _DATE_LETTER and isinstance(value, date) else self.text(letter)
-            )
-        return Person4T(**fields)
+        return person_of(tuple(self.cells.get(letter) for letter in _FOURT_LETTERS))
 
     @property
     def belso_azonosito(self) -> str:
@@ -70,6 +67,14 @@ class Table:
     sheet_name: str
     rows: list[TableRow]  # rows with any value besides Sorszám, in order
     sha256: str  # hex digest of the file's bytes
+
+
+def person_of(cells: tuple[object, ...]) -> Person4T:
+    """The Person4T of a row's (D, F, G, H, I) cells: text as shown, an Excel date cell kept a date."""
+    *texts, born = cells  # the birth date comes last
+    return Person4T(
+        *(cell_text(value) for value in texts), born if isinstance(born, date) else cell_text(born)
+    )
 
 
 def cell_text(value: object) -> str:
@@ -98,34 +103,27 @@ def table_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class FourTColumns:
+    """Only what generation needs, column-wise: per data row (as :func:`read_table` keeps them)
+    its Excel row number, Belső azonosító as text and 4T cells."""
+
+    numbers: list[int]
+    belso_azonosito: list[str]
+    # (D, F, G, H, I) cells in Person4T field order, None for an empty cell, converted as in
+    # TableRow.cells; the whole tuple is None when one of them holds a formula.
+    fourt: list[tuple[object, ...] | None]
+
+
 def read_table(path: Path) -> Table:
     """Read the table; :class:`TableError` (Hungarian, naming file/sheet/column) if it is not the template."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    path = Path(path)
-    check_is_xlsx(path)
-    data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sheet = first_sheet(archive, path)
-            formulas = formula_cells(archive.read(sheet.part))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-        raise not_xlsx(path, "sérült zip-archívum") from error
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as error:
-        raise not_xlsx(path, "a munkalap nem olvasható") from error
-
-    _check_header(path, sheet.name, values[0] if values else [])
-    formulas_by_row: dict[int, set[str]] = {}
-    for number, letter in formulas:
-        if letter in layout.BY_LETTER:
-            formulas_by_row.setdefault(number, set()).add(letter)
+    sheet = _read_sheet(Path(path))
     rows: list[TableRow] = []
     no_formulas: frozenset[str] = frozenset()
-    for number, raw in enumerate(values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW):
+    formulas_by_row = sheet.formulas_by_row
+    for number, raw in enumerate(
+        sheet.values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW
+    ):
         cells: dict[str, object] = {k: v for k, v in zip(LETTERS, raw, strict=False) if v != ""}
         for letter in [k for k, v in cells.items() if v.__class__ is not str]:
             converted = _convert(cells[letter])
@@ -139,7 +137,84 @@ def read_table(path: Path) -> Table:
         if not row_formulas and (not cells or (len(cells) == 1 and _SORSZAM in cells)):
             continue
         rows.append(TableRow(row=number, cells=cells, formulas=row_formulas))
-    return Table(path=path, sheet_name=sheet.name, rows=rows, sha256=sha256)
+    return Table(path=sheet.path, sheet_name=sheet.name, rows=rows, sha256=sheet.sha256)
+
+
+def read_fourt(path: Path) -> FourTColumns:
+    """The rows :func:`read_table` keeps, reduced to what generation needs, without building
+    a :class:`TableRow` per row. Same checks and errors as :func:`read_table`."""
+    sheet = _read_sheet(Path(path), digest=False)
+    formulas_by_row = sheet.formulas_by_row
+    numbers: list[int] = []
+    belso: list[str] = []
+    fourt: list[tuple[object, ...] | None] = []
+    width = len(LETTERS)
+    for number, raw in enumerate(
+        sheet.values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW
+    ):
+        if len(raw) < width:
+            raw = [*raw, *[""] * (width - len(raw))]
+        person = tuple(raw[i] for i in _FOURT_INDEXES)
+        if not all(v.__class__ is str and v for v in person):  # rare: empty, numbers, dates
+            person = tuple(_cell(raw[i]) for i in _FOURT_INDEXES)
+        formulas = formulas_by_row.get(number)
+        if (
+            person[0] is None
+            and not formulas
+            and not any(_cell(v) is not None for v in raw[1:width])
+        ):
+            continue  # nothing besides Sorszám
+        numbers.append(number)
+        belso.append(cell_text(_cell(raw[_BELSO_INDEX])))
+        fourt.append(None if formulas and not formulas.isdisjoint(_FOURT_SET) else person)
+    return FourTColumns(numbers, belso, fourt)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    path: Path
+    name: str
+    values: list[list[object]]  # calamine's rows, the header first
+    formulas_by_row: dict[int, set[str]]  # row -> layout letters holding a formula
+    sha256: str
+
+
+def _read_sheet(path: Path, *, digest: bool = True) -> _Sheet:
+    """Checked, parsed first sheet: calamine parses (without the GIL) while the formula scan runs."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    check_is_xlsx(path)
+    data = path.read_bytes()
+
+    def parse() -> list[list[object]]:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(parse)
+        sha256 = hashlib.sha256(data).hexdigest() if digest else ""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                sheet = first_sheet(archive, path)
+                formulas = formula_cells(archive.read(sheet.part))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+            raise not_xlsx(path, "sérült zip-archívum") from error
+        try:
+            values = parsing.result()
+        except (CalamineError, ValueError, OSError) as error:
+            raise not_xlsx(path, "a munkalap nem olvasható") from error
+
+    _check_header(path, sheet.name, values[0] if values else [])
+    formulas_by_row: dict[int, set[str]] = {}
+    for number, letter in formulas:
+        if letter in layout.BY_LETTER:
+            formulas_by_row.setdefault(number, set()).add(letter)
+    return _Sheet(path, sheet.name, values, formulas_by_row, sha256)
+
+
+def _cell(value: object) -> object | None:
+    """One raw calamine value as in TableRow.cells; None for an empty cell."""
+    return None if value == "" else _convert(value)
 
 
 def _convert(value: object) -> object | None:

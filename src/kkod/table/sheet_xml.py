@@ -133,7 +133,7 @@ def patch_sheet(data: bytes, edits: Mapping[int, Mapping[int, str]]) -> bytes:
     col_styles = _column_styles(data[: sheet_data.start()])
     pending = sorted(edits)
     max_row = pending[-1] if pending else 0
-    max_col = max((max(cols) for cols in edits.values() if cols), default=0)
+    max_col = max(map(max, filter(None, edits.values())), default=0)
     head = _grow_dimension(data[: sheet_data.start()], max_row, max_col)
 
     if sheet_data[2]:  # <sheetData/>
@@ -271,37 +271,66 @@ def _patch_row(
 def _patch_by_substitution(
     content: bytes, prefix: bytes, edits: Mapping[int, Mapping[int, str]]
 ) -> tuple[bytes, dict[int, dict[int, str]]]:
-    """The fast path: one regex pass over ``sheetData`` replacing the edited cells in place.
+    """The fast path: each edited cell found by a byte search for its start tag, replaced in place.
 
     Finds every edited cell that exists with ``r`` as its first attribute (as Excel,
     LibreOffice and openpyxl write them). Returns the new content and the edits not done.
     """
-    wanted = {(row, col): text for row, cols in edits.items() for col, text in cols.items()}
-    if not wanted:
-        return content, {}
-    letters = sorted({column_letters(col) for _row, col in wanted}, key=len, reverse=True)
-    p = re.escape(prefix)
-    pattern = re.compile(
-        rb"<" + p + rb'c r="(' + b"|".join(x.encode() for x in letters) + rb')(\d+)"([^>]*?)'
-        rb"(?:/>|>(.*?)</" + p + rb"c>)",
-        re.DOTALL,
-    )
-    index_of = {column_letters(col).encode(): col for _row, col in wanted}
-
-    def replace(m: re.Match[bytes]) -> bytes:
-        key = (int(m[2]), index_of[m[1]])
-        text = wanted.pop(key, None)
-        if text is None:
-            return m[0]
-        return _patched_cell(
-            prefix, key[0], key[1], b' r="' + m[1] + m[2] + b'"' + m[3], m[4], text
-        )
-
-    patched = pattern.sub(replace, content)
+    close_cell = b"</" + prefix + b"c>"
+    found: list[tuple[int, int, bytes]] = []  # (start, end, new cell) in content
     remaining: dict[int, dict[int, str]] = {}
-    for (row, col), text in wanted.items():
-        remaining.setdefault(row, {})[col] = text
-    return patched, remaining
+    dropped: dict[bytes, bytes] = {}  # a cell's other attributes -> those kept on patching
+    letters: dict[int, bytes] = {}
+    pos = 0
+    for row in sorted(edits):
+        cols = edits[row]
+        for col in sorted(cols) if len(cols) > 1 else cols:
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = column_letters(col).encode()
+            ref = b' r="' + letter + str(row).encode() + b'"'
+            needle = b"<" + prefix + b"c" + ref
+            at = content.find(needle, pos)
+            if at < 0:  # rows out of order: look behind too
+                at = content.find(needle, 0, pos)
+            cell = _cell_at(content, at + len(needle), close_cell) if at >= 0 else None
+            if cell is None:
+                remaining.setdefault(row, {})[col] = cols[col]
+                continue
+            attrs, inner, end = cell
+            kept = dropped.get(attrs)
+            if kept is None:
+                kept = dropped[attrs] = _DROPPED_ON_PATCH.sub(b"", attrs)
+            _refuse_shared_formula(row, col, inner)
+            found.append((at, end, _cell_bytes(prefix, ref + kept, cols[col])))
+            pos = max(pos, end)
+    if not found:
+        return content, remaining
+    found.sort()
+    view = memoryview(content)  # slices without copies; join copies once
+    out: list[bytes | memoryview] = []
+    copied = 0
+    for start, end, cell_bytes in found:
+        out += (view[copied:start], cell_bytes)
+        copied = end
+    out.append(view[copied:])
+    return b"".join(out), remaining
+
+
+def _cell_at(
+    content: bytes, after_ref: int, close_cell: bytes
+) -> tuple[bytes, bytes | None, int] | None:
+    """(the start tag's other attributes, inner bytes or None, end) of the cell whose start tag
+    continues at ``after_ref``; ``None`` if it is not closed."""
+    gt = content.find(b">", after_ref)
+    if gt < 0:
+        return None
+    if content[gt - 1 : gt] == b"/":
+        return content[after_ref : gt - 1], None, gt + 1
+    inner_end = content.find(close_cell, gt + 1)
+    if inner_end < 0:
+        return None
+    return content[after_ref:gt], content[gt + 1 : inner_end], inner_end + len(close_cell)
 
 
 def _patch_existing_cells(
@@ -397,6 +426,14 @@ def _patched_cell(
     prefix: bytes, row: int, col: int, attrs: bytes, body: bytes | None, text: str
 ) -> bytes:
     """An existing cell with new text: its attributes kept (``s`` included) except type and metadata."""
+    _refuse_shared_formula(row, col, body)
+    kept = _DROPPED_ON_PATCH.sub(b"", attrs)
+    if not _HAS_R.search(kept):
+        kept = b' r="' + f"{column_letters(col)}{row}".encode() + b'"' + kept
+    return _cell_bytes(prefix, kept, text)
+
+
+def _refuse_shared_formula(row: int, col: int, body: bytes | None) -> None:
     if body and b"f" in body:
         formula = _FORMULA.search(body)
         if formula is not None and b"ref" in _attrs(formula[2]):
@@ -404,10 +441,6 @@ def _patched_cell(
                 f"A(z) {column_letters(col)}{row} cellában több cellára kiterjedő (közös vagy tömb-) "
                 "képlet van, ezért nem írható felül. Törölje a képletet, és küldje újra a táblázatot."
             )
-    kept = _DROPPED_ON_PATCH.sub(b"", attrs)
-    if not _HAS_R.search(kept):
-        kept = b' r="' + f"{column_letters(col)}{row}".encode() + b'"' + kept
-    return _cell_bytes(prefix, kept, text)
 
 
 def _new_cell(

@@ -34,18 +34,16 @@ def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> 
     """
     src, dst = Path(src), Path(dst)
     edits: dict[int, dict[int, str]] = {}
+    columns: dict[str, int] = {}  # letters already checked -> column index
     for (row, letter), text in values.items():
         if not isinstance(row, int) or not 1 <= row <= MAX_ROW:
             raise ValueError(f"row out of range: {row!r}")
-        if (
-            not isinstance(letter, str)
-            or not _LETTERS.match(letter)
-            or column_index(letter) > MAX_COLUMN
-        ):
-            raise ValueError(f"not a column letter: {letter!r}")
+        col = columns.get(letter) if isinstance(letter, str) else None
+        if col is None:
+            col = columns[letter] = _column_of(letter)
         if not isinstance(text, str):
             raise TypeError(f"cell {letter}{row}: value must be str, not {type(text).__name__}")
-        edits.setdefault(row, {})[column_index(letter)] = text
+        edits.setdefault(row, {})[col] = text
 
     check_is_xlsx(src)
     try:
@@ -62,6 +60,16 @@ def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> 
                     )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
         raise not_xlsx(src, "sérült zip-archívum") from error
+
+
+def _column_of(letter: object) -> int:
+    if (
+        not isinstance(letter, str)
+        or not _LETTERS.match(letter)
+        or column_index(letter) > MAX_COLUMN
+    ):
+        raise ValueError(f"not a column letter: {letter!r}")
+    return column_index(letter)
 
 
 def write_codes(src: Path, dst: Path, codes: Mapping[int, str]) -> None:
