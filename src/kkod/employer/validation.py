@@ -6,14 +6,12 @@ and cells only, never the personal values.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kkod.bulk import cyclic_gc_paused
 from kkod.fourt.model import Finding, Person4T, Severity
 from kkod.fourt.rules import RULES
 from kkod.fourt.validation import Validation, validate_cells
@@ -111,7 +109,7 @@ def validate_table(
 
     path = Path(path)
     today = today or date.today()
-    with _bulk_allocation():
+    with cyclic_gc_paused():
         table = read_table(path)
         letters = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
         rows = (
@@ -125,19 +123,6 @@ def validate_table(
         result.declarations = Path(declarations)
         result.extra = cross_check(table.rows, read_declarations(Path(declarations)))
     return result
-
-
-@contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while 100,000s of acyclic row objects are made
-    (it would rescan them again and again); restore it afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def write_fixed_table(result: TableValidation, out: Path) -> int:
