@@ -1,0 +1,84 @@
+"""The ministry's intake service: the SMTP server, its durable spool, and ingesting what arrives.
+
+A message is answered ``250`` only once it is fsync'd into the spool; it is then checked and
+stored as a request and moved to the spool's ``done/``. Anything still pending (a crash
+between the two, or a failure while ingesting) is ingested on start and swept again every
+minute; ingesting the same message twice is harmless (dedupe key).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from kkod.central.interface import Central
+from kkod.config import Settings
+from kkod.errors import KkodError
+from kkod.ministry.intake import ingest
+from kkod.ministry.store import RequestStore
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 60.0
+
+
+def spool_folder(settings: Settings) -> Path:
+    """Where the intake keeps received messages: ``<data_dir>/spool``."""
+    return settings.data_dir / "spool"
+
+
+class IntakeService:
+    """Receives requests by SMTP into a spool and ingests them into the request store."""
+
+    def __init__(self, store: RequestStore, central: Central, settings: Settings) -> None:
+        from kkod.mail.spool import Spool
+
+        self.store = store
+        self.central = central
+        self.settings = settings
+        self.spool = Spool(spool_folder(settings))
+
+    def ingest_entry(self, entry) -> bool:
+        """Ingest one spooled message and mark it done; false (kept pending) when that failed."""
+        try:
+            ingest(
+                entry.raw(),
+                entry.envelope_from,
+                store=self.store,
+                central=self.central,
+                settings=self.settings,
+            )
+        except KkodError as error:
+            log.error("spool entry %s not ingested (kept): %s", entry.id, error.message)
+            return False
+        except Exception as error:  # the message stays in the spool for the next sweep
+            log.error("spool entry %s not ingested (kept): %s", entry.id, type(error).__name__)
+            return False
+        self.spool.done(entry)
+        return True
+
+    def sweep(self) -> int:
+        """Ingest every pending spooled message (after a crash or a failure); returns how many."""
+        return sum(1 for entry in self.spool.pending() if self.ingest_entry(entry))
+
+    def start(self, host: str, port: int):
+        """Start the SMTP server (``port=0``: any free port); the caller ``.stop()``s it."""
+        from kkod.mail.server import start_intake_server
+
+        return start_intake_server(self.spool, host, port, on_stored=self.ingest_entry)
+
+    def serve(self, host: str, port: int, stop: threading.Event, on_started=None) -> None:
+        """Run the SMTP server until ``stop`` is set, sweeping the spool every minute."""
+        controller = self.start(host, port)
+        if on_started is not None:
+            on_started(controller)
+        try:
+            last = time.monotonic()
+            while not stop.wait(1.0):
+                if time.monotonic() - last >= SWEEP_EVERY:
+                    last = time.monotonic()
+                    self.sweep()
+        finally:
+            controller.stop()

@@ -1,0 +1,152 @@
+"""The ministry's request store: requests, their reply outbox and the audit trail (SQLAlchemy 2).
+
+Stored tables are personal data: they live in the request row only until the retention
+limit, then :func:`kkod.ministry.store.purge_expired` blanks them. The audit trail never
+holds 4T values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on both backends (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class RequestStatus(StrEnum):
+    """The statuses of SPEC §6, as the employer sees them."""
+
+    BEERKEZETT = "beérkezett"
+    ELUTASITVA = "elutasítva"
+    FELDOLGOZAS_ALATT = "feldolgozás alatt"
+    KESZ = "kész"
+
+
+class Channel(StrEnum):
+    """How a request reached the ministry."""
+
+    EMAIL = "email"
+    UPLOAD = "upload"
+
+
+class ReplyKind(StrEnum):
+    CODES = "codes"  # the filled table and the reason report
+    REJECTION = "rejection"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Request(Base):
+    """One request for connection codes, from intake to reply."""
+
+    __tablename__ = "ministry_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # Hungarian, for ELUTASITVA
+    sender: Mapped[str] = mapped_column(String(320))  # the only address a reply goes to
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    subject: Mapped[str | None] = mapped_column(Text)
+    organisation: Mapped[str | None] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(String(200))
+    krid: Mapped[str | None] = mapped_column(String(32), index=True)
+    signer_name: Mapped[str | None] = mapped_column(Text)
+    table_filename: Mapped[str | None] = mapped_column(Text)
+    table_sha256: Mapped[str | None] = mapped_column(String(64))
+    table_xlsx: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True
+    )  # personal data: retention
+    declaration_filename: Mapped[str | None] = mapped_column(Text)
+    declaration_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    coded: Mapped[int | None] = mapped_column(Integer)
+    no_match: Mapped[int | None] = mapped_column(Integer)
+    multiple: Mapped[int | None] = mapped_column(Integer)
+    invalid: Mapped[int | None] = mapped_column(Integer)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Reply(Base):
+    """The outbox: the one reply of a request, stored byte-exact before it is sent."""
+
+    __tablename__ = "ministry_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("ministry_requests.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    raw: Mapped[bytes | None] = mapped_column(
+        LargeBinary, deferred=True
+    )  # blanked after retention once sent
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sending_by: Mapped[str | None] = mapped_column(String(200))
+    sending_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditEvent(Base):
+    """Who did what, when — never a 4T value."""
+
+    __tablename__ = "ministry_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ministry_requests.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,539 @@
+"""The request store's queries: record once (dedupe), claim with a lease, finish with the reply.
+
+Every state change that must happen together happens in one transaction: a request is
+recorded with its rejection reply; a request is marked ``kész`` in the same transaction
+that puts its reply into the outbox (one reply per request, enforced by a UNIQUE key).
+Claims are one atomic ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on
+PostgreSQL; on SQLite the same conditional UPDATE takes the database's write lock first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, undefer
+
+from kkod.config import Settings
+from kkod.db import is_postgresql, open_part, session_factory
+from kkod.ministry.models import (
+    AuditEvent,
+    OutboxStatus,
+    Reply,
+    ReplyKind,
+    Request,
+    RequestStatus,
+    utcnow,
+)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_SEND_LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingReply:
+    """A reply, built once and stored byte-exact so every (re)send is the same message."""
+
+    kind: ReplyKind
+    recipient: str
+    message_id: str
+    raw: bytes
+
+
+@dataclass(slots=True)
+class NewRequest:
+    """What intake learned about a request (the checks have already run)."""
+
+    dedupe_key: str
+    channel: str
+    sender: str
+    status: RequestStatus
+    reason: str | None = None
+    message_id: str | None = None
+    subject: str | None = None
+    organisation: str | None = None
+    short_name: str | None = None
+    krid: str | None = None
+    signer_name: str | None = None
+    table_filename: str | None = None
+    table_sha256: str | None = None
+    table_xlsx: bytes | None = None
+    declaration_filename: str | None = None
+    declaration_pdf: bytes | None = None
+    rows: int | None = None
+    audit_detail: str | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    rows: int
+    coded: int
+    no_match: int
+    multiple: int
+    invalid: int
+
+
+def reference_for(request_id: int, received_at: datetime) -> str:
+    """The public reference of a request, e.g. ``KK-2026-000123``."""
+    return f"KK-{received_at.year}-{request_id:06d}"
+
+
+class RequestStore:
+    """The ministry's request store on one engine (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+        self._pg = is_postgresql(engine)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, url: str | None = None) -> RequestStore:
+        """The store at ``url`` (default: the configured ministry database), migrated."""
+        return cls(open_part("ministry", settings, url))
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # -- intake ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        new: NewRequest,
+        reply: Callable[[Request], OutgoingReply] | None = None,
+        *,
+        actor: str = "intake",
+    ) -> tuple[Request, bool]:
+        """Store ``new`` (and its reply, if any) unless its dedupe key is known.
+
+        Returns the request and whether it was created now; a second delivery of the same
+        message returns the first request unchanged (and audits the repeat).
+        """
+        now = utcnow()
+        try:
+            with self._sessions.begin() as session:
+                request = Request(
+                    dedupe_key=new.dedupe_key,
+                    channel=new.channel,
+                    status=str(new.status),
+                    reason=new.reason,
+                    sender=new.sender,
+                    message_id=new.message_id,
+                    subject=new.subject,
+                    organisation=new.organisation,
+                    short_name=new.short_name,
+                    krid=new.krid,
+                    signer_name=new.signer_name,
+                    table_filename=new.table_filename,
+                    table_sha256=new.table_sha256,
+                    table_xlsx=new.table_xlsx,
+                    declaration_filename=new.declaration_filename,
+                    declaration_pdf=new.declaration_pdf,
+                    rows=new.rows,
+                    attempts=0,
+                    received_at=now,
+                )
+                session.add(request)
+                session.flush()
+                request.reference = reference_for(request.id, now)
+                session.flush()
+                _audit(session, request.id, actor, "beérkezett", new.audit_detail, now)
+                if new.status == RequestStatus.ELUTASITVA:
+                    _audit(session, request.id, actor, "elutasítva", new.reason, now)
+                if reply is not None:
+                    _add_reply(session, request.id, reply(request), now)
+        except IntegrityError:
+            existing = self.get_by_dedupe_key(new.dedupe_key)
+            if existing is None:  # pragma: no cover - a different constraint failed
+                raise
+            with self._sessions.begin() as session:
+                _audit(session, existing.id, actor, "ismételt kézbesítés", "ugyanaz az üzenet", now)
+            return existing, False
+        return request, True
+
+    def get_by_dedupe_key(self, key: str) -> Request | None:
+        with self._sessions() as session:
+            return session.scalar(select(Request).where(Request.dedupe_key == key))
+
+    # -- worker: requests -----------------------------------------------------------------
+
+    def claim_next(
+        self, worker_id: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
+    ) -> Request | None:
+        """Claim the oldest claimable request for ``worker_id``, or ``None``.
+
+        Claimable: queued (and not waiting for a retry), or being processed under a lease
+        that has expired, or already claimed by this same worker id (a restarted worker
+        takes its own back at once).
+        """
+        now = now or utcnow()
+        claimable = or_(
+            and_(
+                Request.status == str(RequestStatus.BEERKEZETT),
+                or_(Request.lease_until.is_(None), Request.lease_until <= now),
+            ),
+            and_(
+                Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+                or_(Request.lease_until <= now, Request.claimed_by == worker_id),
+            ),
+        )
+        candidate = select(Request.id).where(claimable).order_by(Request.id).limit(1)
+        if self._pg:
+            candidate = candidate.with_for_update(skip_locked=True)
+        statement = (
+            update(Request)
+            .where(Request.id == candidate.scalar_subquery(), claimable)
+            .values(
+                status=str(RequestStatus.FELDOLGOZAS_ALATT),
+                claimed_by=worker_id,
+                lease_until=now + lease,
+                attempts=Request.attempts + 1,
+                started_at=now,
+            )
+            .returning(Request.id, Request.attempts)
+        )
+        with self.engine.begin() as connection:
+            row = connection.execute(statement).first()
+        if row is None:
+            return None
+        with self._sessions.begin() as session:
+            _audit(
+                session,
+                row.id,
+                worker_id,
+                "feldolgozás megkezdve",
+                f"{row.attempts}. kísérlet",
+                now,
+            )
+            return session.get(Request, row.id)
+
+    def renew_lease(
+        self,
+        request_id: int,
+        worker_id: str,
+        lease: timedelta = DEFAULT_LEASE,
+        now: datetime | None = None,
+    ) -> bool:
+        """Extend this worker's lease; false when the request is no longer this worker's."""
+        now = now or utcnow()
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(Request)
+                .where(
+                    Request.id == request_id,
+                    Request.claimed_by == worker_id,
+                    Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+                )
+                .values(lease_until=now + lease)
+            )
+        return result.rowcount == 1
+
+    def finish(
+        self,
+        request_id: int,
+        worker_id: str,
+        counts: Counts,
+        reply: OutgoingReply,
+        now: datetime | None = None,
+    ) -> bool:
+        """Mark the request ``kész`` and put its reply in the outbox, in one transaction.
+
+        False (and nothing changed) when the request is no longer this worker's or already
+        has a reply.
+        """
+        return self._close(
+            request_id,
+            worker_id,
+            reply,
+            now,
+            values={
+                "status": str(RequestStatus.KESZ),
+                "rows": counts.rows,
+                "coded": counts.coded,
+                "no_match": counts.no_match,
+                "multiple": counts.multiple,
+                "invalid": counts.invalid,
+            },
+            action="kész",
+            detail=(
+                f"sorok: {counts.rows}, kód: {counts.coded}, nincs találat: {counts.no_match}, "
+                f"több találat: {counts.multiple}, hibás: {counts.invalid}"
+            ),
+        )
+
+    def reject_claimed(
+        self,
+        request_id: int,
+        worker_id: str,
+        reason: str,
+        reply: OutgoingReply,
+        now: datetime | None = None,
+    ) -> bool:
+        """Mark a claimed request ``elutasítva`` (a problem found only while generating)."""
+        return self._close(
+            request_id,
+            worker_id,
+            reply,
+            now,
+            values={"status": str(RequestStatus.ELUTASITVA), "reason": reason},
+            action="elutasítva",
+            detail=reason,
+        )
+
+    def _close(self, request_id, worker_id, reply, now, *, values, action, detail) -> bool:
+        now = now or utcnow()
+        try:
+            with self._sessions.begin() as session:
+                result = session.execute(
+                    update(Request)
+                    .where(
+                        Request.id == request_id,
+                        Request.claimed_by == worker_id,
+                        Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+                    )
+                    .values(**values, finished_at=now, lease_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    raise _NotOurs
+                _add_reply(session, request_id, reply, now)
+                _audit(session, request_id, worker_id, action, detail, now)
+        except (_NotOurs, IntegrityError):
+            return False
+        return True
+
+    def release(
+        self,
+        request_id: int,
+        worker_id: str,
+        retry_at: datetime,
+        note: str,
+        now: datetime | None = None,
+    ) -> bool:
+        """Give a claimed request back to the queue, to be tried again from ``retry_at``."""
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Request)
+                .where(
+                    Request.id == request_id,
+                    Request.claimed_by == worker_id,
+                    Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+                )
+                .values(status=str(RequestStatus.BEERKEZETT), claimed_by=None, lease_until=retry_at)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                _audit(session, request_id, worker_id, "visszaadva a sorba", note, now)
+        return result.rowcount == 1
+
+    # -- worker: outbox -------------------------------------------------------------------
+
+    def claim_reply(
+        self, worker_id: str, lease: timedelta = DEFAULT_SEND_LEASE, now: datetime | None = None
+    ) -> Reply | None:
+        """Claim the oldest pending reply that is due, with its raw message loaded."""
+        now = now or utcnow()
+        claimable = and_(
+            Reply.status == str(OutboxStatus.PENDING),
+            Reply.next_attempt_at <= now,
+            or_(
+                Reply.sending_until.is_(None),
+                Reply.sending_until <= now,
+                Reply.sending_by == worker_id,
+            ),
+        )
+        candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
+        if self._pg:
+            candidate = candidate.with_for_update(skip_locked=True)
+        statement = (
+            update(Reply)
+            .where(Reply.id == candidate.scalar_subquery(), claimable)
+            .values(sending_by=worker_id, sending_until=now + lease, attempts=Reply.attempts + 1)
+            .returning(Reply.id)
+        )
+        with self.engine.begin() as connection:
+            reply_id = connection.execute(statement).scalar()
+        if reply_id is None:
+            return None
+        with self._sessions() as session:
+            return session.scalar(
+                select(Reply).options(undefer(Reply.raw)).where(Reply.id == reply_id)
+            )
+
+    def mark_sent(self, reply_id: int, worker_id: str, now: datetime | None = None) -> bool:
+        """Record that the relay accepted the reply (call right after its 250)."""
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            reply = session.get(Reply, reply_id)
+            result = session.execute(
+                update(Reply)
+                .where(Reply.id == reply_id, Reply.status == str(OutboxStatus.PENDING))
+                .values(
+                    status=str(OutboxStatus.SENT), sent_at=now, sending_until=None, last_error=None
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                _audit(
+                    session, reply.request_id, worker_id, "válasz elküldve", reply.message_id, now
+                )
+        return result.rowcount == 1
+
+    def mark_failed(
+        self,
+        reply_id: int,
+        worker_id: str,
+        error: str,
+        retry_at: datetime,
+        now: datetime | None = None,
+    ) -> None:
+        """Record a failed send; the reply is due again at ``retry_at``."""
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            reply = session.get(Reply, reply_id)
+            session.execute(
+                update(Reply)
+                .where(Reply.id == reply_id, Reply.status == str(OutboxStatus.PENDING))
+                .values(next_attempt_at=retry_at, sending_until=None, last_error=error[:500])
+                .execution_options(synchronize_session=False)
+            )
+            _audit(session, reply.request_id, worker_id, "küldés sikertelen", error[:500], now)
+
+    # -- retention --------------------------------------------------------------------------
+
+    def purge_expired(
+        self, retention_days: int, now: datetime | None = None, actor: str = "worker"
+    ) -> int:
+        """Delete stored tables (and sent replies carrying them) older than the retention limit.
+
+        Only finished requests are purged; a queued request is never dropped.
+        """
+        now = now or utcnow()
+        limit = now - timedelta(days=retention_days)
+        with self._sessions.begin() as session:
+            ids = list(
+                session.scalars(
+                    select(Request.id).where(
+                        Request.received_at < limit,
+                        Request.purged_at.is_(None),
+                        Request.status.in_(
+                            [str(RequestStatus.KESZ), str(RequestStatus.ELUTASITVA)]
+                        ),
+                        ~Request.id.in_(
+                            select(Reply.request_id).where(
+                                Reply.status == str(OutboxStatus.PENDING)
+                            )
+                        ),
+                    )
+                )
+            )
+            if not ids:
+                return 0
+            session.execute(
+                update(Request)
+                .where(Request.id.in_(ids))
+                .values(table_xlsx=None, purged_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                update(Reply)
+                .where(Reply.request_id.in_(ids), Reply.status == str(OutboxStatus.SENT))
+                .values(raw=None)
+                .execution_options(synchronize_session=False)
+            )
+            for request_id in ids:
+                _audit(
+                    session,
+                    request_id,
+                    actor,
+                    "tábla törölve",
+                    f"megőrzési idő: {retention_days} nap",
+                    now,
+                )
+        return len(ids)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, ident: str | int) -> Request | None:
+        """A request by its reference (``KK-2026-000123``) or its numeric id."""
+        with self._sessions() as session:
+            if isinstance(ident, int) or str(ident).isdigit():
+                return session.get(Request, int(ident))
+            return session.scalar(select(Request).where(Request.reference == str(ident).upper()))
+
+    def list(self, status: RequestStatus | None = None, limit: int | None = None) -> list[Request]:
+        with self._sessions() as session:
+            query = select(Request).order_by(Request.id.desc())
+            if status is not None:
+                query = query.where(Request.status == str(status))
+            if limit:
+                query = query.limit(limit)
+            return list(session.scalars(query))
+
+    def table_of(self, request_id: int) -> bytes | None:
+        with self._sessions() as session:
+            return session.scalar(select(Request.table_xlsx).where(Request.id == request_id))
+
+    def declaration_of(self, request_id: int) -> bytes | None:
+        with self._sessions() as session:
+            return session.scalar(select(Request.declaration_pdf).where(Request.id == request_id))
+
+    def reply_of(self, request_id: int) -> Reply | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(Reply).options(undefer(Reply.raw)).where(Reply.request_id == request_id)
+            )
+
+    def audit_of(self, request_id: int) -> list[AuditEvent]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.request_id == request_id)
+                    .order_by(AuditEvent.at, AuditEvent.id)
+                )
+            )
+
+    def pending_replies(self) -> int:
+        with self._sessions() as session:
+            return len(
+                session.scalars(
+                    select(Reply.id).where(Reply.status == str(OutboxStatus.PENDING))
+                ).all()
+            )
+
+    def audit(
+        self, request_id: int | None, actor: str, action: str, detail: str | None = None
+    ) -> None:
+        with self._sessions.begin() as session:
+            _audit(session, request_id, actor, action, detail, utcnow())
+
+
+class _NotOurs(Exception):
+    """Aborts a transaction whose conditional update found the request no longer ours."""
+
+
+def _audit(session: Session, request_id: int | None, actor: str, action: str, detail, now) -> None:
+    session.add(
+        AuditEvent(request_id=request_id, at=now, actor=actor, action=action, detail=detail)
+    )
+
+
+def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: datetime) -> None:
+    session.add(
+        Reply(
+            request_id=request_id,
+            kind=str(reply.kind),
+            recipient=reply.recipient,
+            message_id=reply.message_id,
+            raw=reply.raw,
+            status=str(OutboxStatus.PENDING),
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    session.flush()

@@ -1,0 +1,208 @@
+"""The request store on SQLite and PostgreSQL: dedupe, claims and leases, one reply, retention."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from kkod.db import make_engine
+from kkod.ministry.models import OutboxStatus, ReplyKind, RequestStatus, utcnow
+from kkod.ministry.store import Counts, NewRequest, OutgoingReply, RequestStore
+
+
+def _new(key: str = "mid:<a@b>", status: RequestStatus = RequestStatus.BEERKEZETT, **extra) -> NewRequest:
+    return NewRequest(
+        dedupe_key=key,
+        channel="email",
+        sender="iktato@pelda-hivatal.hu",
+        status=status,
+        organisation="Példa Városi Hivatal",
+        krid="123456789",
+        table_xlsx=b"xlsx bytes",
+        table_filename="tabla.xlsx",
+        rows=3,
+        **extra,
+    )
+
+
+def _reply(request, kind=ReplyKind.CODES) -> OutgoingReply:
+    return OutgoingReply(
+        kind=kind,
+        recipient=request.sender,
+        message_id=f"<{request.reference}.valasz@bm.gov.hu>",
+        raw=b"Subject: valasz\r\n\r\nbody\r\n",
+    )
+
+
+COUNTS = Counts(rows=3, coded=2, no_match=1, multiple=0, invalid=0)
+
+
+@pytest.fixture
+def store(db_url) -> RequestStore:
+    return RequestStore.open(url=db_url)
+
+
+def test_the_same_message_twice_is_one_request(store):
+    first, created = store.record(_new())
+    again, created_again = store.record(_new())
+    assert created and not created_again
+    assert again.id == first.id
+    assert first.reference == f"KK-{first.received_at.year}-{first.id:06d}"
+    assert len(store.list()) == 1
+    actions = [event.action for event in store.audit_of(first.id)]
+    assert actions == ["beérkezett", "ismételt kézbesítés"]
+
+
+def test_a_rejection_is_stored_with_its_reply_in_one_go(store):
+    request, _ = store.record(
+        _new(status=RequestStatus.ELUTASITVA, reason="Hiányzik a nyilatkozat."),
+        lambda r: _reply(r, ReplyKind.REJECTION),
+    )
+    stored = store.get(request.reference)
+    assert stored.status == RequestStatus.ELUTASITVA
+    assert stored.reason == "Hiányzik a nyilatkozat."
+    reply = store.reply_of(request.id)
+    assert reply.kind == ReplyKind.REJECTION and reply.status == OutboxStatus.PENDING
+    assert reply.message_id == f"<{request.reference}.valasz@bm.gov.hu>"
+    # a rejected request is never offered to a worker
+    assert store.claim_next("w1") is None
+
+
+def test_claim_finish_and_exactly_one_reply(store):
+    request, _ = store.record(_new())
+    claimed = store.claim_next("w1")
+    assert claimed.id == request.id
+    assert claimed.status == RequestStatus.FELDOLGOZAS_ALATT and claimed.attempts == 1
+    assert store.claim_next("w2") is None  # leased to w1
+    assert store.table_of(request.id) == b"xlsx bytes"
+    assert store.finish(request.id, "w1", COUNTS, _reply(claimed))
+    assert not store.finish(request.id, "w1", COUNTS, _reply(claimed))  # never a second reply
+    done = store.get(request.id)
+    assert done.status == RequestStatus.KESZ
+    assert (done.rows, done.coded, done.no_match) == (3, 2, 1)
+    assert store.pending_replies() == 1
+
+
+def test_an_expired_lease_is_reclaimed_and_the_old_worker_cannot_finish(store):
+    request, _ = store.record(_new())
+    now = utcnow()
+    store.claim_next("w1", lease=timedelta(minutes=5), now=now)
+    assert store.claim_next("w2", now=now + timedelta(minutes=4)) is None
+    reclaimed = store.claim_next("w2", now=now + timedelta(minutes=6))
+    assert reclaimed.id == request.id and reclaimed.attempts == 2
+    assert not store.finish(request.id, "w1", COUNTS, _reply(reclaimed))
+    assert not store.renew_lease(request.id, "w1")
+    assert store.finish(request.id, "w2", COUNTS, _reply(reclaimed))
+
+
+def test_a_restarted_worker_takes_its_own_request_back_at_once(store):
+    request, _ = store.record(_new())
+    store.claim_next("gep-1", lease=timedelta(hours=1))
+    again = store.claim_next("gep-1")
+    assert again.id == request.id and again.attempts == 2
+    assert store.claim_next("gep-2") is None
+
+
+def test_released_request_waits_for_its_retry_time(store):
+    request, _ = store.record(_new())
+    now = utcnow()
+    store.claim_next("w1", now=now)
+    assert store.release(request.id, "w1", now + timedelta(minutes=1), "hiba", now=now)
+    assert store.get(request.id).status == RequestStatus.BEERKEZETT
+    assert store.claim_next("w1", now=now + timedelta(seconds=30)) is None
+    assert store.claim_next("w1", now=now + timedelta(minutes=2)).id == request.id
+
+
+def test_outbox_send_claim_failure_and_sent(store):
+    request, _ = store.record(_new())
+    claimed = store.claim_next("w1")
+    store.finish(request.id, "w1", COUNTS, _reply(claimed))
+    now = utcnow()
+    reply = store.claim_reply("w1", now=now)
+    assert reply.raw.startswith(b"Subject: valasz") and reply.attempts == 1
+    assert store.claim_reply("w2", now=now) is None  # being sent by w1
+    store.mark_failed(reply.id, "w1", "kapcsolat elutasítva", now + timedelta(seconds=10), now=now)
+    assert store.claim_reply("w2", now=now + timedelta(seconds=5)) is None
+    again = store.claim_reply("w2", now=now + timedelta(seconds=11))
+    assert again.id == reply.id and again.attempts == 2
+    assert store.mark_sent(again.id, "w2")
+    assert not store.mark_sent(again.id, "w2")
+    assert store.claim_reply("w1", now=now + timedelta(days=1)) is None
+    assert store.reply_of(request.id).status == OutboxStatus.SENT
+    actions = [e.action for e in store.audit_of(request.id)]
+    assert actions[-2:] == ["küldés sikertelen", "válasz elküldve"]
+
+
+def test_retention_purges_finished_tables_only(store):
+    done, _ = store.record(_new("mid:<done@x>"))
+    queued, _ = store.record(_new("mid:<queued@x>"))
+    claimed = store.claim_next("w1")
+    assert claimed.id == done.id
+    store.finish(done.id, "w1", COUNTS, _reply(claimed))
+    later = utcnow() + timedelta(days=31)
+    # the reply is not sent yet: nothing is purged
+    assert store.purge_expired(30, now=later) == 0
+    reply = store.claim_reply("w1")
+    store.mark_sent(reply.id, "w1")
+    assert store.purge_expired(30, now=utcnow()) == 0  # not old enough
+    assert store.purge_expired(30, now=later) == 1
+    assert store.table_of(done.id) is None
+    assert store.reply_of(done.id).raw is None
+    assert store.table_of(queued.id) == b"xlsx bytes"  # a queued request is never dropped
+    assert store.get(done.id).purged_at is not None
+
+
+def test_list_filters_by_status(store):
+    store.record(_new("mid:<1@x>"))
+    store.record(_new("mid:<2@x>", status=RequestStatus.ELUTASITVA, reason="rossz tárgy"))
+    assert [r.status for r in store.list(RequestStatus.ELUTASITVA)] == [RequestStatus.ELUTASITVA]
+    assert len(store.list()) == 2
+
+
+@pytest.mark.postgres
+def test_concurrent_workers_on_postgresql_never_share_a_request(pg_database):
+    store = RequestStore.open(url=pg_database)
+    for i in range(40):
+        store.record(_new(f"mid:<{i}@x>"))
+    claims: dict[str, list[int]] = {}
+    barrier = threading.Barrier(4, timeout=60)
+
+    def work(worker_id: str) -> None:
+        mine = claims.setdefault(worker_id, [])
+        own = RequestStore(make_engine(pg_database))  # migrated above; Alembic is not thread-safe
+        barrier.wait()
+        while (request := own.claim_next(worker_id)) is not None:
+            mine.append(request.id)
+            own.finish(request.id, worker_id, COUNTS, _reply(request))
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [rid for ids in claims.values() for rid in ids]
+    assert len(every) == 40 and len(set(every)) == 40
+    assert store.pending_replies() == 40
+
+
+def test_concurrent_claims_on_one_backend_never_share_a_request(store, db_url):
+    for i in range(20):
+        store.record(_new(f"mid:<{i}@y>"))
+    claims: list[int] = []
+    lock = threading.Lock()
+
+    def work(worker_id: str) -> None:
+        own = RequestStore(make_engine(db_url))
+        while (request := own.claim_next(worker_id)) is not None:
+            with lock:
+                claims.append(request.id)
+            assert own.finish(request.id, worker_id, COUNTS, _reply(request))
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claims) == sorted(set(claims)) and len(claims) == 20
