@@ -159,22 +159,32 @@ def _local(when) -> str:
 
 
 def _print_leftovers(items) -> None:
+    """Every leftover on one line each; the reason and the next step once per status (they
+    are the same for every employee with that status)."""
     if not items:
         console.print("[green]Minden sor kapott kapcsolati kódot.[/]")
         return
     table = Table(title=f"Kód nélkül maradt foglalkoztatottak ({len(items)})")
-    for header in ("Sor", "Belső azonosító", "Viselt név", "Állapot", "Ok", "Teendő"):
+    for header in ("Sor", "Belső azonosító", "Viselt név", "Állapot"):
         table.add_column(header, overflow="fold")
     for item in items:
-        table.add_row(
-            str(item.row or ""),
-            item.belso_azonosito,
-            item.viselt_nev,
-            item.status,
-            item.reason,
-            item.next_step,
-        )
+        table.add_row(str(item.row or ""), item.belso_azonosito, item.viselt_nev, item.status)
     console.print(table)
+    legend = Table(title="Okok és teendők", show_lines=True)
+    for header in ("Állapot", "Sorok", "Ok", "Teendő"):
+        legend.add_column(header, overflow="fold")
+    by_status: dict[str, list] = {}
+    for item in items:
+        by_status.setdefault(item.status, []).append(item)
+    for status, group in by_status.items():
+        first = group[0]
+        step = (
+            first.next_step.replace(first.belso_azonosito, "AZONOSÍTÓ")
+            if first.belso_azonosito
+            else first.next_step
+        )
+        legend.add_row(status, str(len(group)), first.reason, step)
+    console.print(legend)
 
 
 def _write_leftovers(path: Path, items, source: str) -> None:
