@@ -202,6 +202,40 @@ def _target_status(row: ReplyRow) -> tuple[Status, str | None]:
     return STATUS_OF_RESULT[result], row.explanation or EXPLANATION[result]
 
 
+def _upsert(
+    session: Session,
+    known: dict[str, Employee],
+    row: ReplyRow,
+    summary: ApplySummary,
+    source: str,
+    reference: str | None,
+) -> tuple[Employee, str]:
+    """The register entry of ``row`` (created ``függőben`` if new), its 4T brought up to date."""
+    summary.rows += 1
+    key, generated = register_key(row.belso_azonosito, row.person)
+    summary.keys.append(key)
+    values = fourt_values(row.person)
+    employee = known.get(key)
+    if employee is None:
+        employee = Employee(
+            belso_azonosito=key, generated_key=generated, status=Status.FUGGOBEN.value, **values
+        )
+        session.add(employee)
+        known[key] = employee
+        summary.created += 1
+        _history(session, employee, "létrehozva", None, key, source, reference)
+        summary.changes += 1
+        return employee, key
+    changed = [COLUMN_OF_FIELD[f] for f, v in values.items() if getattr(employee, f) != v]
+    if changed:
+        for name, value in values.items():
+            setattr(employee, name, value)
+        # Which columns changed, never the values themselves.
+        _history(session, employee, "4T", None, ", ".join(changed), source, reference)
+        summary.changes += 1
+    return employee, key
+
+
 def apply_reply_rows(
     session: Session, rows: Iterable[ReplyRow], *, source: str, reference: str | None
 ) -> ApplySummary:
@@ -213,29 +247,8 @@ def apply_reply_rows(
     summary = ApplySummary()
     known = {e.belso_azonosito: e for e in employees(session)}
     for row in rows:
-        summary.rows += 1
-        key, generated = register_key(row.belso_azonosito, row.person)
-        summary.keys.append(key)
-        values = fourt_values(row.person)
-        employee = known.get(key)
         before = summary.changes
-        if employee is None:
-            employee = Employee(
-                belso_azonosito=key, generated_key=generated, status=Status.FUGGOBEN.value, **values
-            )
-            session.add(employee)
-            known[key] = employee
-            summary.created += 1
-            _history(session, employee, "létrehozva", None, key, source, reference)
-            summary.changes += 1
-        else:
-            changed = [COLUMN_OF_FIELD[f] for f, v in values.items() if getattr(employee, f) != v]
-            if changed:
-                for name, value in values.items():
-                    setattr(employee, name, value)
-                # Which columns changed, never the values themselves.
-                _history(session, employee, "4T", None, ", ".join(changed), source, reference)
-                summary.changes += 1
+        employee, key = _upsert(session, known, row, summary, source, reference)
         summary.touched[key] = employee
         if row.code is not None:
             new_status, new_reason = Status.KODOLT, None
@@ -273,40 +286,21 @@ def mark_submitted(
     summary = ApplySummary()
     known = {e.belso_azonosito: e for e in employees(session)}
     for row in rows:
-        summary.rows += 1
-        key, generated = register_key(row.belso_azonosito, row.person)
-        summary.keys.append(key)
-        values = fourt_values(row.person)
-        employee = known.get(key)
-        if employee is None:
-            employee = Employee(
-                belso_azonosito=key, generated_key=generated, status=Status.FUGGOBEN.value, **values
+        employee, _key = _upsert(session, known, row, summary, source, reference)
+        # New entries start as függőben; known ones without a code go back to it.
+        if employee.kapcsolati_kod is None and employee.status != Status.FUGGOBEN.value:
+            _history(
+                session,
+                employee,
+                "állapot",
+                employee.status,
+                Status.FUGGOBEN.value,
+                source,
+                reference,
             )
-            session.add(employee)
-            known[key] = employee
-            summary.created += 1
-            _history(session, employee, "létrehozva", None, key, source, reference)
+            employee.status = Status.FUGGOBEN.value
+            employee.reason = None
             summary.changes += 1
-        else:
-            changed = [COLUMN_OF_FIELD[f] for f, v in values.items() if getattr(employee, f) != v]
-            if changed:
-                for name, value in values.items():
-                    setattr(employee, name, value)
-                _history(session, employee, "4T", None, ", ".join(changed), source, reference)
-                summary.changes += 1
-            if employee.kapcsolati_kod is None and employee.status != Status.FUGGOBEN.value:
-                _history(
-                    session,
-                    employee,
-                    "állapot",
-                    employee.status,
-                    Status.FUGGOBEN.value,
-                    source,
-                    reference,
-                )
-                employee.status = Status.FUGGOBEN.value
-                employee.reason = None
-                summary.changes += 1
         employee.last_reference = reference
         employee.last_row = row.row
         employee.updated_at = utcnow()
