@@ -221,11 +221,7 @@ class RequestStore:
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(Request)
-                .where(
-                    Request.id == request_id,
-                    Request.claimed_by == worker_id,
-                    Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-                )
+                .where(*_held_by(request_id, worker_id))
                 .values(lease_until=now + lease)
             )
         return result.rowcount == 1
@@ -288,11 +284,7 @@ class RequestStore:
             with self._sessions.begin() as session:
                 result = session.execute(
                     update(Request)
-                    .where(
-                        Request.id == request_id,
-                        Request.claimed_by == worker_id,
-                        Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-                    )
+                    .where(*_held_by(request_id, worker_id))
                     .values(**values, finished_at=now, lease_until=None)
                     .execution_options(synchronize_session=False)
                 )
@@ -317,11 +309,7 @@ class RequestStore:
         with self._sessions.begin() as session:
             result = session.execute(
                 update(Request)
-                .where(
-                    Request.id == request_id,
-                    Request.claimed_by == worker_id,
-                    Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-                )
+                .where(*_held_by(request_id, worker_id))
                 .values(status=str(RequestStatus.BEERKEZETT), claimed_by=None, lease_until=retry_at)
                 .execution_options(synchronize_session=False)
             )
@@ -537,3 +525,12 @@ def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: dat
         )
     )
     session.flush()
+
+
+def _held_by(request_id: int, worker_id: str) -> tuple:
+    """The conditions under which ``worker_id`` still holds the claim on a request."""
+    return (
+        Request.id == request_id,
+        Request.claimed_by == worker_id,
+        Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+    )
