@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from kkod.bulk import cyclic_gc_paused
-from kkod.fourt.model import Finding, Person4T, Severity
+from kkod.fourt.model import Finding, Person4T, SeverityCounts
 from kkod.fourt.rules import RULES
 from kkod.fourt.validation import Validation, validate_cells
 from kkod.reports import Report, write_report
@@ -27,7 +27,7 @@ REPORT_HEADERS = (
 
 
 @dataclass(slots=True)
-class TableValidation:
+class TableValidation(SeverityCounts):
     """A validated table: where it came from, its rows' findings and the safe fixes."""
 
     path: Path
@@ -46,22 +46,6 @@ class TableValidation:
         if not self.extra:
             return self.validation.findings
         return sorted([*self.validation.findings, *self.extra], key=lambda f: (f.row, f.column, f.rule))
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.HIBA)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.FIGYELMEZTETES)
-
-    @property
-    def notes(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.TAJEKOZTATAS)
-
-    @property
-    def has_errors(self) -> bool:
-        return self.errors > 0
 
     @property
     def fixes(self) -> dict[tuple[int, str], str]:

@@ -54,3 +54,29 @@ class Finding:
             "message": self.message,
             "suggestion": self.suggestion,
         }
+
+
+class SeverityCounts:
+    """Counts by severity for a result that has a ``findings`` list."""
+
+    __slots__ = ()
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return self._count(Severity.HIBA)
+
+    @property
+    def warnings(self) -> int:
+        return self._count(Severity.FIGYELMEZTETES)
+
+    @property
+    def notes(self) -> int:
+        return self._count(Severity.TAJEKOZTATAS)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.HIBA for f in self.findings)
+
+    def _count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)

@@ -19,7 +19,7 @@ from kkod.fourt import names as hu_names
 from kkod.fourt import text as chars
 from kkod.fourt.canonical import canonical_name, canonical_place
 from kkod.fourt.dates import format_date, parse_date
-from kkod.fourt.model import Finding, Person4T, Severity
+from kkod.fourt.model import Finding, Person4T, SeverityCounts
 from kkod.fourt.rules import RULES
 from kkod.places import settlements as places
 from kkod.places.budapest import format_budapest, parse_budapest
@@ -48,7 +48,7 @@ _PLACE_PUNCTUATION = frozenset(",()/")
 
 
 @dataclass(slots=True)
-class Validation:
+class Validation(SeverityCounts):
     """The outcome of validating a table: findings in row/column order and the safe fixes."""
 
     rows: int = 0
@@ -57,22 +57,6 @@ class Validation:
     fixes: dict[tuple[int, str], str] = field(default_factory=dict)
     # (row, letter) → the ids of the auto-fix rules that changed the cell.
     fixed_by: dict[tuple[int, str], tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.HIBA)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.FIGYELMEZTETES)
-
-    @property
-    def notes(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.TAJEKOZTATAS)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.HIBA for f in self.findings)
 
     def by_rule(self) -> Counter[str]:
         return Counter(f.rule for f in self.findings)
