@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kkod.atomic import atomic_write_bytes
+from kkod.atomic import atomic_write_bytes, fsync_dir
 from kkod.errors import KkodError
 
 SPOOL_HEADER = b"X-Kkod-Spool: "
@@ -183,7 +183,7 @@ class Spool:
                 path.unlink(missing_ok=True)
                 removed += 1
         if removed:
-            _fsync_dir(self.done_dir)
+            fsync_dir(self.done_dir)
         return removed
 
     def done(self, entry: SpoolEntry) -> None:
@@ -199,8 +199,8 @@ class Spool:
             raise SpoolError(
                 f"A(z) {entry.id} üzenet nincs a levélsorban ({self.folder})."
             ) from None
-        _fsync_dir(self.done_dir)
-        _fsync_dir(self.new_dir)
+        fsync_dir(self.done_dir)
+        fsync_dir(self.new_dir)
 
 
 def _entry_time(entry_id: str) -> datetime | None:
@@ -208,11 +208,3 @@ def _entry_time(entry_id: str) -> datetime | None:
         return datetime.strptime(entry_id.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
     except ValueError:
         return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

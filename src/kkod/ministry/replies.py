@@ -28,10 +28,8 @@ def reply_subject_for(request: Request, suffix: str) -> str:
 
 def rejection_reply(request: Request, reason: str, ministry_address: str) -> OutgoingReply:
     """The reply saying the request was rejected, why, and what to fix."""
-    text = "\n".join(
+    text = _letter(
         [
-            "Tisztelt Címzett!",
-            "",
             f"A(z) {request.reference} számú, kapcsolati kódok tömeges generálására irányuló "
             "kérelmét nem tudtuk feldolgozni, ezért elutasítottuk.",
             "",
@@ -40,13 +38,8 @@ def rejection_reply(request: Request, reason: str, ministry_address: str) -> Out
             "",
             "A hiba javítása után küldje el újra a kérelmet (a táblázatot és az aláírt "
             "munkáltatói nyilatkozatot) erre a címre.",
-            "",
-            _where(request),
-            "",
-            "Üdvözlettel:",
-            "Belügyminisztérium – kapcsolati kódok tömeges generálása",
-            "(Ez automatikus üzenet.)",
-        ]
+        ],
+        request,
     )
     return _reply(request, ReplyKind.REJECTION, "elutasítva", text, [], ministry_address)
 
@@ -59,10 +52,8 @@ def codes_reply(
     ministry_address: str,
 ) -> OutgoingReply:
     """The reply carrying the table with column E filled and the per-row reason report."""
-    text = "\n".join(
+    text = _letter(
         [
-            "Tisztelt Címzett!",
-            "",
             f"A(z) {request.reference} számú kérelmére elkészítettük a kapcsolati kódokat "
             f"a(z) „{request.short_name}” hivatali kapu (KRID: {request.krid}) számára.",
             "",
@@ -80,6 +71,23 @@ def codes_reply(
             "az iratkezelő rendszer központi modulján keresztül hozhatja létre.",
             "",
             "A kódokat töltse be az iratkezelő rendszerébe (kkod employer import).",
+        ],
+        request,
+    )
+    return _reply(request, ReplyKind.CODES, "kész", text, [table, report], ministry_address)
+
+
+def report_attachment(filename: str, data: bytes) -> Attachment:
+    return Attachment(filename=filename, content_type=XLSX_TYPE, data=data)
+
+
+def _letter(body: list[str], request: Request) -> str:
+    """A reply's text: greeting, ``body``, the request's identification and the signature."""
+    return "\n".join(
+        [
+            "Tisztelt Címzett!",
+            "",
+            *body,
             "",
             _where(request),
             "",
@@ -88,11 +96,6 @@ def codes_reply(
             "(Ez automatikus üzenet.)",
         ]
     )
-    return _reply(request, ReplyKind.CODES, "kész", text, [table, report], ministry_address)
-
-
-def report_attachment(filename: str, data: bytes) -> Attachment:
-    return Attachment(filename=filename, content_type=XLSX_TYPE, data=data)
 
 
 def _where(request: Request) -> str:
