@@ -25,6 +25,7 @@ bench: setup
 
 lint: setup
 	@$(BIN)/ruff check src tests bench scripts
+	@$(BIN)/ruff format --check src tests bench scripts
 
 clean:
 	rm -rf $(VENV) demo-output kkod-data .pytest_cache

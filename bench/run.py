@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import RESULTS, ROOT, WORK, machine  # noqa: E402
+from common import RESULTS, ROOT, WORK, machine
 
 
 def main() -> int:

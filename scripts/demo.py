@@ -51,10 +51,16 @@ def main() -> int:
         "KKOD_MINISTRY_ADDRESS": MINISTRY_ADDRESS,
         PASSPHRASE_VAR: "demo-jelszo-2026",
     }
-    for key in ("KKOD_CENTRAL_DATABASE_URL", "KKOD_MINISTRY_DATABASE_URL", "KKOD_EMPLOYER_DATABASE_URL"):
+    for key in (
+        "KKOD_CENTRAL_DATABASE_URL",
+        "KKOD_MINISTRY_DATABASE_URL",
+        "KKOD_EMPLOYER_DATABASE_URL",
+    ):
         env.pop(key, None)
 
-    def kkod(*args: str, ok: tuple[int, ...] = (0,), capture: bool = False) -> subprocess.CompletedProcess:
+    def kkod(
+        *args: str, ok: tuple[int, ...] = (0,), capture: bool = False
+    ) -> subprocess.CompletedProcess:
         shown = " ".join(_short(a) for a in args)
         console.rule(f"[bold cyan]kkod {shown}", align="left")
         proc = subprocess.run(
@@ -106,16 +112,22 @@ def main() -> int:
 
     mailbox = OUT / "munkaltato-postafiok"
     mailbox_server = start_mailbox_server(mailbox, "127.0.0.1", mailbox_port)
-    console.rule(f"[bold cyan]kkod ministry smtpd --listen 127.0.0.1:{intake_port} --with-worker", align="left")
+    console.rule(
+        f"[bold cyan]kkod ministry smtpd --listen 127.0.0.1:{intake_port} --with-worker",
+        align="left",
+    )
     ministry = subprocess.Popen(
-        [KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{intake_port}", "--with-worker"], env=env
+        [KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{intake_port}", "--with-worker"],
+        env=env,
     )
     try:
         _wait_for_port(intake_port, ministry)
         kkod("employer", "submit", "--table", str(checked), "--declaration", str(declaration),
              "--to", MINISTRY_ADDRESS, "--from", EMPLOYER_ADDRESS, "--smtp", f"127.0.0.1:{intake_port}",
              "--save-eml", str(OUT / "06-keres.eml"))  # fmt: skip
-        console.print("[dim]A minisztérium feldolgozza a kérelmet; várjuk a választ a munkáltató postafiókjába…")
+        console.print(
+            "[dim]A minisztérium feldolgozza a kérelmet; várjuk a választ a munkáltató postafiókjába…"
+        )
         reply = wait_for_messages(mailbox, 1, timeout=120)[0]
         shutil.copyfile(reply, OUT / "07-valasz.eml")
         kkod("ministry", "requests")
@@ -125,7 +137,13 @@ def main() -> int:
         mailbox_server.stop()
 
     # The employer imports the reply.
-    kkod("employer", "import", str(OUT / "07-valasz.eml"), "--leftovers", str(OUT / "08-maradek-sorok.xlsx"))
+    kkod(
+        "employer",
+        "import",
+        str(OUT / "07-valasz.eml"),
+        "--leftovers",
+        str(OUT / "08-maradek-sorok.xlsx"),
+    )
     kkod("employer", "export", "--format", "csv", "-o", str(OUT / "09-nyilvantartas.csv"))
 
     _summary(truth, rates, OUT / "07-valasz.eml", time.perf_counter() - started)
@@ -148,8 +166,15 @@ def _summary(truth: Path, rates: dict[str, dict], reply: Path, seconds: float) -
     table.add_column("kód", justify="right")
     table.add_column("a hibátlan táblához képest", justify="right")
     for label, result in rates.items():
-        table.add_row(label, str(result["rows"]), str(result["coded"]), _pct(result["coded"], expected))
-    table.add_row("nyilatkozatokkal ellenőrizve (beküldve)", str(len(final.rows)), str(coded), _pct(coded, expected))
+        table.add_row(
+            label, str(result["rows"]), str(result["coded"]), _pct(result["coded"], expected)
+        )
+    table.add_row(
+        "nyilatkozatokkal ellenőrizve (beküldve)",
+        str(len(final.rows)),
+        str(coded),
+        _pct(coded, expected),
+    )
     table.add_row("hibátlan tábla (igazság)", str(len(final.rows)), str(expected), "100 %")
     console.print(table)
     console.print(f"A bemutató {seconds:.0f} s alatt futott le. Fájlok: {OUT}")

@@ -120,13 +120,19 @@ def main() -> int:
         old = _nfc(old)
         if old in settlements:
             continue  # a current Hungarian settlement of the same name wins
-        historic[old] = (_nfc(info["mai_hivatalos_nev"]), COUNTRIES.get(info["orszag"], info["orszag"]))
+        historic[old] = (
+            _nfc(info["mai_hivatalos_nev"]),
+            COUNTRIES.get(info["orszag"], info["orszag"]),
+        )
     for old, district in MERGED_INTO_BUDAPEST.items():
         historic[old] = (f"Budapest {district:02d}", "Magyarország")
     _write(
         PLACES / "historic.tsv",
         ["# historic Hungarian name\ttoday's official name\tcountry (Hungarian)"]
-        + [f"{old}\t{today}\t{country}" for old, (today, country) in sorted(historic.items(), key=lambda kv: _sort_key(kv[0]))],
+        + [
+            f"{old}\t{today}\t{country}"
+            for old, (today, country) in sorted(historic.items(), key=lambda kv: _sort_key(kv[0]))
+        ],
     )
 
     given = _unique(

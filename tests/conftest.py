@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-PG_ADMIN_DSN = os.environ.get("KKOD_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres")
+PG_ADMIN_DSN = os.environ.get(
+    "KKOD_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
+)
 
 
 def _pg_url(dbname: str) -> str:

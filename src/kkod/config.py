@@ -28,7 +28,8 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the central registry; default: SQLite in data_dir."
     )
     ministry_database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the ministry's request store; default: SQLite in data_dir."
+        None,
+        description="SQLAlchemy URL of the ministry's request store; default: SQLite in data_dir.",
     )
     employer_database_url: str | None = Field(
         None, description="SQLAlchemy URL of the employer's register; default: SQLite in data_dir."
@@ -38,7 +39,9 @@ class Settings(BaseSettings):
         description="Central secret the connection codes are derived from (hex, ≥ 32 bytes); "
         "default: generated once into data_dir/central-code-secret.",
     )
-    code_key_id: int = Field(1, description="Id of the current code secret, kept with each connection.")
+    code_key_id: int = Field(
+        1, description="Id of the current code secret, kept with each connection."
+    )
     trust_roots: list[Path] = Field(
         default_factory=list,
         description="PEM/DER CA certificates trusted for signed declarations (JSON list of paths).",
@@ -52,7 +55,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(None, description="SMTP user name, if the relay needs one.")
     smtp_password: str | None = Field(None, description="SMTP password, if the relay needs one.")
     ministry_address: str = Field(
-        "ehr@bm.gov.hu", description="The ministry's own address: requests go to it, replies come from it."
+        "ehr@bm.gov.hu",
+        description="The ministry's own address: requests go to it, replies come from it.",
     )
     retention_days: int = Field(
         30, description="Days a stored request table is kept before the worker deletes it."

@@ -78,7 +78,10 @@ def test_the_declarations_file_takes_every_mistaken_row_back_to_the_truth(seeded
     )  # fmt: skip
     assert sum(result.mistakes.values()) > 80
     header = declarations.read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header == "Belső azonosító;Viselt név;Születési név;Anyja születési neve;Születési hely;Születési idő"
+    assert (
+        header
+        == "Belső azonosító;Viselt név;Születési név;Anyja születési neve;Születési hely;Születési idő"
+    )
 
     checked = validate_table(table, declarations=declarations)
     assert any(f.rule == "X01" for f in checked.findings)

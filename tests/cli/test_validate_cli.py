@@ -87,7 +87,12 @@ def test_json_output_is_exactly_rows_and_findings(tmp_path):
     keys = {"row", "column", "rule", "severity", "value", "message", "suggestion"}
     assert all(set(f) == keys for f in data["findings"])
     place = next(f for f in data["findings"] if f["rule"] == "E05")
-    assert (place["row"], place["column"], place["severity"], place["value"]) == (2, "H", "hiba", "Budapest")
+    assert (place["row"], place["column"], place["severity"], place["value"]) == (
+        2,
+        "H",
+        "hiba",
+        "Budapest",
+    )
 
 
 def test_fix_writes_a_copy_where_only_fixed_cells_change(tmp_path):

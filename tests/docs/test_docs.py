@@ -12,7 +12,9 @@ from kkod.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md")))
+DOCS = README + "".join(
+    p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))
+)
 
 
 def _commands(group, prefix: tuple[str, ...] = ()) -> list[tuple[str, object]]:
@@ -33,9 +35,26 @@ COMMANDS = _commands(typer.main.get_command(app))
 def test_the_cli_has_the_commands_of_the_issues():
     names = {name for name, _ in COMMANDS}
     assert {"template", "validate", "generate"} <= names
-    assert {"central seed", "central sample-table", "central office add", "central connect"} <= names
-    assert {"ministry smtpd", "ministry upload", "ministry worker", "ministry requests", "ministry show"} <= names
-    assert {"employer declaration", "employer submit", "employer import", "employer export", "employer connect"} <= names
+    assert {
+        "central seed",
+        "central sample-table",
+        "central office add",
+        "central connect",
+    } <= names
+    assert {
+        "ministry smtpd",
+        "ministry upload",
+        "ministry worker",
+        "ministry requests",
+        "ministry show",
+    } <= names
+    assert {
+        "employer declaration",
+        "employer submit",
+        "employer import",
+        "employer export",
+        "employer connect",
+    } <= names
     assert "pki demo-ca" in names
 
 

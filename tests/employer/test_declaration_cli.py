@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from .test_declaration import EMPLOYEES, make_filled_table
 from typer.testing import CliRunner
 
 from kkod.cli.app import app
 from kkod.employer.declaration import read_declaration
 from kkod.pki.verify import SignatureProblem, verify_declaration_signature
+
+from .test_declaration import EMPLOYEES, make_filled_table
 
 ORG = "Szegedi Tudományegyetem Gazdasági Igazgatóság"
 ORG_ID = "VATHU-15329667"

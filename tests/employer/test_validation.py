@@ -21,7 +21,14 @@ TODAY = date(2025, 6, 1)
 ROWS = [
     # B, D, F, G, H, I
     ("HR-1", "Kovács János", "Kovács János", "Nagy Mária", "Debrecen", "1985.03.12"),
-    ("HR-2", " Tóth  Pálné ", "Szabó Éva", "Tóthné Kiss Ilona", "Budapest XI. ker.", "1972. márc. 5."),
+    (
+        "HR-2",
+        " Tóth  Pálné ",
+        "Szabó Éva",
+        "Tóthné Kiss Ilona",
+        "Budapest XI. ker.",
+        "1972. márc. 5.",
+    ),
     ("HR-3", "dr. Kovacs Béla", "Kovacs Béla", "Kõvári Erzsébet", "Debrecn", "1990-01-30"),
     ("HR-4", "Kovács János", "Kovács János", "Nagy Mária", "Debrecen", "1985.03.12"),
     ("HR-5", "Horváth Zoltán", "Horváth Zoltán", "Balogh Katalin", "Kolozsvár", "1968.07.04"),
@@ -65,7 +72,15 @@ def test_json_shape(table):
     data = validate_table(table, today=TODAY).as_json()
     assert set(data) == {"rows", "findings"} and data["rows"] == 5
     for finding in data["findings"]:
-        assert set(finding) == {"row", "column", "rule", "severity", "value", "message", "suggestion"}
+        assert set(finding) == {
+            "row",
+            "column",
+            "rule",
+            "severity",
+            "value",
+            "message",
+            "suggestion",
+        }
 
 
 def test_fixed_copy_changes_only_the_fixed_cells(table, tmp_path):
@@ -128,7 +143,7 @@ def test_openpyxl_filled_template_with_date_cells_numbers_and_formulas(tmp_path)
             ws[f"{letter}{row}"] = value
     ws["I2"] = datetime(1985, 3, 12)  # an Excel date cell
     ws["I3"] = 19720305  # typed as a number
-    ws["I4"] = "=TEXT(DATE(1990,1,30),\"yyyy.mm.dd\")"  # a formula
+    ws["I4"] = '=TEXT(DATE(1990,1,30),"yyyy.mm.dd")'  # a formula
     wb.save(path)
     result = validate_table(path, today=TODAY)
     found = {(f.rule, f"{f.column}{f.row}"): f for f in result.findings}

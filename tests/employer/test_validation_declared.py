@@ -59,7 +59,9 @@ def table(tmp_path):
 
 
 def test_each_differing_field_is_x01_with_both_values(table, tmp_path):
-    result = validate_table(table, today=TODAY, declarations=write_csv(tmp_path / "d.csv", DECLARED))
+    result = validate_table(
+        table, today=TODAY, declarations=write_csv(tmp_path / "d.csv", DECLARED)
+    )
     found = x_findings(result)
     assert set(found) == {("X01", "G3"), ("X01", "H3"), ("X01", "F4"), ("X02", "B5")}
     place = found[("X01", "H3")]
@@ -72,7 +74,9 @@ def test_each_differing_field_is_x01_with_both_values(table, tmp_path):
 
 def test_matching_declarations_give_no_findings(table, tmp_path):
     declared = [*DECLARED[:1], TABLE[1], TABLE[2], TABLE[3]]
-    result = validate_table(table, today=TODAY, declarations=write_csv(tmp_path / "d.csv", declared, ","))
+    result = validate_table(
+        table, today=TODAY, declarations=write_csv(tmp_path / "d.csv", declared, ",")
+    )
     assert x_findings(result) == {}
 
 
@@ -80,7 +84,9 @@ def test_declarations_as_xlsx_with_a_date_cell(table, tmp_path):
     path = tmp_path / "d.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(list(HEADERS))
-    wb.active.append(["HR-1", "Kiss Anna", "Nagy Anna", "Szabó Mária", "Budapest 11", datetime(1985, 3, 13)])
+    wb.active.append(
+        ["HR-1", "Kiss Anna", "Nagy Anna", "Szabó Mária", "Budapest 11", datetime(1985, 3, 13)]
+    )
     wb.save(path)
     assert read_declarations(path)[0].values["szuletesi_ido"] == "1985.03.13"
     found = x_findings(validate_table(table, today=TODAY, declarations=path))

@@ -30,7 +30,9 @@ TRICKY = st.sampled_from(
     [" ", "  ", "\u00a0", "\u200b", "\ufeff", "\u0301", "\u030b", "õ", "û", "Õ", "а", "о", "Ε",
      "–", "’", "-", "'", "dr.", "Dr ", "ß", "İ", "ΐ", "\t", "\x07", "é", "ő", "Ű"]
 )  # fmt: skip
-name_text = st.lists(st.one_of(st.sampled_from(GIVEN + FAMILY), TRICKY), min_size=1, max_size=6).map("".join)
+name_text = st.lists(
+    st.one_of(st.sampled_from(GIVEN + FAMILY), TRICKY), min_size=1, max_size=6
+).map("".join)
 any_text = st.one_of(st.text(max_size=30), name_text)
 
 
@@ -42,7 +44,9 @@ def test_canonical_name_is_idempotent(text):
 
 
 @settings(max_examples=400)
-@given(st.one_of(any_text, st.sampled_from(["Budapest XI. ker.", "Bp. 5", "budapest, 11. kerület"])))
+@given(
+    st.one_of(any_text, st.sampled_from(["Budapest XI. ker.", "Bp. 5", "budapest, 11. kerület"]))
+)
 def test_canonical_place_is_idempotent(text):
     once = canonical_place(text)
     assert canonical_place(once) == once

@@ -28,7 +28,9 @@ def person(**changes) -> Person4T:
 
 
 def check(formulas: frozenset[str] = frozenset(), **changes):
-    return check_person(7, person(**changes), columns=COLUMN_OF_FIELD, today=TODAY, formulas=formulas)
+    return check_person(
+        7, person(**changes), columns=COLUMN_OF_FIELD, today=TODAY, formulas=formulas
+    )
 
 
 def fired(**changes) -> set[tuple[str, str]]:
@@ -38,7 +40,13 @@ def fired(**changes) -> set[tuple[str, str]]:
 def test_a_clean_row_has_no_findings_and_a_key():
     result = check()
     assert result.findings == [] and result.fixes == {}
-    assert result.key == ("kovács jános", "kovács jános", "nagy mária", "debrecen", date(1985, 3, 12))
+    assert result.key == (
+        "kovács jános",
+        "kovács jános",
+        "nagy mária",
+        "debrecen",
+        date(1985, 3, 12),
+    )
 
 
 def test_findings_carry_the_excel_row_and_the_callers_column_letters():

@@ -27,7 +27,9 @@ def test_married_forms(name):
     assert is_married_form(name)
 
 
-@pytest.mark.parametrize("name", ["Szabó Éva", "Kovács René", "Nemes Ágnes", "Renée Dupont", "Szénás Anna"])
+@pytest.mark.parametrize(
+    "name", ["Szabó Éva", "Kovács René", "Nemes Ágnes", "Renée Dupont", "Szénás Anna"]
+)
 def test_not_married_forms(name):
     assert not is_married_form(name)
 
@@ -60,7 +62,9 @@ def test_missing_accents_are_suggested(name, suggestion):
     assert with_common_accents(name) == suggestion
 
 
-@pytest.mark.parametrize("name", ["Kovács János", "Kiss Anna", "Nagy Erika", "Smith John", "Kis Ilona"])
+@pytest.mark.parametrize(
+    "name", ["Kovács János", "Kiss Anna", "Nagy Erika", "Smith John", "Kis Ilona"]
+)
 def test_no_accent_suggestion_for_names_that_are_fine(name):
     assert with_common_accents(name) is None
 

@@ -47,9 +47,17 @@ STAFF: list[tuple[str, Person4T, int]] = [
     ("HR-001", Person4T("Kiss Anna", "Nagy Anna", "Szabó Mária", "Budapest 11", "1985.03.12"), 1),
     ("HR-002", Person4T("Tóth Pálné", "Varga Éva", "Fekete Ilona", "Debrecen", "1972.11.02"), 1),
     ("HR-003", Person4T("Kovács Béla", "Kovács Béla", "Molnár Erzsébet", "Pécs", "1990.01.30"), 0),
-    ("HR-004", Person4T("Horváth Zoltán", "Horváth Zoltán", "Balogh Katalin", "Szeged", "1968.07.04"), 2),
+    (
+        "HR-004",
+        Person4T("Horváth Zoltán", "Horváth Zoltán", "Balogh Katalin", "Szeged", "1968.07.04"),
+        2,
+    ),
     ("HR-005", Person4T("Szűcs Ödön", "Szűcs Ödön", "Lakatos Júlia", "Győr", "1999.12.31"), 1),
-    ("HR-006", Person4T("Bíró Gyöngyi", "Bíró Gyöngyi", "Vörös Piroska", "Kecskemét", "1979.05.21"), 1),
+    (
+        "HR-006",
+        Person4T("Bíró Gyöngyi", "Bíró Gyöngyi", "Vörös Piroska", "Kecskemét", "1979.05.21"),
+        1,
+    ),
 ]
 
 FOURT_VALUES = [value for _, person, _ in STAFF for value in (
@@ -81,7 +89,9 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope) -> str:
         with self._lock:
             self.messages.append(
-                Delivered(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
+                Delivered(
+                    envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)
+                )
             )
         return "250 2.0.0 OK"
 
@@ -163,13 +173,17 @@ def make_central(url: str) -> InProcessCentral:
     engine = make_engine(url)
     migrate(engine, "central")
     add_office(
-        engine, OfficeInfo(KRID, SHORT_NAME, ORGANISATION, ("pelda-kormanyhivatal.hu",), ORGANISATION_ID)
+        engine,
+        OfficeInfo(KRID, SHORT_NAME, ORGANISATION, ("pelda-kormanyhivatal.hu",), ORGANISATION_ID),
     )
     for index, (_, person, accounts) in enumerate(STAFF):
         add_person(
             engine,
             person,
-            [NewAccount(f"user{index}.{n}", f"user{index}.{n}@example.hu") for n in range(accounts)],
+            [
+                NewAccount(f"user{index}.{n}", f"user{index}.{n}@example.hu")
+                for n in range(accounts)
+            ],
         )
     return InProcessCentral(engine, bytes.fromhex(SECRET_HEX))
 
@@ -225,7 +239,9 @@ class World:
     ) -> bytes:
         if attachments is None:
             attachments = [
-                Attachment("kapcsolati_kod_tabla.xlsx", XLSX_TYPE, table or self.table.read_bytes()),
+                Attachment(
+                    "kapcsolati_kod_tabla.xlsx", XLSX_TYPE, table or self.table.read_bytes()
+                ),
                 Attachment("nyilatkozat.pdf", PDF_TYPE, declaration or self.declaration()),
             ]
         message = build_message(

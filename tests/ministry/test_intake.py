@@ -39,7 +39,11 @@ def test_a_valid_request_is_queued_with_its_files(world):
     request = result.request
     assert result.created
     assert request.status == RequestStatus.BEERKEZETT and request.reason is None
-    assert (request.krid, request.organisation, request.short_name) == (KRID, ORGANISATION, SHORT_NAME)
+    assert (request.krid, request.organisation, request.short_name) == (
+        KRID,
+        ORGANISATION,
+        SHORT_NAME,
+    )
     assert request.sender == SENDER and request.rows == 6
     assert world.store.table_of(request.id) == world.table.read_bytes()
     assert request.table_sha256 == hashlib.sha256(world.table.read_bytes()).hexdigest()
@@ -141,7 +145,10 @@ def test_each_bad_request_is_rejected_with_its_own_reason_and_told_so(world, mai
         body = message.get_body(("plain",)).get_content()
         assert reason in body, case
         assert "elutasít" in message["Subject"]
-    assert all(world.store.reply_of(world.store.get(ref).id).status == OutboxStatus.SENT for ref in references)
+    assert all(
+        world.store.reply_of(world.store.get(ref).id).status == OutboxStatus.SENT
+        for ref in references
+    )
 
 
 def test_signature_problems_each_name_a_different_fix(world):
@@ -155,16 +162,31 @@ def test_an_upload_passes_the_same_checks(world, tmp_path):
     declaration = tmp_path / "nyilatkozat.pdf"
     declaration.write_bytes(world.declaration())
     result = ingest_upload(
-        world.table, declaration, SENDER, store=world.store, central=world.central, settings=world.settings
+        world.table,
+        declaration,
+        SENDER,
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
     )
     assert result.request.status == RequestStatus.BEERKEZETT and result.request.channel == "upload"
     again = ingest_upload(
-        world.table, declaration, SENDER, store=world.store, central=world.central, settings=world.settings
+        world.table,
+        declaration,
+        SENDER,
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
     )
     assert not again.created and again.request.id == result.request.id
     declaration.write_bytes(world.declaration(sign=False))
     rejected = ingest_upload(
-        world.table, declaration, SENDER, store=world.store, central=world.central, settings=world.settings
+        world.table,
+        declaration,
+        SENDER,
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
     )
     assert rejected.request.status == RequestStatus.ELUTASITVA
     assert "nincs elektronikusan aláírva" in rejected.request.reason
@@ -179,8 +201,11 @@ def test_the_sender_is_the_from_address_whatever_else_is_set(world, header):
 
 def test_garbage_is_rejected_and_answered_to_the_envelope_sender(world):
     result = ingest(
-        b"\x00\xff nem level \r\n\r\n", "Kuldo <kuldo@example.hu>",
-        store=world.store, central=world.central, settings=world.settings,
+        b"\x00\xff nem level \r\n\r\n",
+        "Kuldo <kuldo@example.hu>",
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
     )
     request = result.request
     assert request.status == RequestStatus.ELUTASITVA

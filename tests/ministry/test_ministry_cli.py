@@ -65,7 +65,16 @@ def test_smtpd_with_worker_receives_checks_generates_and_replies(world, mailbox)
     spool.store(world.email(message_id="<korabbi@x>"), envelope_from=SENDER, recipients=[MINISTRY])
     port = free_port()
     server = subprocess.Popen(
-        [KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{port}", "--with-worker", "--poll", "0.2"],
+        [
+            KKOD,
+            "ministry",
+            "smtpd",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--with-worker",
+            "--poll",
+            "0.2",
+        ],
         env=_env(world),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -82,7 +91,9 @@ def test_smtpd_with_worker_receives_checks_generates_and_replies(world, mailbox)
     assert "A fogadó leállt." in out
     assert "Újraindítás: 1" in err
     assert all(item.rcpt_tos == [SENDER] for item in delivered)
-    subjects = sorted(email.message_from_bytes(d.raw, policy=email.policy.default)["Subject"] for d in delivered)
+    subjects = sorted(
+        email.message_from_bytes(d.raw, policy=email.policy.default)["Subject"] for d in delivered
+    )
     assert sum("kész" in s for s in subjects) == 2 and sum("elutasítva" in s for s in subjects) == 1
     assert spool.pending() == [] and len(spool.handled()) == 3
     assert not any(value in err for value in FOURT_VALUES)  # the server's log holds no 4T
@@ -91,13 +102,31 @@ def test_smtpd_with_worker_receives_checks_generates_and_replies(world, mailbox)
 def test_upload_requests_and_show(world, tmp_path):
     declaration = tmp_path / "nyilatkozat.pdf"
     declaration.write_bytes(world.declaration())
-    ok = _kkod(world, "upload", "--table", str(world.table), "--declaration", str(declaration), "--from", SENDER)
+    ok = _kkod(
+        world,
+        "upload",
+        "--table",
+        str(world.table),
+        "--declaration",
+        str(declaration),
+        "--from",
+        SENDER,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "beérkezett" in ok.stdout
     reference = next(word for word in ok.stdout.split() if word.startswith("KK-"))
 
     declaration.write_bytes(world.declaration(sign=False))
-    bad = _kkod(world, "upload", "--table", str(world.table), "--declaration", str(declaration), "--from", SENDER)
+    bad = _kkod(
+        world,
+        "upload",
+        "--table",
+        str(world.table),
+        "--declaration",
+        str(declaration),
+        "--from",
+        SENDER,
+    )
     assert bad.returncode == 1
     assert "elutasítva" in bad.stdout and "nincs elektronikusan aláírva" in bad.stdout
 

@@ -12,7 +12,9 @@ from kkod.ministry.models import OutboxStatus, ReplyKind, RequestStatus, utcnow
 from kkod.ministry.store import Counts, NewRequest, OutgoingReply, RequestStore
 
 
-def _new(key: str = "mid:<a@b>", status: RequestStatus = RequestStatus.BEERKEZETT, **extra) -> NewRequest:
+def _new(
+    key: str = "mid:<a@b>", status: RequestStatus = RequestStatus.BEERKEZETT, **extra
+) -> NewRequest:
     return NewRequest(
         dedupe_key=key,
         channel="email",

@@ -81,19 +81,30 @@ def test_a_valid_request_gets_exactly_one_reply_to_the_sender_only(world_on, mai
     assert "Több találat:                1" in body
 
     files = _attachments(delivered.raw)
-    assert set(files) == {"kapcsolati_kod_tabla-kodokkal.xlsx", "kapcsolati_kod_tabla-jelentes.xlsx"}
+    assert set(files) == {
+        "kapcsolati_kod_tabla-kodokkal.xlsx",
+        "kapcsolati_kod_tabla-jelentes.xlsx",
+    }
     codes = _codes_of(files["kapcsolati_kod_tabla-kodokkal.xlsx"], tmp_path, "valasz.xlsx")
     with_account = {belso for belso, _, accounts in STAFF if accounts == 1}
     assert {b for b, code in codes.items() if code} == with_account
     # the same table generated again gives the same codes
-    again = generate(world.table, world_on.data.krid, world.central, tmp_path / "o.xlsx", tmp_path / "r.csv")
+    again = generate(
+        world.table, world_on.data.krid, world.central, tmp_path / "o.xlsx", tmp_path / "r.csv"
+    )
     assert {r.belso_azonosito: r.code or "" for r in again.rows} == codes
 
     done = world.store.get(request.id)
-    assert done.status == RequestStatus.KESZ and (done.coded, done.no_match, done.multiple) == (4, 1, 1)
+    assert done.status == RequestStatus.KESZ and (done.coded, done.no_match, done.multiple) == (
+        4,
+        1,
+        1,
+    )
     assert world.store.reply_of(request.id).status == OutboxStatus.SENT
     # nothing more to do: a second round sends nothing again
-    assert Worker(world.store, world.central, world.settings, worker_id="gep-1").run_once().sent == 0
+    assert (
+        Worker(world.store, world.central, world.settings, worker_id="gep-1").run_once().sent == 0
+    )
     assert len(mailbox.handler.messages) == 1
 
 
@@ -162,7 +173,12 @@ def test_messages_spooled_before_a_crash_are_ingested_on_start(world):
 def test_retention_deletes_stored_tables_after_the_reply(world, mailbox):
     ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
     [request] = world.store.list()
-    keeper = Worker(world.store, world.central, world.settings.model_copy(update={"retention_days": 0}), worker_id="w")
+    keeper = Worker(
+        world.store,
+        world.central,
+        world.settings.model_copy(update={"retention_days": 0}),
+        worker_id="w",
+    )
     assert keeper.run_once().purged == 1  # purged in the same round, once the reply was sent
     mailbox.handler.wait_for(1)
     assert keeper.purge(force=True) == 0  # nothing left to purge
@@ -209,7 +225,13 @@ def test_the_reply_never_goes_to_another_address(world, mailbox, header):
         attachments=_request_attachments(world),
     )
     raw[header] = "mas.cim@example.org"
-    ingest(raw.as_bytes(), "bounce@example.org", store=world.store, central=world.central, settings=world.settings)
+    ingest(
+        raw.as_bytes(),
+        "bounce@example.org",
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
+    )
     Worker(world.store, world.central, world.settings, worker_id="w").run_once()
     [delivered] = mailbox.handler.wait_for(1)
     assert delivered.rcpt_tos == [SENDER]
@@ -227,7 +249,9 @@ def test_a_request_whose_table_is_gone_is_rejected_with_a_reply(world, mailbox):
 
     from kkod.ministry.models import Request
 
-    request = ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings).request
+    request = ingest(
+        world.email(), SENDER, store=world.store, central=world.central, settings=world.settings
+    ).request
     with world.store.engine.begin() as connection:
         connection.execute(update(Request).where(Request.id == request.id).values(table_xlsx=None))
     summary = Worker(world.store, world.central, world.settings, worker_id="w").run_once()
@@ -243,8 +267,12 @@ def test_an_unreachable_central_system_puts_the_request_back_in_the_queue(world,
     from kkod.central.service import InProcessCentral
     from kkod.db import make_engine
 
-    request = ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings).request
-    gone = InProcessCentral(make_engine("postgresql://postgres@127.0.0.1:5432/kkod_nincs_ilyen_db"), b"k" * 32)
+    request = ingest(
+        world.email(), SENDER, store=world.store, central=world.central, settings=world.settings
+    ).request
+    gone = InProcessCentral(
+        make_engine("postgresql://postgres@127.0.0.1:5432/kkod_nincs_ilyen_db"), b"k" * 32
+    )
     summary = Worker(world.store, gone, world.settings, worker_id="w").run_once()
     assert summary.released == [request.reference] and summary.finished == []
     queued = world.store.get(request.id)
@@ -253,4 +281,6 @@ def test_an_unreachable_central_system_puts_the_request_back_in_the_queue(world,
     assert world.store.reply_of(request.id) is None and mailbox.handler.messages == []
     assert "visszaadva a sorba" in [e.action for e in world.store.audit_of(request.id)]
     # once the central system is back (and the retry time has come) it is finished
-    assert world.store.claim_next("w", now=queued.lease_until + timedelta(seconds=1)).id == request.id
+    assert (
+        world.store.claim_next("w", now=queued.lease_until + timedelta(seconds=1)).id == request.id
+    )

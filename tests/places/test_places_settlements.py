@@ -20,7 +20,15 @@ DATA = Path(__file__).resolve().parents[2] / "src" / "kkod" / "places" / "data"
 
 def test_every_hungarian_settlement_is_there():
     assert len(settlements()) > 3100
-    for name in ("Budapest", "Debrecen", "Hódmezővásárhely", "Győr", "Zalaegerszeg", "Aba", "Őriszentpéter"):
+    for name in (
+        "Budapest",
+        "Debrecen",
+        "Hódmezővásárhely",
+        "Győr",
+        "Zalaegerszeg",
+        "Aba",
+        "Őriszentpéter",
+    ):
         assert is_settlement(name)
     assert "Település név" not in settlements()  # the source list's header is dropped
 

@@ -11,10 +11,19 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-central_app = typer.Typer(help="A központi nyilvántartás (Ügyfélkapu-fiókok, hivatali kapuk, kapcsolatok).", no_args_is_help=True)
-ministry_app = typer.Typer(help="A minisztérium: kérelmek fogadása, ellenőrzése, feldolgozása.", no_args_is_help=True)
-employer_app = typer.Typer(help="A munkáltató: nyilatkozat, beküldés, kódok importja, nyilvántartás.", no_args_is_help=True)
-pki_app = typer.Typer(help="Tanúsítványok a nyilatkozat aláírásához (bemutató CA).", no_args_is_help=True)
+central_app = typer.Typer(
+    help="A központi nyilvántartás (Ügyfélkapu-fiókok, hivatali kapuk, kapcsolatok).",
+    no_args_is_help=True,
+)
+ministry_app = typer.Typer(
+    help="A minisztérium: kérelmek fogadása, ellenőrzése, feldolgozása.", no_args_is_help=True
+)
+employer_app = typer.Typer(
+    help="A munkáltató: nyilatkozat, beküldés, kódok importja, nyilvántartás.", no_args_is_help=True
+)
+pki_app = typer.Typer(
+    help="Tanúsítványok a nyilatkozat aláírásához (bemutató CA).", no_args_is_help=True
+)
 
 app.add_typer(central_app, name="central")
 app.add_typer(ministry_app, name="ministry")

@@ -60,10 +60,20 @@ def _open_central(settings):
 @ministry_app.command("smtpd")
 @reports_errors
 def smtpd(
-    listen: str = typer.Option("127.0.0.1:2525", "--listen", help="Cím és port (HOST:PORT), ahol a kérelmeket fogadja."),
-    with_worker: bool = typer.Option(False, "--with-worker", help="A feldolgozó is ebben a folyamatban fut (beágyazott üzemmód)."),
-    poll: float = typer.Option(5.0, "--poll", help="A feldolgozó ennyi másodpercenként nézi a sort."),
-    worker_id: str | None = typer.Option(None, "--worker-id", help="A beágyazott feldolgozó azonosítója (alapértelmezés: <gépnév>-smtpd)."),
+    listen: str = typer.Option(
+        "127.0.0.1:2525", "--listen", help="Cím és port (HOST:PORT), ahol a kérelmeket fogadja."
+    ),
+    with_worker: bool = typer.Option(
+        False, "--with-worker", help="A feldolgozó is ebben a folyamatban fut (beágyazott üzemmód)."
+    ),
+    poll: float = typer.Option(
+        5.0, "--poll", help="A feldolgozó ennyi másodpercenként nézi a sort."
+    ),
+    worker_id: str | None = typer.Option(
+        None,
+        "--worker-id",
+        help="A beágyazott feldolgozó azonosítója (alapértelmezés: <gépnév>-smtpd).",
+    ),
 ) -> None:
     """A minisztérium SMTP-fogadója: minden levelet tartósan eltárol, ellenőriz és kérelemként rögzít."""
     from kkod.mail.smtp import SmtpTarget
@@ -78,7 +88,9 @@ def smtpd(
     service = IntakeService(store, central, settings)
     recovered = service.sweep()
     if recovered:
-        err_console.print(f"Újraindítás: {recovered} korábban fogadott levél feldolgozva a levélsorból.")
+        err_console.print(
+            f"Újraindítás: {recovered} korábban fogadott levél feldolgozva a levélsorból."
+        )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -116,10 +128,18 @@ def _worker(store, central, settings, worker_id, spool_folder):
 @ministry_app.command("worker")
 @reports_errors
 def worker(
-    once: bool = typer.Option(False, "--once", help="Feldolgozza a sorban állókat, elküldi a válaszokat, majd kilép."),
+    once: bool = typer.Option(
+        False, "--once", help="Feldolgozza a sorban állókat, elküldi a válaszokat, majd kilép."
+    ),
     poll: float = typer.Option(5.0, "--poll", help="Ennyi másodpercenként nézi a sort, ha üres."),
-    worker_id: str | None = typer.Option(None, "--worker-id", help="A feldolgozó azonosítója; gépenként egyedi legyen (alapértelmezés: a gép neve)."),
-    lease: float = typer.Option(300.0, "--lease", help="Ennyi másodpercig foglalja a kérelmet (menet közben megújítja)."),
+    worker_id: str | None = typer.Option(
+        None,
+        "--worker-id",
+        help="A feldolgozó azonosítója; gépenként egyedi legyen (alapértelmezés: a gép neve).",
+    ),
+    lease: float = typer.Option(
+        300.0, "--lease", help="Ennyi másodpercig foglalja a kérelmet (menet közben megújítja)."
+    ),
 ) -> None:
     """A feldolgozó: kérelmet vesz a sorból, legenerálja a kódokat, és válaszol a feladónak."""
     from datetime import timedelta
@@ -195,7 +215,9 @@ def upload(
     )
     request = result.request
     again = "" if result.created else " (ezt a kérelmet már korábban rögzítettük)"
-    console.print(f"Kérelem: [bold]{request.reference}[/] – állapot: [bold]{request.status}[/]{again}")
+    console.print(
+        f"Kérelem: [bold]{request.reference}[/] – állapot: [bold]{request.status}[/]{again}"
+    )
     if request.status == RequestStatus.ELUTASITVA:
         console.print(f"[red]Elutasítás oka:[/] {request.reason}")
         console.print("Az elutasító választ a feldolgozó küldi el a kérelmezőnek.")
@@ -235,20 +257,27 @@ def requests(
             r.sender,
             r.organisation or "–",
             r.krid or "–",
-            *(str(v) if v is not None else "–" for v in (r.rows, r.coded, r.no_match, r.multiple, r.invalid)),
+            *(
+                str(v) if v is not None else "–"
+                for v in (r.rows, r.coded, r.no_match, r.multiple, r.invalid)
+            ),
         )
     console.print(table)
     console.print(f"{len(rows)} kérelem" + (f" ({wanted} állapotban)" if wanted else "") + ".")
 
 
 def _status_label(status: str) -> str:
-    colour = {"kész": "green", "elutasítva": "red", "feldolgozás alatt": "yellow"}.get(status, "cyan")
+    colour = {"kész": "green", "elutasítva": "red", "feldolgozás alatt": "yellow"}.get(
+        status, "cyan"
+    )
     return f"[{colour}]{status}[/]"
 
 
 @ministry_app.command("show")
 @reports_errors
-def show(ident: str = typer.Argument(..., help="A kérelem hivatkozása (pl. KK-2026-000123) vagy száma.")) -> None:
+def show(
+    ident: str = typer.Argument(..., help="A kérelem hivatkozása (pl. KK-2026-000123) vagy száma."),
+) -> None:
     """Egy kérelem részletei, a válasz állapota és a teljes naplója."""
     _, store = _open()
     request = store.get(ident)

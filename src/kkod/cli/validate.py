@@ -20,7 +20,8 @@ _STYLE = {"hiba": "bold red", "figyelmeztetés": "yellow", "tájékoztatás": "c
 @reports_errors
 def validate(
     table: Annotated[
-        Path, typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).", dir_okay=False)
+        Path,
+        typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).", dir_okay=False),
     ],
     fix: Annotated[
         Path | None,
@@ -32,7 +33,9 @@ def validate(
     ] = None,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="A megállapítások jelentése (.xlsx, .csv vagy .html).", dir_okay=False),
+        typer.Option(
+            "--report", help="A megállapítások jelentése (.xlsx, .csv vagy .html).", dir_okay=False
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Eredmény JSON-ban a szabványos kimenetre.")
@@ -81,7 +84,11 @@ def _render(result, fixed_cells: int | None, report: Path | None) -> None:
         for f in shown:
             style = _STYLE.get(str(f.severity), "")
             details.add_row(
-                f"{f.column}{f.row}", f"[{style}]{f.rule}[/]", f.message, f.value, f.suggestion or ""
+                f"{f.column}{f.row}",
+                f"[{style}]{f.rule}[/]",
+                f.message,
+                f.value,
+                f.suggestion or "",
             )
         console.print(details)
         if len(result.findings) > len(shown):
@@ -108,7 +115,9 @@ def _render(result, fixed_cells: int | None, report: Path | None) -> None:
             for rule_id in rules:
                 by_rule[rule_id] = by_rule.get(rule_id, 0) + 1
         counts = ", ".join(f"{rule_id}: {n}" for rule_id, n in sorted(by_rule.items()))
-        console.print(f"[green]Javítva:[/] {fixed_cells} cella ({counts or 'nem kellett javítani'}).")
+        console.print(
+            f"[green]Javítva:[/] {fixed_cells} cella ({counts or 'nem kellett javítani'})."
+        )
     if report is not None:
         console.print(f"Jelentés: {report}")
     if result.has_errors:

@@ -52,7 +52,9 @@ def read_declarations(path: Path) -> list[Declaration]:
     elif suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     else:
-        raise TableError(f"A nyilatkozatfájl formátuma nem ismert: {path.name} (lehet: .csv, .xlsx).")
+        raise TableError(
+            f"A nyilatkozatfájl formátuma nem ismert: {path.name} (lehet: .csv, .xlsx)."
+        )
     if not rows:
         raise TableError(f"A nyilatkozatfájl üres: {path.name}")
     header = [clean_text(h) for h in rows[0]]

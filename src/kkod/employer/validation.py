@@ -45,7 +45,9 @@ class TableValidation(SeverityCounts):
     def findings(self) -> list[Finding]:
         if not self.extra:
             return self.validation.findings
-        return sorted([*self.validation.findings, *self.extra], key=lambda f: (f.row, f.column, f.rule))
+        return sorted(
+            [*self.validation.findings, *self.extra], key=lambda f: (f.row, f.column, f.rule)
+        )
 
     @property
     def fixes(self) -> dict[tuple[int, str], str]:
@@ -96,9 +98,7 @@ def validate_table(
     with cyclic_gc_paused():
         table = read_table(path)
         letters = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
-        rows = (
-            (r.row, tuple(map(r.cells.get, letters)), r.formulas) for r in table.rows
-        )
+        rows = ((r.row, tuple(map(r.cells.get, letters)), r.formulas) for r in table.rows)
         validation = validate_cells(rows, columns=layout.COLUMN_OF_FIELD, today=today)
     result = TableValidation(path=path, validation=validation)
     if declarations is not None:
@@ -143,7 +143,9 @@ def write_findings_report(path: Path, result: TableValidation) -> Path:
         )
         for f in result.findings
     )
-    return write_report(Path(path), Report(REPORT_TITLE, REPORT_HEADERS, list(rows), summary_lines(result)))
+    return write_report(
+        Path(path), Report(REPORT_TITLE, REPORT_HEADERS, list(rows), summary_lines(result))
+    )
 
 
 def summary_lines(result: TableValidation) -> list[str]:
@@ -157,10 +159,11 @@ def summary_lines(result: TableValidation) -> list[str]:
         lines.append(f"Összevetve a nyilatkozatokkal: {result.declarations.name}")
     if result.applied and result.fixed_path is not None:
         lines.append(
-            f"Javított példány: {result.fixed_path.name} "
-            f"({len(result.fixes)} cella javítva)."
+            f"Javított példány: {result.fixed_path.name} ({len(result.fixes)} cella javítva)."
         )
     lines.append(
-        "A táblázat beküldhető." if not result.has_errors else "A hibákat javítani kell a beküldés előtt."
+        "A táblázat beküldhető."
+        if not result.has_errors
+        else "A hibákat javítani kell a beküldés előtt."
     )
     return lines

@@ -19,8 +19,12 @@ from kkod.places.budapest import format_budapest, parse_budapest
 
 _INVISIBLE_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _SPACE_RE = re.compile(r"\s+")
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
-_APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u02bc\u02b9\u00b4\u0060\u2032"), "'")
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+_APOSTROPHES = dict.fromkeys(
+    map(ord, "\u2018\u2019\u201a\u201b\u02bc\u02b9\u00b4\u0060\u2032"), "'"
+)
 _TRANSLATE = _DASHES | _APOSTROPHES
 # "dr." / "Dr" as its own word, before or after the name; "Drótos" is left alone.
 _DR_RE = re.compile(r"(?:(?<=\s)|^)dr\.?(?=\s|$)", re.IGNORECASE)

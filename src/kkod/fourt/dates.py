@@ -18,7 +18,9 @@ _MONTH_NAMES = {
 CANONICAL_RE = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})$")
 _NUMERIC_RE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_WORDY_RE = re.compile(r"^(\d{4})\s*\.?\s*([a-záéíóöőúüű]+)\s*\.?\s*(\d{1,2})\s*\.?$", re.IGNORECASE)
+_WORDY_RE = re.compile(
+    r"^(\d{4})\s*\.?\s*([a-záéíóöőúüű]+)\s*\.?\s*(\d{1,2})\s*\.?$", re.IGNORECASE
+)
 # A midnight time after the date, as database exports and pasted Excel date cells carry it.
 _MIDNIGHT_RE = re.compile(r"(?:\s+|T)0?0:00(?::00(?:\.0+)?)?$")
 # Excel serial dates: day 1 = 1900-01-01 with the 1900 leap-year bug, so count from 1899-12-30.

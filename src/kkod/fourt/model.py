@@ -21,7 +21,13 @@ class Person4T:
     szuletesi_hely: str
     szuletesi_ido: str | date  # an Excel date cell arrives as a date
 
-    FIELDS = ("viselt_nev", "szuletesi_nev", "anyja_szuletesi_neve", "szuletesi_hely", "szuletesi_ido")
+    FIELDS = (
+        "viselt_nev",
+        "szuletesi_nev",
+        "anyja_szuletesi_neve",
+        "szuletesi_hely",
+        "szuletesi_ido",
+    )
 
 
 class Severity(StrEnum):

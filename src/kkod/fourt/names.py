@@ -37,9 +37,7 @@ def _accented_by_fold() -> dict[str, str]:
 
 def is_married_form(name: str) -> bool:
     """Whether ``name`` is written in a married-name form (allowed only as the current name)."""
-    return any(
-        m[0].strip().casefold() not in NOT_MARRIED for m in MARRIED_RE.finditer(name)
-    )
+    return any(m[0].strip().casefold() not in NOT_MARRIED for m in MARRIED_RE.finditer(name))
 
 
 def has_dr_title(name: str) -> bool:

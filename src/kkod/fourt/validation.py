@@ -80,7 +80,10 @@ def validate_rows(
 ) -> Validation:
     """Validate ``(excel_row, person, formula_letters)`` rows, including the duplicate-4T rule."""
     return validate_cells(
-        ((row, tuple(getattr(p, f) for f in Person4T.FIELDS), formulas) for row, p, formulas in rows),
+        (
+            (row, tuple(getattr(p, f) for f in Person4T.FIELDS), formulas)
+            for row, p, formulas in rows
+        ),
         columns=columns,
         today=today,
     )

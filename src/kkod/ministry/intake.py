@@ -201,4 +201,3 @@ def _address(text: str) -> str:
     from email.utils import parseaddr
 
     return parseaddr(text or "")[1].strip().lower()
-
