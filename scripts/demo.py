@@ -154,7 +154,8 @@ def _summary(truth: Path, rates: dict[str, dict], reply: Path, seconds: float) -
     from kkod.mail.message import parse_message
     from kkod.table.reader import read_table
 
-    expected = sum(1 for row in _truth_rows(truth) if row["vart_eredmeny"] == "KOD")
+    expected_results = [row["vart_eredmeny"] for row in _truth_rows(truth)]
+    expected = expected_results.count("KOD")
     table_bytes = next(a.data for a in parse_message(reply.read_bytes()).attachments if a.is_xlsx)
     returned = OUT / "07-valasz-tablazat.xlsx"
     returned.write_bytes(table_bytes)
@@ -177,6 +178,12 @@ def _summary(truth: Path, rates: dict[str, dict], reply: Path, seconds: float) -
     )
     table.add_row("hibátlan tábla (igazság)", str(len(final.rows)), str(expected), "100 %")
     console.print(table)
+    console.print(
+        f"Kód nélkül maradt {len(final.rows) - coded} sor: "
+        f"{expected_results.count('NINCS_TALALAT')} dolgozónak nincs Ügyfélkapuja, "
+        f"{expected_results.count('TOBB_TALALAT')} dolgozónak több is van — ezeket egyenként "
+        "kell kezelni (08-maradek-sorok.xlsx, kkod employer connect)."
+    )
     console.print(f"A bemutató {seconds:.0f} s alatt futott le. Fájlok: {OUT}")
 
 
