@@ -8,6 +8,12 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check behaviour, never speed (that is what bench/ is for): no per-example
+# deadline, so a busy CI machine cannot fail them.
+settings.register_profile("kkod", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kkod")
 
 PG_ADMIN_DSN = os.environ.get(
     "KKOD_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
