@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from kkod.cli.app import app
 from kkod.table.reader import read_table
-from kkod.table.template import build_template
-from kkod.table.writer import patch_cells
+
+from ..tables import filled_table
 
 runner = CliRunner()
 CLEAN = [
@@ -32,37 +32,24 @@ WITH_ERRORS = [
 ]
 
 
-def make_table(path: Path, rows) -> Path:
-    blank = path.with_name("blank-" + path.name)
-    build_template(blank, rows=10)
-    values = {
-        (i + 2, letter): text
-        for i, row in enumerate(rows)
-        for letter, text in zip("BDFGHI", row, strict=True)
-        if text
-    }
-    patch_cells(blank, path, values)
-    return path
-
-
 def run(*args):
     return runner.invoke(app, ["validate", *map(str, args)])
 
 
 def test_exit_0_for_a_clean_table_with_a_summary(tmp_path):
-    result = run(make_table(tmp_path / "t.xlsx", CLEAN))
+    result = run(filled_table(tmp_path / "t.xlsx", CLEAN))
     assert result.exit_code == 0, result.output
     assert "Sorok: 2; hibák: 0" in result.stdout and "beküldhető" in result.stdout
 
 
 def test_exit_0_when_there_are_only_warnings(tmp_path):
-    result = run(make_table(tmp_path / "t.xlsx", WARNINGS_ONLY))
+    result = run(filled_table(tmp_path / "t.xlsx", WARNINGS_ONLY))
     assert result.exit_code == 0
     assert "W03" in result.stdout and "W06" in result.stdout and "Debrecen" in result.stdout
 
 
 def test_exit_1_when_there_are_errors(tmp_path):
-    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS))
+    result = run(filled_table(tmp_path / "t.xlsx", WITH_ERRORS))
     assert result.exit_code == 1
     for rule in ("E02", "E05", "E07"):
         assert rule in result.stdout
@@ -80,7 +67,7 @@ def test_exit_2_when_the_file_is_unreadable_or_not_the_template(tmp_path):
 
 
 def test_json_output_is_exactly_rows_and_findings(tmp_path):
-    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS), "--json")
+    result = run(filled_table(tmp_path / "t.xlsx", WITH_ERRORS), "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert set(data) == {"rows", "findings"} and data["rows"] == 2
@@ -96,7 +83,7 @@ def test_json_output_is_exactly_rows_and_findings(tmp_path):
 
 
 def test_fix_writes_a_copy_where_only_fixed_cells_change(tmp_path):
-    table = make_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
+    table = filled_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
     out = tmp_path / "javitott.xlsx"
     result = run(table, "--fix", out)
     assert result.exit_code == 0 and "Javítva: 3 cella" in result.stdout
@@ -120,7 +107,7 @@ def test_fix_writes_a_copy_where_only_fixed_cells_change(tmp_path):
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".html"])
 def test_report_in_each_format(tmp_path, suffix):
     report = tmp_path / f"jelentes{suffix}"
-    result = run(make_table(tmp_path / "t.xlsx", WITH_ERRORS), "--report", report)
+    result = run(filled_table(tmp_path / "t.xlsx", WITH_ERRORS), "--report", report)
     assert result.exit_code == 1 and report.exists()
     if suffix == ".csv":
         rows = list(csv.reader(report.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
@@ -133,7 +120,7 @@ def test_report_in_each_format(tmp_path, suffix):
 
 
 def test_unknown_report_format_is_refused_before_anything_is_written(tmp_path):
-    table = make_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
+    table = filled_table(tmp_path / "t.xlsx", WARNINGS_ONLY)
     fixed = tmp_path / "javitott.xlsx"
     result = run(table, "--fix", fixed, "--report", tmp_path / "jelentes.pdf")
     assert result.exit_code == 2 and "jelentes.pdf" in result.stderr
@@ -148,7 +135,7 @@ def test_declarations_cross_check(tmp_path):
         "HR-2;Varga Éva;Varga Éva;Fekete Ilona;Debrecen;1972.11.02\n",
         encoding="utf-8",
     )
-    result = run(make_table(tmp_path / "t.xlsx", CLEAN), "--declarations", declared, "--json")
+    result = run(filled_table(tmp_path / "t.xlsx", CLEAN), "--declarations", declared, "--json")
     assert result.exit_code == 1
     (x01,) = json.loads(result.stdout)["findings"]
     assert (x01["rule"], x01["row"], x01["column"]) == ("X01", 2, "H")
@@ -158,7 +145,7 @@ def test_declarations_cross_check(tmp_path):
 def test_the_installed_command_runs_as_a_subprocess(tmp_path):
     kkod = Path(sys.executable).with_name("kkod")
     proc = subprocess.run(
-        [str(kkod), "validate", str(make_table(tmp_path / "t.xlsx", WITH_ERRORS)), "--json"],
+        [str(kkod), "validate", str(filled_table(tmp_path / "t.xlsx", WITH_ERRORS)), "--json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 1

@@ -15,7 +15,8 @@ from kkod.employer.validation import validate_table, write_findings_report, writ
 from kkod.errors import TableError
 from kkod.table.reader import read_table
 from kkod.table.template import build_template
-from kkod.table.writer import patch_cells
+
+from ..tables import filled_table
 
 TODAY = date(2025, 6, 1)
 ROWS = [
@@ -35,21 +36,9 @@ ROWS = [
 ]
 
 
-def make_table(path: Path, rows, *, template_rows: int = 10) -> Path:
-    blank = path.with_name("blank-" + path.name)
-    build_template(blank, rows=template_rows)
-    values = {}
-    for i, row in enumerate(rows):
-        for letter, text in zip("BDFGHI", row, strict=True):
-            if text:
-                values[(i + 2, letter)] = text
-    patch_cells(blank, path, values)
-    return path
-
-
 @pytest.fixture
 def table(tmp_path) -> Path:
-    return make_table(tmp_path / "tabla.xlsx", ROWS)
+    return filled_table(tmp_path / "tabla.xlsx", ROWS)
 
 
 def rules_at(result) -> set[tuple[str, str]]:

@@ -10,8 +10,8 @@ import pytest
 from kkod.employer.declared import HEADERS, read_declarations
 from kkod.employer.validation import validate_table
 from kkod.errors import TableError
-from kkod.table.template import build_template
-from kkod.table.writer import patch_cells
+
+from ..tables import filled_table
 
 TODAY = date(2025, 6, 1)
 TABLE = [
@@ -30,19 +30,6 @@ DECLARED = [
 ]
 
 
-def make_table(path, rows):
-    blank = path.with_name("blank-" + path.name)
-    build_template(blank, rows=10)
-    values = {
-        (i + 2, letter): text
-        for i, row in enumerate(rows)
-        for letter, text in zip("BDFGHI", row, strict=True)
-        if text
-    }
-    patch_cells(blank, path, values)
-    return path
-
-
 def write_csv(path, rows, delimiter=";"):
     lines = [delimiter.join(HEADERS)] + [delimiter.join(r) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
@@ -55,7 +42,7 @@ def x_findings(result):
 
 @pytest.fixture
 def table(tmp_path):
-    return make_table(tmp_path / "tabla.xlsx", TABLE)
+    return filled_table(tmp_path / "tabla.xlsx", TABLE)
 
 
 def test_each_differing_field_is_x01_with_both_values(table, tmp_path):
