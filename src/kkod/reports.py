@@ -58,11 +58,17 @@ def write_report(path: Path, report: Report, *, suffix: str | None = None) -> Pa
     return path
 
 
+class UnknownReportFormat(KkodError):
+    """A report path whose suffix is none of :data:`FORMATS` (unusable input: exit code 2)."""
+
+    exit_code = 2
+
+
 def check_format(path: Path) -> str:
-    """The report format ``path``'s suffix names; :class:`KkodError` if it is not one of ours."""
+    """The report format ``path``'s suffix names; :class:`UnknownReportFormat` if not ours."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise KkodError(
+        raise UnknownReportFormat(
             f"A jelentés formátuma nem ismert: {path.name} (lehet: {', '.join(FORMATS)})."
         )
     return suffix

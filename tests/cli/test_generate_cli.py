@@ -130,6 +130,23 @@ def test_a_modified_table_is_exit_2_and_leaves_no_file(kkod, work):
     assert sorted(p.name for p in work.iterdir()) == before
 
 
+def test_an_unknown_report_format_is_exit_2_before_any_code_is_issued(kkod, work, db_url):
+    from sqlalchemy import func, select
+
+    from kkod.central.models import Connection
+    from kkod.db import make_engine
+
+    before = sorted(p.name for p in work.iterdir())
+    result = kkod("generate", work / "tabla.xlsx", "--krid", KRID, "--report", work / "r.pdf")
+    assert result.exit_code == 2
+    assert "r.pdf" in result.output
+    assert sorted(p.name for p in work.iterdir()) == before
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Connection)) == 0
+    engine.dispose()
+
+
 def test_an_unreadable_file_is_exit_2(kkod, work):
     (work / "nem-tabla.xlsx").write_bytes(b"not a zip file")
     result = kkod("generate", work / "nem-tabla.xlsx", "--krid", KRID)

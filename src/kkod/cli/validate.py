@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kkod.cli.common import console, err_console, fail, reports_errors
+from kkod.cli.common import console, err_console, reports_errors
 from kkod.cli.groups import app
 
 SHOWN_FINDINGS = 30
@@ -51,12 +51,10 @@ def validate(
 ) -> None:
     """A 4T adatok ellenőrzése. Kilépési kód: 0 nincs hiba, 1 van hiba, 2 a fájl nem olvasható / nem a sablon."""
     from kkod.employer.validation import validate_table, write_findings_report, write_fixed_table
-    from kkod.reports import FORMATS
+    from kkod.reports import check_format
 
-    if report is not None and report.suffix.lower() not in FORMATS:
-        raise fail(
-            f"A jelentés formátuma nem ismert: {report.name} (lehet: {', '.join(FORMATS)}).", 2
-        )
+    if report is not None:
+        check_format(report)  # before anything is written
     result = validate_table(table, declarations=declarations)
     fixed_cells = write_fixed_table(result, fix) if fix is not None else None
     if report is not None:

@@ -184,15 +184,21 @@ def generate(
     ``central`` may also be a function that opens it: it is then opened while the table is
     read (the parse runs without the GIL).
 
-    Raises :class:`~kkod.central.interface.UnknownOffice` (wrong KRID) or
-    :class:`~kkod.errors.TableError` (unreadable or modified table) before anything is written.
+    Raises :class:`~kkod.central.interface.UnknownOffice` (wrong KRID),
+    :class:`~kkod.errors.TableError` (unreadable or modified table) or
+    :class:`~kkod.reports.UnknownReportFormat` before anything is written or issued.
     """
+    from kkod.reports import check_format
+
     table_path = Path(table_path)
     output = Path(output) if output else default_output(table_path)
     report = Path(report) if report else default_report(table_path)
+    suffix = check_format(report)
     note = progress or (lambda _stage, _done, _total: None)
     with cyclic_gc_paused():
-        return _generate(table_path, krid, central, output, report, reference, note, via, actor)
+        return _generate(
+            table_path, krid, central, output, report, suffix, reference, note, via, actor
+        )
 
 
 def _generate(
@@ -201,6 +207,7 @@ def _generate(
     central: Central | Callable[[], Central],
     output: Path,
     report: Path,
+    suffix: str,
     reference: str | None,
     note: Progress,
     via: Via,
@@ -222,7 +229,7 @@ def _generate(
     generation = GenerationResult(table_path, output, report, _row_outcomes(table, outcomes))
     note("Kimenet írása", 0, 2)
     codes = {r.row: r.code for r in generation.rows if r.code is not None}
-    _write_outputs(generation, codes, reference, lambda: note("Kimenet írása", 1, 2))
+    _write_outputs(generation, codes, suffix, reference, lambda: note("Kimenet írása", 1, 2))
     note("Kimenet írása", 2, 2)
     return generation
 
@@ -263,6 +270,7 @@ def _row_outcomes(table: FourTColumns, outcomes: list[Outcome]) -> list[RowOutco
 def _write_outputs(
     generation: GenerationResult,
     codes: dict[int, str],
+    suffix: str,
     reference: str | None,
     report_written: Callable[[], None],
 ) -> None:
@@ -272,10 +280,8 @@ def _write_outputs(
     is written here; each goes to a temporary file first, renamed once both are complete.
     """
     from kkod.ministry.reason_report import write_reason_report
-    from kkod.reports import check_format
     from kkod.table.writer import write_codes
 
-    suffix = check_format(generation.report)
     with (
         atomic_write(generation.output) as output_tmp,
         atomic_write(generation.report) as report_tmp,
