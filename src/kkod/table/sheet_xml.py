@@ -10,7 +10,7 @@ prefix. Comments, CDATA and processing instructions inside ``sheetData`` are ref
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from kkod.errors import TableError
 
@@ -125,60 +125,245 @@ def patch_sheet(data: bytes, edits: Mapping[int, Mapping[int, str]]) -> bytes:
     cells are inserted in order (styled like their row or column, if those have a style);
     ``<dimension>`` grows only if needed. An empty text clears the cell's value.
     """
-    _check_encoding(data)
-    sheet_data = _SHEET_DATA.search(data)
-    if sheet_data is None:
-        raise TableError("Az első munkalap XML-jében nincs sheetData elem; a munkafüzet sérült.")
-    prefix = sheet_data[1]
-    col_styles = _column_styles(data[: sheet_data.start()])
-    pending = sorted(edits)
-    max_row = pending[-1] if pending else 0
-    max_col = max(map(max, filter(None, edits.values())), default=0)
-    head = _grow_dimension(data[: sheet_data.start()], max_row, max_col)
+    return PreparedSheet(data).patch(edits)
 
-    if sheet_data[2]:  # <sheetData/>
-        rows = b"".join(_new_row(prefix, r, edits[r], col_styles) for r in pending)
-        open_tag = sheet_data[0][:-2] + b">"
-        return b"".join(
-            (head, open_tag, rows, b"</" + prefix + b"sheetData>", data[sheet_data.end() :])
+
+class PreparedSheet:
+    """A worksheet's XML checked and, for the columns named, its cells located: ready to patch.
+
+    Locating is most of a patch's work and needs no values, so a caller may prepare while
+    the values are still being computed. :meth:`patch` may be called more than once.
+    """
+
+    def __init__(self, data: bytes, columns: Iterable[int] = ()) -> None:
+        _check_encoding(data)
+        sheet_data = _SHEET_DATA.search(data)
+        if sheet_data is None:
+            raise TableError(
+                "Az első munkalap XML-jében nincs sheetData elem; a munkafüzet sérült."
+            )
+        self._data = data
+        self._sheet_data = sheet_data
+        self._prefix = prefix = sheet_data[1]
+        self._col_styles = _column_styles(data[: sheet_data.start()])
+        self._cells: dict[int, dict[int, tuple[int, int, bytes, bytes | None]]] = {}
+        self._dropped: dict[
+            bytes, bytes
+        ] = {}  # a cell's other attributes -> those kept on patching
+        if sheet_data[2]:  # <sheetData/>
+            self._content = b""
+            return
+        content_start = sheet_data.end()
+        content_end = data.find(b"</" + prefix + b"sheetData>", content_start)
+        if content_end < 0:
+            raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
+        if (
+            data.find(b"<!", content_start, content_end) >= 0
+            or data.find(b"<?", content_start, content_end) >= 0
+        ):
+            raise TableError(
+                "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
+                "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
+            )
+        self._content_end = content_end
+        self._content = data[content_start:content_end]
+        for col in columns:
+            self._cells_of(col)
+
+    def _cells_of(self, col: int) -> dict[int, tuple[int, int, bytes, bytes | None]]:
+        """Row -> (start, end, other attributes, inner bytes or None) of each cell of column
+        ``col`` whose start tag has ``r`` first (as Excel, LibreOffice and openpyxl write
+        them); one regular-expression scan per column."""
+        cells = self._cells.get(col)
+        if cells is None:
+            prefix = re.escape(self._prefix)
+            pattern = re.compile(
+                b"<" + prefix + b'c r="' + column_letters(col).encode() + rb'(\d+)"'
+                rb"([^>]*?)(?:/>|>(.*?)</" + prefix + rb"c>)",
+                re.DOTALL,
+            )
+            cells = {}
+            for m in pattern.finditer(self._content):
+                row = int(m[1])
+                if row not in cells:  # a repeated reference: the first counts
+                    cells[row] = (m.start(), m.end(), m[2], m[3])
+            self._cells[col] = cells
+        return cells
+
+    def patch(self, edits: Mapping[int, Mapping[int, str]]) -> bytes:
+        """The XML with ``edits[row][column index]`` written (see :func:`patch_sheet`)."""
+        data, sheet_data, prefix = self._data, self._sheet_data, self._prefix
+        pending = sorted(edits)
+        max_row = pending[-1] if pending else 0
+        max_col = max(map(max, filter(None, edits.values())), default=0)
+        head = _grow_dimension(data[: sheet_data.start()], max_row, max_col)
+
+        if sheet_data[2]:  # <sheetData/>
+            rows = b"".join(_new_row(prefix, r, edits[r], self._col_styles) for r in pending)
+            open_tag = sheet_data[0][:-2] + b">"
+            return b"".join(
+                (head, open_tag, rows, b"</" + prefix + b"sheetData>", data[sheet_data.end() :])
+            )
+
+        content_start = sheet_data.end()
+        content, remaining = self._patch_by_substitution(edits)
+        if not remaining:
+            return b"".join(
+                (head, data[sheet_data.start() : content_start], content, data[self._content_end :])
+            )
+        # Cells the substitution did not find (missing, or ``r`` not first): walk the rows.
+        return _patch_by_walking(
+            head,
+            data[sheet_data.start() : content_start],
+            content,
+            data[self._content_end :],
+            prefix,
+            remaining,
+            self._col_styles,
         )
 
-    content_start = sheet_data.end()
-    close_sheet_data = b"</" + prefix + b"sheetData>"
-    content_end = data.find(close_sheet_data, content_start)
-    if content_end < 0:
-        raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
-    if (
-        data.find(b"<!", content_start, content_end) >= 0
-        or data.find(b"<?", content_start, content_end) >= 0
-    ):
-        raise TableError(
-            "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
-            "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
-        )
-    content, remaining = _patch_by_substitution(data[content_start:content_end], prefix, edits)
-    if not remaining:
+    def _patch_by_substitution(
+        self, edits: Mapping[int, Mapping[int, str]]
+    ) -> tuple[bytes, dict[int, dict[int, str]]]:
+        """The fast path: each edited cell that was located is replaced in place.
+
+        Returns the new content and the edits not done.
+        """
+        found, remaining = self._replacements(edits)
+        if not found:
+            return self._content, remaining
+        view = memoryview(self._content)  # slices without copies; join copies once
+        out: list[bytes | memoryview] = []
+        copied = 0
+        for start, end, cell_bytes in found:
+            out += (view[copied:start], cell_bytes)
+            copied = end
+        out.append(view[copied:])
+        return b"".join(out), remaining
+
+    def _replacements(
+        self, edits: Mapping[int, Mapping[int, str]]
+    ) -> tuple[list[tuple[int, int, bytes]], dict[int, dict[int, str]]]:
+        """(start, end, new cell) in the content for each edited cell that was located, in
+        order; and the edits whose cells were not."""
+        prefix = self._prefix
+        found: list[tuple[int, int, bytes]] = []
+        remaining: dict[int, dict[int, str]] = {}
+        dropped = self._dropped
+        columns: dict[int, tuple[dict, bytes]] = {}  # column -> (its cells, b' r="E')
+        for row, cols in edits.items():
+            for col, text in cols.items():
+                column = columns.get(col)
+                if column is None:
+                    column = columns[col] = (
+                        self._cells_of(col),
+                        b' r="' + column_letters(col).encode(),
+                    )
+                cell = column[0].get(row)
+                if cell is None:
+                    remaining.setdefault(row, {})[col] = text
+                    continue
+                start, end, attrs, inner = cell
+                kept = dropped.get(attrs)
+                if kept is None:
+                    kept = dropped[attrs] = _DROPPED_ON_PATCH.sub(b"", attrs)
+                if inner:
+                    _refuse_shared_formula(row, col, inner)
+                found.append(
+                    (start, end, _cell_bytes(prefix, column[1] + b'%d"' % row + kept, text))
+                )
+        found.sort()
+        return found, remaining
+
+    def streamer(self) -> SheetStreamer:
+        """A patcher that takes the edits in batches and gives the XML piece by piece."""
+        return SheetStreamer(self)
+
+
+class NotStreamable(Exception):
+    """A batch of edits the streamer cannot write in place: use :meth:`PreparedSheet.patch`."""
+
+
+class SheetStreamer:
+    """:meth:`PreparedSheet.patch` in pieces: each batch of edits gives the XML up to its last
+    cell, so the output can be compressed while later batches are still being computed.
+
+    Only the common case streams: every edited cell exists (located when prepared), each batch
+    lies after the previous one in the XML, and the ``<dimension>`` needs no change. Anything
+    else raises :class:`NotStreamable` (nothing already given is then valid output); the
+    caller starts again with ``patch`` and all the edits.
+    """
+
+    def __init__(self, sheet: PreparedSheet) -> None:
+        self._sheet = sheet
+        self._head_done = False
+        self._copied = 0  # content given so far
+
+    def feed(self, edits: Mapping[int, Mapping[int, str]]) -> bytes:
+        sheet = self._sheet
+        if sheet._sheet_data[2] and edits:
+            raise NotStreamable("empty sheetData")
+        found, remaining = sheet._replacements(edits)
+        if remaining:
+            raise NotStreamable("cells not located")
+        if found and found[0][0] < self._copied:
+            raise NotStreamable("batch before the previous one")
+        if edits:
+            head = sheet._data[: sheet._sheet_data.start()]
+            max_col = max(map(max, filter(None, edits.values())), default=0)
+            if _grow_dimension(head, max(edits), max_col) != head:
+                raise NotStreamable("dimension grows")
+        view = memoryview(sheet._content)
+        out: list[bytes | memoryview] = [self._head()]
+        copied = self._copied
+        for start, end, cell_bytes in found:
+            out += (view[copied:start], cell_bytes)
+            copied = end
+        self._copied = copied
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        """The rest of the XML after the last batch."""
+        sheet = self._sheet
+        if sheet._sheet_data[2]:  # <sheetData/>: nothing was patched
+            return self._head() + sheet._data[sheet._sheet_data.start() :]
         return b"".join(
-            (head, data[sheet_data.start() : content_start], content, data[content_end:])
+            (self._head(), sheet._content[self._copied :], sheet._data[sheet._content_end :])
         )
-    # Cells the substitution did not find (missing, or ``r`` not first): walk the rows for them.
-    data = b"".join((data[:content_start], content, data[content_end:]))
-    content_end = content_start + len(content)
-    edits = remaining
+
+    def _head(self) -> bytes:
+        """Everything before the first row (before ``<sheetData/>``), once."""
+        if self._head_done:
+            return b""
+        self._head_done = True
+        sheet_data = self._sheet._sheet_data
+        return self._sheet._data[: sheet_data.start() if sheet_data[2] else sheet_data.end()]
+
+
+def _patch_by_walking(
+    head: bytes,
+    open_tag: bytes,
+    content: bytes,
+    tail: bytes,
+    prefix: bytes,
+    edits: Mapping[int, Mapping[int, str]],
+    col_styles: list[tuple[int, int, bytes]],
+) -> bytes:
+    """The general path: walk the rows of ``content``, patching and inserting rows and cells."""
     pending = sorted(edits)
     close_row = b"</" + prefix + b"row>"
-    out = [head]
-    copied = sheet_data.start()
+    out = [head, open_tag]
+    copied = 0
     index = 0  # into pending
     previous = 0
-    for m in _ROW.finditer(data, content_start, content_end):
+    for m in _ROW.finditer(content):
         if index == len(pending):
             break
         number = _row_number(m[2]) or previous + 1
         previous = number
         while index < len(pending) and pending[index] < number:
             out += (
-                data[copied : m.start()],
+                content[copied : m.start()],
                 _new_row(prefix, pending[index], edits[pending[index]], col_styles),
             )
             copied = m.start()
@@ -187,23 +372,21 @@ def patch_sheet(data: bytes, edits: Mapping[int, Mapping[int, str]]) -> bytes:
             if m[3]:
                 end, body = m.end(), None
             else:
-                body_end = data.find(close_row, m.end())
+                body_end = content.find(close_row, m.end())
                 if body_end < 0:
                     raise TableError(
                         f"Az első munkalap XML-je sérült (a(z) {number}. sor nincs lezárva)."
                     )
-                end, body = body_end + len(close_row), data[m.end() : body_end]
+                end, body = body_end + len(close_row), content[m.end() : body_end]
             out += (
-                data[copied : m.start()],
+                content[copied : m.start()],
                 _patch_row(prefix, number, m[2], body, edits[number], col_styles),
             )
             copied = end
             index += 1
-    if index < len(pending):
-        out.append(data[copied:content_end])
-        out += [_new_row(prefix, r, edits[r], col_styles) for r in pending[index:]]
-        copied = content_end
-    out.append(data[copied:])
+    out.append(content[copied:])
+    out += [_new_row(prefix, r, edits[r], col_styles) for r in pending[index:]]
+    out.append(tail)
     return b"".join(out)
 
 
@@ -266,71 +449,6 @@ def _patch_row(
         out += [_new_cell(prefix, number, c, edits[c], default_style, col_styles) for c in pending]
     new_attrs = _widen_spans(attrs, pending[0], pending[-1]) if pending else attrs
     return b"<" + prefix + b"row" + new_attrs + b">" + b"".join(out) + close
-
-
-def _patch_by_substitution(
-    content: bytes, prefix: bytes, edits: Mapping[int, Mapping[int, str]]
-) -> tuple[bytes, dict[int, dict[int, str]]]:
-    """The fast path: each edited cell found by a byte search for its start tag, replaced in place.
-
-    Finds every edited cell that exists with ``r`` as its first attribute (as Excel,
-    LibreOffice and openpyxl write them). Returns the new content and the edits not done.
-    """
-    close_cell = b"</" + prefix + b"c>"
-    found: list[tuple[int, int, bytes]] = []  # (start, end, new cell) in content
-    remaining: dict[int, dict[int, str]] = {}
-    dropped: dict[bytes, bytes] = {}  # a cell's other attributes -> those kept on patching
-    letters: dict[int, bytes] = {}
-    pos = 0
-    for row in sorted(edits):
-        cols = edits[row]
-        for col in sorted(cols) if len(cols) > 1 else cols:
-            letter = letters.get(col)
-            if letter is None:
-                letter = letters[col] = column_letters(col).encode()
-            ref = b' r="' + letter + str(row).encode() + b'"'
-            needle = b"<" + prefix + b"c" + ref
-            at = content.find(needle, pos)
-            if at < 0:  # rows out of order: look behind too
-                at = content.find(needle, 0, pos)
-            cell = _cell_at(content, at + len(needle), close_cell) if at >= 0 else None
-            if cell is None:
-                remaining.setdefault(row, {})[col] = cols[col]
-                continue
-            attrs, inner, end = cell
-            kept = dropped.get(attrs)
-            if kept is None:
-                kept = dropped[attrs] = _DROPPED_ON_PATCH.sub(b"", attrs)
-            _refuse_shared_formula(row, col, inner)
-            found.append((at, end, _cell_bytes(prefix, ref + kept, cols[col])))
-            pos = max(pos, end)
-    if not found:
-        return content, remaining
-    found.sort()
-    view = memoryview(content)  # slices without copies; join copies once
-    out: list[bytes | memoryview] = []
-    copied = 0
-    for start, end, cell_bytes in found:
-        out += (view[copied:start], cell_bytes)
-        copied = end
-    out.append(view[copied:])
-    return b"".join(out), remaining
-
-
-def _cell_at(
-    content: bytes, after_ref: int, close_cell: bytes
-) -> tuple[bytes, bytes | None, int] | None:
-    """(the start tag's other attributes, inner bytes or None, end) of the cell whose start tag
-    continues at ``after_ref``; ``None`` if it is not closed."""
-    gt = content.find(b">", after_ref)
-    if gt < 0:
-        return None
-    if content[gt - 1 : gt] == b"/":
-        return content[after_ref : gt - 1], None, gt + 1
-    inner_end = content.find(close_cell, gt + 1)
-    if inner_end < 0:
-        return None
-    return content[after_ref:gt], content[gt + 1 : inner_end], inner_end + len(close_cell)
 
 
 def _patch_existing_cells(

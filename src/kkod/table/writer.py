@@ -7,16 +7,17 @@ Output is atomic: a temporary file beside ``dst``, then a rename.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from kkod.atomic import atomic_write
 from kkod.table import layout
 from kkod.table.package import check_is_xlsx, first_sheet, not_xlsx
-from kkod.table.sheet_xml import column_index, patch_sheet
+from kkod.table.sheet_xml import NotStreamable, PreparedSheet, column_index
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 MAX_ROW = 1_048_576
@@ -24,6 +25,8 @@ MAX_COLUMN = 16_384
 # Members are re-compressed with their own method; deflate level 3 costs a third of the default
 # level's time on a 50 MB sheet for ~15 % more bytes.
 DEFLATE_LEVEL = 3
+# A streamed member's size is not known in advance: from this size on, it gets a ZIP64 header.
+_ZIP64_MARGIN = 1 << 30
 
 
 def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> None:
@@ -32,10 +35,90 @@ def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> 
     Every other cell, style, width, validation, protection, sheet and zip member stays as it was.
     ``dst`` may be ``src``. On any error ``dst`` is untouched and no temporary file remains.
     """
-    src, dst = Path(src), Path(dst)
+    edits = _edits(values.items())
+    PreparedTable(src).write(dst, edits)
+
+
+class PreparedTable:
+    """A table read into memory with its first sheet checked and the cells of ``columns``
+    located: what a patch needs before the values are known (see :func:`patch_cells`)."""
+
+    def __init__(self, src: Path, columns: Iterable[str] = ()) -> None:
+        self.src = src = Path(src)
+        check_is_xlsx(src)
+        self._raw = src.read_bytes()
+        try:
+            with zipfile.ZipFile(io.BytesIO(self._raw)) as archive:
+                self._part = first_sheet(archive, src).part
+                self._sheet = PreparedSheet(
+                    archive.read(self._part), [_column_of(letter) for letter in columns]
+                )
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+            raise not_xlsx(src, "sérült zip-archívum") from error
+
+    def write(self, dst: Path, edits: Mapping[int, Mapping[int, str]]) -> None:
+        """Save the table with ``edits[row][column index]`` as ``dst`` (atomically)."""
+        patched = self._sheet.patch(edits)
+        try:
+            with (
+                zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
+                atomic_write(Path(dst)) as tmp,
+                zipfile.ZipFile(tmp, "w") as out,
+            ):
+                for info in archive.infolist():
+                    _copy_member(
+                        archive, out, info, patched if info.filename == self._part else None
+                    )
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+            raise not_xlsx(self.src, "sérült zip-archívum") from error
+
+    def write_codes(self, dst: Path, codes: Mapping[int, str]) -> None:
+        """Save the table with each row's connection code in column E (:data:`layout.CODE_COLUMN`)."""
+        self.write(dst, _edits(_code_cells(codes)))
+
+    def write_code_batches(self, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+        """:meth:`write_codes` with the codes arriving in batches, rows in order: each batch is
+        patched and compressed as it arrives. A table that does not allow this (see
+        :class:`~kkod.table.sheet_xml.SheetStreamer`) is written from all the codes at the end."""
+        codes: dict[int, str] = {}
+        batches = iter(batches)
+        try:
+            self._stream_codes(dst, batches, codes)
+        except NotStreamable:
+            for batch in batches:
+                codes.update(batch)
+            self.write_codes(dst, codes)
+
+    def _stream_codes(
+        self, dst: Path, batches: Iterator[Mapping[int, str]], codes: dict[int, str]
+    ) -> None:
+        streamer = self._sheet.streamer()
+        with (
+            zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
+            atomic_write(Path(dst)) as tmp,
+            zipfile.ZipFile(tmp, "w") as out,
+        ):
+            for info in archive.infolist():
+                if info.filename != self._part:
+                    _copy_member(archive, out, info, None)
+                    continue
+                big = info.file_size > _ZIP64_MARGIN
+                with out.open(_member_info(info), "w", force_zip64=big) as stream:
+                    for batch in batches:
+                        codes.update(batch)  # first: a batch that cannot stream is kept
+                        stream.write(streamer.feed(_edits(_code_cells(batch))))
+                    stream.write(streamer.finish())
+
+
+def _code_cells(codes: Mapping[int, str]) -> Iterator[tuple[tuple[int, str], str]]:
+    return (((row, layout.CODE_COLUMN), code) for row, code in codes.items())
+
+
+def _edits(values: Iterable[tuple[tuple[int, str], str]]) -> dict[int, dict[int, str]]:
+    """(row, column letter) -> text pairs, checked and arranged as row -> column index -> text."""
     edits: dict[int, dict[int, str]] = {}
     columns: dict[str, int] = {}  # letters already checked -> column index
-    for (row, letter), text in values.items():
+    for (row, letter), text in values:
         if not isinstance(row, int) or not 1 <= row <= MAX_ROW:
             raise ValueError(f"row out of range: {row!r}")
         col = columns.get(letter) if isinstance(letter, str) else None
@@ -44,22 +127,7 @@ def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> 
         if not isinstance(text, str):
             raise TypeError(f"cell {letter}{row}: value must be str, not {type(text).__name__}")
         edits.setdefault(row, {})[col] = text
-
-    check_is_xlsx(src)
-    try:
-        with zipfile.ZipFile(src) as archive:
-            sheet = first_sheet(archive, src)
-            patched = patch_sheet(archive.read(sheet.part), edits)
-            with (
-                atomic_write(dst) as tmp,
-                zipfile.ZipFile(tmp, "w") as out,
-            ):
-                for info in archive.infolist():
-                    _copy_member(
-                        archive, out, info, patched if info.filename == sheet.part else None
-                    )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-        raise not_xlsx(src, "sérült zip-archívum") from error
+    return edits
 
 
 def _column_of(letter: object) -> int:
@@ -74,20 +142,37 @@ def _column_of(letter: object) -> int:
 
 def write_codes(src: Path, dst: Path, codes: Mapping[int, str]) -> None:
     """Write each row's connection code into column E (:data:`layout.CODE_COLUMN`)."""
-    patch_cells(src, dst, {(row, layout.CODE_COLUMN): code for row, code in codes.items()})
+    PreparedTable(src, [layout.CODE_COLUMN]).write_codes(dst, codes)
+
+
+def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+    """:func:`write_codes` with the codes in batches, rows in order: the table is read and its
+    cells located before the first batch is taken (a :mod:`kkod.background` writer)."""
+    PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
 
 
 def _copy_member(
     archive: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None
 ) -> None:
     """Copy one member with its name, date, attributes and compression method; ``data`` replaces its content."""
+    copy = _member_info(info)
+    if info.is_dir():
+        out.writestr(copy, b"")
+        return
+    content = archive.read(info) if data is None else data
+    out.writestr(copy, content)
+
+
+def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new member like ``info``: name, date, attributes, compression method; our level."""
     copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     copy.compress_type = info.compress_type
     copy.external_attr = info.external_attr
     copy.create_system = info.create_system
     copy.comment = info.comment
-    if info.is_dir():
-        out.writestr(copy, b"")
-        return
-    content = archive.read(info) if data is None else data
-    out.writestr(copy, content, compresslevel=DEFLATE_LEVEL)
+    # ZipFile.open(info, "w") takes the level only from the ZipInfo (compress_level since 3.13).
+    if hasattr(copy, "compress_level"):
+        copy.compress_level = DEFLATE_LEVEL
+    else:
+        copy._compresslevel = DEFLATE_LEVEL
+    return copy
