@@ -1,0 +1,203 @@
+"""Output files written by a child process from data sent while the job is still computing it.
+
+Writing a big job's files (patching and compressing the filled table, building the reason
+report) is CPU work that holds the GIL. A child process does it on another core: it starts
+early, prepares what it can, and receives the data in batches. Small jobs write in-process,
+with the same code: starting a process would cost more than it saves.
+
+A writer is a function ``target(*args, batches)`` that consumes the batches (an iterator)
+and writes its files; it may do work before it takes the first batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO, Protocol
+
+from kkod.errors import KkodError
+
+_WAIT_SECONDS = 10
+_NICENESS = 10
+_END = "kkod-background-end"  # pickled after the last batch; an input that ends without it is a cancellation
+
+
+class Writer(Protocol):
+    """A background writer: ``add`` each batch, ``end`` when there are no more (optional: the
+    writer may then complete while the caller does something else), then ``finish`` (the
+    files are complete when it returns, or the writer's error is raised); ``close`` always,
+    also after an error."""
+
+    def add(self, batch: object) -> None: ...
+
+    def end(self) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class WriterProcessFailed(KkodError):
+    """The writer process ended without an answer (killed, out of memory)."""
+
+
+def start_writer(target: Callable[..., None], *args: object, process: bool) -> Writer:
+    """``target(*args, batches)`` run by a child process (started now) if ``process``, else
+    in this process at ``finish``. ``target`` must be a module-level function; ``args`` and
+    the batches must pickle."""
+    return ProcessWriter(target, args) if process else InProcessWriter(target, args)
+
+
+class InProcessWriter:
+    """Keeps the batches; runs the target on them in ``finish``."""
+
+    def __init__(self, target: Callable[..., None], args: tuple[object, ...]) -> None:
+        self._target, self._args = target, args
+        self._batches: list[object] = []
+
+    def add(self, batch: object) -> None:
+        self._batches.append(batch)
+
+    def end(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        self._target(*self._args, iter(self._batches))
+
+    def close(self) -> None:
+        self._batches = []
+
+
+class ProcessWriter:
+    """A child Python process (``python -m kkod.background``) running the target; the batches
+    go through its standard input, the error it ends with comes back through its output.
+
+    A plain child process, not :mod:`multiprocessing`: nothing of the calling program (its
+    main module, its threads) is carried over, so it is safe in a multi-threaded server.
+    """
+
+    def __init__(self, target: Callable[..., None], args: tuple[object, ...]) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        # Sends go through a thread: a write blocks while the child is busy with the last batch.
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-writer")
+        self._sent: list[Future[None]] = []
+        self._ended = False
+        self._send(pickle.dumps((target.__module__, target.__qualname__, args), protocol=5))
+
+    def add(self, batch: object) -> None:
+        self._send(pickle.dumps(batch, protocol=5))
+
+    def end(self) -> None:
+        """Tell the child that no more batches come."""
+        if not self._ended:
+            self._ended = True
+            self._send(pickle.dumps(_END))
+
+    def finish(self) -> None:
+        """Wait for the child's answer (after :meth:`end`); raise the error it reports."""
+        self.end()
+        try:
+            for sent in self._sent:
+                sent.result()
+            self._process.stdin.close()
+            error = pickle.loads(self._process.stdout.read())
+        except (OSError, EOFError, pickle.UnpicklingError) as lost:
+            raise WriterProcessFailed(
+                "A kimenetet író folyamat váratlanul leállt; nem készült kimenet."
+            ) from lost
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        """Wait for the child; an input closed before the end of the batches makes it give up."""
+        process = self._process
+        self._sender.shutdown(wait=True)
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        try:
+            process.wait(_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+    def _send(self, message: bytes) -> None:
+        stdin = self._process.stdin
+
+        def send() -> None:
+            stdin.write(message)
+            stdin.flush()
+
+        self._sent.append(self._sender.submit(send))
+
+
+class _Cancelled(Exception):
+    """The parent closed the input before the end of the batches."""
+
+
+def _batches(requests: BinaryIO) -> Iterator[object]:
+    while True:
+        try:
+            batch = pickle.load(requests)
+        except EOFError:
+            raise _Cancelled from None
+        if batch == _END:
+            return
+        yield batch
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """The child's side: run the target on the batches as they come, answer with the error it
+    raised (``None`` for success); a cancelled run gives no answer."""
+    module, name, args = pickle.load(requests)
+    target = getattr(importlib.import_module(module), name)
+    batches = _batches(requests)
+    failure: Exception | None = None
+    try:
+        try:
+            target(*args, batches)
+        except _Cancelled:
+            raise
+        except Exception as error:
+            failure = error
+        for _ in batches:  # what is left after an error
+            pass
+    except _Cancelled:
+        return
+    answers.write(pickle.dumps(_picklable(failure)))
+    answers.flush()
+
+
+def _picklable(error: Exception | None) -> Exception | None:
+    if error is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return WriterProcessFailed(f"A kimenet írása nem sikerült: {type(error).__name__}")
+    return error
+
+
+if __name__ == "__main__":
+    # Run as kkod.background itself, not as this __main__ copy: its errors pickle by that name.
+    from kkod import background
+
+    # Below the parent, which computes what we write: when the two compete for a core, the
+    # parent goes on, and we take the time it leaves.
+    os.nice(_NICENESS)
+    with contextlib.suppress(KeyboardInterrupt):  # the parent is stopping: so are we
+        background.serve(sys.stdin.buffer, sys.stdout.buffer)
+    # The answer is sent and every file is closed: end without the interpreter's clean-up of
+    # what the writer built (multiprocessing ends its children the same way).
+    os._exit(0)

@@ -1,0 +1,114 @@
+"""Background writers: a child process and the in-process variant behave the same."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from kkod.background import WriterProcessFailed, start_writer
+
+from . import targets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def importable_targets(monkeypatch):
+    """The child process imports the targets by module name, like kkod's own."""
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", f"{ROOT}{os.pathsep}{path}" if path else str(ROOT))
+
+
+@pytest.fixture(params=[True, False], ids=["process", "in-process"])
+def process(request) -> bool:
+    return request.param
+
+
+def test_batches_arrive_in_order_and_the_file_is_complete_after_finish(tmp_path, process):
+    out = tmp_path / "out.txt"
+    writer = start_writer(targets.write_lines, str(out), process=process)
+    try:
+        writer.add(["első", "második"])
+        writer.add([])
+        writer.add(["harmadik"])
+        writer.finish()
+    finally:
+        writer.close()
+    assert out.read_text(encoding="utf-8") == "első\nmásodik\nharmadik\n"
+
+
+def test_end_lets_the_writer_complete_before_finish_is_called(tmp_path, process):
+    out = tmp_path / "out.txt"
+    writer = start_writer(targets.write_lines, str(out), process=process)
+    try:
+        writer.add(["a"])
+        writer.end()
+        if process:  # the child writes on its own once it has the end
+            deadline = time.monotonic() + 30
+            while not out.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert out.read_text() == "a\n"
+        writer.finish()
+    finally:
+        writer.close()
+    assert out.read_text() == "a\n"
+
+
+def test_an_error_before_the_first_batch_is_raised_by_finish(tmp_path, process):
+    writer = start_writer(targets.fail_before_batches, str(tmp_path / "x.xlsx"), process=process)
+    try:
+        writer.add(["a"])  # still accepted: the error comes at the end
+        with pytest.raises(targets.TargetError, match="nem olvasható: x.xlsx"):
+            writer.finish()
+    finally:
+        writer.close()
+
+
+def test_an_error_on_a_batch_is_raised_with_its_type_and_message(process):
+    writer = start_writer(targets.fail_on, "rossz", process=process)
+    try:
+        writer.add(["jó"])
+        writer.add(["rossz"])
+        writer.add(["jó"])
+        with pytest.raises(targets.TargetError, match="hibás sor: rossz"):
+            writer.finish()
+    finally:
+        writer.close()
+
+
+def test_an_error_that_cannot_travel_is_named(process):
+    writer = start_writer(targets.fail_unpicklable, "x", process=process)
+    try:
+        writer.add(["a"])
+        expected = WriterProcessFailed if process else targets.Unpicklable
+        with pytest.raises(expected):
+            writer.finish()
+    finally:
+        writer.close()
+
+
+def test_closing_without_finish_writes_nothing(tmp_path, process):
+    out = tmp_path / "out.txt"
+    writer = start_writer(targets.write_lines, str(out), process=process)
+    writer.add(["a"])
+    writer.close()
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_child_is_reported_not_waited_for(tmp_path):
+    pid_file = tmp_path / "pid"
+    writer = start_writer(targets.hang, str(pid_file), process=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        with pytest.raises(WriterProcessFailed, match="váratlanul leállt"):
+            writer.finish()
+    finally:
+        writer.close()
