@@ -7,7 +7,7 @@ match keys (digests of canonical 4T), never the 4T values themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -116,6 +116,20 @@ class Central(Protocol):
 
         Raises :class:`UnknownOffice` for a wrong KRID.
         """
+        ...
+
+    def match_and_issue_chunks(
+        self,
+        krid: str,
+        chunks: Iterable[Sequence[bytes | None]],
+        *,
+        via: Via = Via.BULK,
+        reference: str | None = None,
+        actor: str = "system",
+    ) -> Iterator[list[Outcome]]:
+        """:meth:`match_and_issue` of each chunk in turn, each chunk on its own (a failure
+        leaves the chunks before it done). The chunks are taken lazily: the implementation
+        may work on one while the caller computes the next."""
         ...
 
     def connect_one(

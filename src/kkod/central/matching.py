@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from kkod.central.bulkio import analyze, copy_rows, drop_temp_table, temp_table
+from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
 from kkod.central.codes import derive_code
 from kkod.central.interface import MatchResult
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.models import utcnow
 
 _KEYS = "kkod_tmp_match_keys"
+_ROWS = "kkod_tmp_match_rows"
 _INSERT_COLUMNS = ("office_id", "account_id", "code", "key_id", "via", "reference", "created_at")
 _ACCOUNTS = "kkod_tmp_accounts"
 _NEW = "kkod_tmp_new_connections"
@@ -81,10 +82,38 @@ def key_rows(
 ) -> list[tuple[bytes, int, int, int | None, str | None]]:
     """:func:`classify_keys` as plain rows, the bulk path's shape: (key, people, active
     accounts, smallest active account id, that account's code for ``office_id`` if stored)."""
+    if not load_keys(conn, keys):
+        return []
+    join_keys(conn, office_id)
+    return fetch_key_rows(conn)
+
+
+# key_rows() in three steps, for callers that do other work while the join runs.
+
+
+def load_keys(conn: Connection, keys: Iterable[bytes]) -> bool:
+    """The distinct ``keys`` into a temporary table; ``False`` (and no table) if there are none."""
     distinct = list(dict.fromkeys(keys))
     if not distinct:
-        return []
+        return False
     temp_table(conn, _KEYS, "k BYTEA PRIMARY KEY" if _pg(conn) else "k BLOB PRIMARY KEY")
+    try:
+        copy_fixed_width(conn, _KEYS, "k", distinct)
+        if _pg(conn):
+            analyze(conn, _KEYS)
+    except BaseException:
+        drop_temp_table(conn, _KEYS)
+        raise
+    return True
+
+
+def join_keys(conn: Connection, office_id: int | None = None) -> None:
+    """The loaded keys joined with the registry, into a second temporary table.
+
+    One statement: the database driver lets go of the GIL once for the whole join, so
+    another thread of the caller can work meanwhile (reading the join's rows directly
+    would take the GIL back for every row).
+    """
     if office_id is None:
         code_column, code_join = "NULL", ""
     else:
@@ -96,25 +125,30 @@ def key_rows(
     # SQLite: CROSS JOIN pins the join order (request keys outside, the indexed registry
     # inside); without it the planner may scan every person of a big registry.
     join = "JOIN" if _pg(conn) else "CROSS JOIN"
-    sql = (
-        f"SELECT r.k, COUNT(DISTINCT p.id), COUNT(a.id), MIN(a.id), {code_column} "
+    drop_temp_table(conn, _ROWS)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_ROWS} AS "
+        f"SELECT r.k AS k, COUNT(DISTINCT p.id) AS people, COUNT(a.id) AS accounts, "
+        f"MIN(a.id) AS account_id, {code_column} AS code "
         f"FROM {_KEYS} r "
         f"{join} central_people p ON p.match_key = r.k "
         f"LEFT JOIN central_accounts a ON a.person_id = p.id AND a.active "
         f"{code_join}"
         f"GROUP BY r.k"
     )
+
+
+def fetch_key_rows(conn: Connection) -> list[tuple[bytes, int, int, int | None, str | None]]:
+    """The joined rows (see :func:`key_rows`); both temporary tables are dropped."""
     try:
-        copy_rows(conn, _KEYS, ["k"], [(k,) for k in distinct])
-        if _pg(conn):
-            analyze(conn, _KEYS)
         cursor = conn.connection.dbapi_connection.cursor()  # plain tuples, no Row objects
         try:
-            cursor.execute(sql)
+            cursor.execute(f"SELECT k, people, accounts, account_id, code FROM {_ROWS}")
             rows = cursor.fetchall()
         finally:
             cursor.close()
     finally:
+        drop_temp_table(conn, _ROWS)
         drop_temp_table(conn, _KEYS)
     if rows and rows[0][0].__class__ is not bytes:  # PostgreSQL gives memoryview
         rows = [(bytes(k), *rest) for k, *rest in rows]

@@ -24,10 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 MATCH_KEY_BYTES = 16
-# Indexes the bulk loader drops before a big load and builds again after it.
+# Indexes the bulk loader drops before a big load and builds again after it: name -> (table,
+# columns, unique).
 BULK_INDEXES = {
     "ix_central_people_match_key": ("central_people", "match_key", False),
-    "ix_central_accounts_person_id": ("central_accounts", "person_id", False),
+    "ix_central_accounts_person_active": ("central_accounts", "person_id, active, id", False),
     "ix_central_accounts_username": ("central_accounts", "username", True),
 }
 
@@ -83,7 +84,8 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (
-        Index("ix_central_accounts_person_id", "person_id"),
+        # Covers the match's account lookup: a person's active accounts without the table.
+        Index("ix_central_accounts_person_active", "person_id", "active", "id"),
         Index("ix_central_accounts_username", "username", unique=True),
     )
 

@@ -7,7 +7,9 @@ only as a ``Central`` (match-and-issue in bulk, connect one, look up a code).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import closing
 
 from sqlalchemy import Connection, Engine, select
 
@@ -20,7 +22,13 @@ from kkod.central.interface import (
     UnknownOffice,
     Via,
 )
-from kkod.central.matching import issue_codes, key_rows, result_of_counts
+from kkod.central.matching import (
+    fetch_key_rows,
+    issue_codes,
+    join_keys,
+    load_keys,
+    result_of_counts,
+)
 from kkod.central.models import Account, Office
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.registry import audit, office_info
@@ -52,26 +60,86 @@ class InProcessCentral:
         actor: str = "system",
     ) -> list[Outcome]:
         """One outcome per key, in order; codes issued for every KOD key in one transaction."""
+        with closing(
+            self.match_and_issue_chunks(krid, [keys], via=via, reference=reference, actor=actor)
+        ) as chunks:
+            return next(chunks)
+
+    def match_and_issue_chunks(
+        self,
+        krid: str,
+        chunks: Iterable[Sequence[bytes | None]],
+        *,
+        via: Via = Via.BULK,
+        reference: str | None = None,
+        actor: str = "system",
+    ) -> Iterator[list[Outcome]]:
+        """Each chunk matched and issued in a transaction of its own, its outcomes yielded.
+
+        Pipelined on one connection that one thread at a time uses: while a second thread
+        runs a chunk's registry join (without the GIL), this one takes the next chunk from
+        ``chunks`` (the caller computes its keys) and the caller handles the outcomes yielded.
+        """
         krid = str(krid).strip()
-        with self.engine.begin() as conn:
+        with (
+            self.engine.connect() as conn,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-join") as pool,
+        ):
             office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
+            conn.rollback()
             if office_id is None:
                 raise UnknownOffice(krid)
+            upcoming = iter(chunks)
+            keys = next(upcoming, None)
+            joining = _start_chunk(conn, pool, office_id, keys) if keys is not None else None
+            while keys is not None:
+                try:
+                    following = next(upcoming, None)  # the caller computes it meanwhile
+                    outcomes = self._finish_chunk(
+                        conn, joining, office_id, krid, keys, via, reference, actor
+                    )
+                except BaseException:
+                    if joining is not None:
+                        wait([joining])  # the connection is ours again
+                    conn.rollback()
+                    raise
+                if following is not None:
+                    joining = _start_chunk(conn, pool, office_id, following)
+                yield outcomes
+                keys = following
+
+    def _finish_chunk(
+        self,
+        conn: Connection,
+        joining: Future[None] | None,
+        office_id: int,
+        krid: str,
+        keys: Sequence[bytes | None],
+        via: Via,
+        reference: str | None,
+        actor: str,
+    ) -> list[Outcome]:
+        """The chunk's outcomes once its join is done: missing codes issued, audited, committed."""
+        by_key: dict[bytes, Outcome] = {}
+        created = 0
+        if joining is not None:
+            joining.result()
             by_key, created = self._outcomes_by_key(
-                conn, office_id, krid, (k for k in keys if k is not None), via, reference
+                conn, office_id, krid, fetch_key_rows(conn), via, reference
             )
-            unknown, invalid = _PLAIN[MatchResult.NINCS_TALALAT], _PLAIN[MatchResult.HIBAS_SOR]
-            outcomes = [invalid if key is None else by_key.get(key, unknown) for key in keys]
-            counts = Counter(outcome.result for outcome in outcomes)
-            audit(
-                conn,
-                actor,
-                "match_and_issue",
-                krid,
-                f"via={via} reference={reference or '-'} rows={len(keys)} "
-                + " ".join(f"{r.value}={counts[r]}" for r in MatchResult)
-                + f" new_connections={created}",
-            )
+        unknown, invalid = _PLAIN[MatchResult.NINCS_TALALAT], _PLAIN[MatchResult.HIBAS_SOR]
+        outcomes = [invalid if key is None else by_key.get(key, unknown) for key in keys]
+        counts = Counter(outcome.result for outcome in outcomes)
+        audit(
+            conn,
+            actor,
+            "match_and_issue",
+            krid,
+            f"via={via} reference={reference or '-'} rows={len(keys)} "
+            + " ".join(f"{r.value}={counts[r]}" for r in MatchResult)
+            + f" new_connections={created}",
+        )
+        conn.commit()
         return outcomes
 
     def _outcomes_by_key(
@@ -79,11 +147,12 @@ class InProcessCentral:
         conn: Connection,
         office_id: int,
         krid: str,
-        keys: Iterable[bytes],
+        key_rows: list[tuple[bytes, int, int, int | None, str | None]],
         via: Via,
         reference: str | None,
     ) -> tuple[dict[bytes, Outcome], int]:
-        """The outcome of each key the registry holds, issuing the codes still missing.
+        """The outcome of each key the registry holds (``key_rows``, as
+        :func:`~kkod.central.matching.key_rows` gives them), issuing the codes still missing.
 
         Returns (outcome by key, number of connections created). One (immutable) Outcome per
         key, shared by the rows that carry it.
@@ -91,7 +160,7 @@ class InProcessCentral:
         by_key: dict[bytes, Outcome] = {}
         kod_keys: dict[bytes, int] = {}  # KOD key -> its account, where no code is stored yet
         format_code = code_format.format_code
-        for key, people, accounts, account_id, code in key_rows(conn, keys, office_id):
+        for key, people, accounts, account_id, code in key_rows:
             result = result_of_counts(people, accounts)
             if result is not MatchResult.KOD:
                 by_key[key] = _PLAIN[result]
@@ -144,6 +213,16 @@ class InProcessCentral:
                 .where(ConnectionRow.office_id == office_id, ConnectionRow.code == compact)
             )
         return CodeLookup(valid=True, connected=bool(active))
+
+
+def _start_chunk(
+    conn: Connection, pool: ThreadPoolExecutor, office_id: int, keys: Sequence[bytes | None]
+) -> Future[None] | None:
+    """Begin the chunk's transaction and load its keys; the join is started in ``pool``."""
+    conn.begin()
+    if not load_keys(conn, (k for k in keys if k is not None)):
+        return None
+    return pool.submit(join_keys, conn, office_id)
 
 
 def open_central(settings: Settings | None = None, url: str | None = None) -> InProcessCentral:
