@@ -166,3 +166,35 @@ def test_the_fast_path_key_is_the_canonical_key(person):
     c = canonical(person)
     assert fast == full.key == (c.viselt_nev, c.szuletesi_nev, c.anyja_szuletesi_neve,
                                 c.szuletesi_hely, c.szuletesi_ido)  # fmt: skip
+
+
+# The fast paths (text that needs no cleaning) must give exactly what the full path gives.
+plain_alphabet = st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZáéíóöőúüűÁÉÍÓÖŐÚÜŰ.-'` ")
+    + ["dr", "Dr.", "DR", "\u00a0", "\u2013", "õ", "ß", "İ", "1", "2"]
+)
+plain_text = st.one_of(st.lists(plain_alphabet, max_size=12).map("".join), name_text)
+
+
+@settings(max_examples=600)
+@given(plain_text)
+def test_clean_text_fast_path_equals_the_full_path(text):
+    from kkod.fourt.canonical import _clean_text, clean_text
+
+    assert clean_text(text) == _clean_text(text)
+
+
+@settings(max_examples=600)
+@given(plain_text)
+def test_canonical_name_fast_path_equals_the_full_path(text):
+    from kkod.fourt.canonical import _canonical_name
+
+    assert canonical_name(text) == _canonical_name(text)
+
+
+@given(st.dates(date(1, 1, 1), date(9999, 12, 31)), st.integers(1, 99), st.integers(1, 99))
+def test_the_canonical_date_fast_path_equals_the_general_parse(day, month, dom):
+    written = format_date(day)
+    assert parse_date(written) == parse_date(f" {written}") == day  # the space: the slow path
+    odd = f"{day.year:04d}.{month:02d}.{dom:02d}"  # also impossible dates
+    assert parse_date(odd) == parse_date(f" {odd}")

@@ -29,6 +29,11 @@ _TRANSLATE = _DASHES | _APOSTROPHES
 # "dr." / "Dr" as its own word, before or after the name; "Drótos" is left alone.
 _DR_RE = re.compile(r"(?:(?<=\s)|^)dr\.?(?=\s|$)", re.IGNORECASE)
 _KEY_SEPARATOR = "\x1f"
+_blake2b = hashlib.blake2b
+# Text that cleaning leaves as it is: printable ASCII (except the backtick, an apostrophe
+# variant) and Hungarian letters, single spaces between, none at the ends. Most cells are such.
+_PLAIN_CHARS = "!-_a-~ÁÉÍÓÖŐÚÜŰáéíóöőúüű"
+_PLAIN_RE = re.compile(f"[{_PLAIN_CHARS}]+(?: [{_PLAIN_CHARS}]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,12 @@ class Canonical4T:
 
 def clean_text(value: str) -> str:
     """NFC, invisible characters removed, dash/apostrophe variants unified, spaces collapsed."""
+    if _PLAIN_RE.fullmatch(value):
+        return value
+    return _clean_text(value)
+
+
+def _clean_text(value: str) -> str:
     # Invisible characters go first: one between a letter and its accent would block NFC.
     text = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", value)).translate(_TRANSLATE)
     return _SPACE_RE.sub(" ", text).strip()
@@ -61,7 +72,14 @@ def clean_text(value: str) -> str:
 
 def canonical_name(value: str) -> str:
     """A name in match form: cleaned, title ``dr.`` dropped, case-folded."""
-    text = _DR_RE.sub(" ", clean_text(value))
+    if _PLAIN_RE.fullmatch(value) and not _DR_RE.search(value):
+        # Nothing to clean or drop; folding these letters keeps them composed (NFC).
+        return value.casefold()
+    return _canonical_name(value)
+
+
+def _canonical_name(value: str) -> str:
+    text = _DR_RE.sub(" ", _clean_text(value))
     return _fold(_SPACE_RE.sub(" ", text).strip())
 
 
@@ -97,10 +115,20 @@ def match_key_of(
     viselt_nev: str, szuletesi_nev: str, anyja_neve: str, szuletesi_hely: str, szuletesi_ido: date
 ) -> bytes:
     """The match key of fields that are already canonical (used by bulk registry loading)."""
-    joined = _KEY_SEPARATOR.join(
-        (viselt_nev, szuletesi_nev, anyja_neve, szuletesi_hely, szuletesi_ido.isoformat())
+    return match_key_of_text(
+        viselt_nev, szuletesi_nev, anyja_neve, szuletesi_hely, szuletesi_ido.isoformat()
     )
-    return hashlib.blake2b(joined.encode(), digest_size=16).digest()
+
+
+def match_key_of_text(
+    viselt_nev: str, szuletesi_nev: str, anyja_neve: str, szuletesi_hely: str, iso_date: str
+) -> bytes:
+    """:func:`match_key_of` with the date already as ISO text (``1985-03-12``)."""
+    sep = _KEY_SEPARATOR
+    joined = (
+        f"{viselt_nev}{sep}{szuletesi_nev}{sep}{anyja_neve}{sep}{szuletesi_hely}{sep}{iso_date}"
+    )
+    return _blake2b(joined.encode(), digest_size=16).digest()
 
 
 def _fold(text: str) -> str:

@@ -50,6 +50,9 @@ def parse_date(value: object) -> date | None:
         return _from_excel_serial(value)
     if not isinstance(value, str):
         return None
+    m = CANONICAL_RE.match(value)  # the table's own form, most cells: no clean-up needed
+    if m:
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
     text = _MIDNIGHT_RE.sub("", value.strip())
     for pattern in (_NUMERIC_RE, _COMPACT_RE):
         m = pattern.match(text)

@@ -13,6 +13,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from pathlib import Path
 
 from kkod.errors import TableError
@@ -149,14 +150,27 @@ def read_fourt(path: Path) -> FourTColumns:
     belso: list[str] = []
     fourt: list[tuple[object, ...] | None] = []
     width = len(LETTERS)
+    pick_fourt = itemgetter(*_FOURT_INDEXES)
     for number, raw in enumerate(
         sheet.values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW
     ):
         if len(raw) < width:
             raw = [*raw, *[""] * (width - len(raw))]
-        person = tuple(raw[i] for i in _FOURT_INDEXES)
-        if not all(v.__class__ is str and v for v in person):  # rare: empty, numbers, dates
-            person = tuple(_cell(raw[i]) for i in _FOURT_INDEXES)
+        person = pick_fourt(raw)
+        current, birth, mother, place, born = person
+        if not (  # rare: empty cells, numbers, dates
+            current.__class__ is str
+            and birth.__class__ is str
+            and mother.__class__ is str
+            and place.__class__ is str
+            and born.__class__ is str
+            and current
+            and birth
+            and mother
+            and place
+            and born
+        ):
+            person = tuple(_cell(v) for v in person)
         formulas = formulas_by_row.get(number)
         if (
             person[0] is None
@@ -165,7 +179,8 @@ def read_fourt(path: Path) -> FourTColumns:
         ):
             continue  # nothing besides Sorszám
         numbers.append(number)
-        belso.append(cell_text(_cell(raw[_BELSO_INDEX])))
+        value = raw[_BELSO_INDEX]
+        belso.append(value if value.__class__ is str else cell_text(_cell(value)))
         fourt.append(None if formulas and not formulas.isdisjoint(_FOURT_SET) else person)
     return FourTColumns(numbers, belso, fourt)
 
