@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from kkod.cli import (  # noqa: F401  (imported for their commands)
     central,
     employer,
@@ -16,4 +18,9 @@ from kkod.cli.groups import app
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here: the operating system takes back its memory. Without this the
+        # interpreter's last garbage collections walk every object a big job left (0.1 s).
+        gc.freeze()

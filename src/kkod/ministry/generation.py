@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from kkod.atomic import atomic_write
+from kkod.background import Writer, start_writer
 from kkod.bulk import cyclic_gc_paused
 from kkod.central.interface import Central, MatchResult, Outcome, UnknownOffice, Via
 from kkod.errors import KkodError
@@ -23,16 +24,21 @@ from kkod.fourt.canonical import (
     canonical_name,
     canonical_place,
     clean_text,
-    match_key_of,
+    match_key_of_text,
 )
 from kkod.fourt.dates import parse_date
 from kkod.fourt.model import Person4T
+from kkod.ministry.reason_report import write_reason_report
+from kkod.reports import check_format
 from kkod.table import layout
 from kkod.table.reader import FourTColumns, TableRow, person_of, read_fourt
+from kkod.table.writer import write_code_batches
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
-CHUNK = 50_000  # keys per match_and_issue call (each call is set-based)
+CHUNK = 20_000  # keys per match_and_issue call (each call is set-based)
+# From this size (about 2,500 rows) the outputs are written by child processes (kkod.background).
+CHILD_WRITERS_FROM_BYTES = 256 * 1024
 FOURT_LETTERS = frozenset(layout.FOURT_LETTERS)
 _PERSON_LETTERS = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
 
@@ -111,51 +117,69 @@ def match_keys(rows: Sequence[TableRow]) -> list[bytes | None]:
 
 def match_keys_of_cells(rows: Iterable[tuple[object, ...] | None]) -> list[bytes | None]:
     """The match key of each row's (D, F, G, H, I) cells; ``None`` for a ``None`` row (a
-    formula in a 4T cell) or one that cannot be read as 4T.
+    formula in a 4T cell) or one that cannot be read as 4T."""
+    return KeyMaker()(rows)
 
-    Canonical forms are computed once per distinct value: names, places and dates repeat a
-    lot in a big table.
+
+class KeyMaker:
+    """:func:`match_keys_of_cells`, called for a table chunk by chunk.
+
+    Canonical forms are computed once per distinct value, over all the chunks: names,
+    places and dates repeat a lot in a big table.
     """
-    names: dict[str, str] = {}
-    places: dict[str, str] = {}
-    dates: dict[str, date | None] = {}
-    keys: list[bytes | None] = []
-    append = keys.append
-    for cells in rows:
-        if cells is None:
-            append(None)
-            continue
-        current, birth, mother, place, born = cells
-        if not (
-            current.__class__ is str
-            and birth.__class__ is str
-            and mother.__class__ is str
-            and place.__class__ is str
-            and born.__class__ is str
-        ):
-            form = canonical(person_of(cells))  # empty cells, numbers, Excel dates
-            append(form.match_key() if form is not None else None)
-            continue
-        current_form = names.get(current)
-        if current_form is None:
-            current_form = names[current] = canonical_name(current)
-        birth_form = names.get(birth)
-        if birth_form is None:
-            birth_form = names[birth] = canonical_name(birth)
-        mother_form = names.get(mother)
-        if mother_form is None:
-            mother_form = names[mother] = canonical_name(mother)
-        place_form = places.get(place)
-        if place_form is None:
-            place_form = places[place] = canonical_place(place)
-        day = dates.get(born, False)
-        if day is False:
-            day = dates[born] = parse_date(clean_text(born))
-        if current_form and birth_form and mother_form and place_form and day is not None:
-            append(match_key_of(current_form, birth_form, mother_form, place_form, day))
-        else:
-            append(None)
-    return keys
+
+    def __init__(self) -> None:
+        self._names = _Memo(canonical_name)
+        self._places = _Memo(canonical_place)
+        self._dates = _Memo(_iso_date)
+
+    def __call__(self, rows: Iterable[tuple[object, ...] | None]) -> list[bytes | None]:
+        names, places, dates = self._names, self._places, self._dates
+        keys: list[bytes | None] = []
+        append = keys.append
+        for cells in rows:
+            if cells is None:
+                append(None)
+                continue
+            current, birth, mother, place, born = cells
+            if not (
+                current.__class__ is str
+                and birth.__class__ is str
+                and mother.__class__ is str
+                and place.__class__ is str
+                and born.__class__ is str
+            ):
+                form = canonical(person_of(cells))  # empty cells, numbers, Excel dates
+                append(form.match_key() if form is not None else None)
+                continue
+            current_form = names[current]
+            birth_form = names[birth]
+            mother_form = names[mother]
+            place_form = places[place]
+            day = dates[born]
+            if current_form and birth_form and mother_form and place_form and day:
+                append(match_key_of_text(current_form, birth_form, mother_form, place_form, day))
+            else:
+                append(None)
+        return keys
+
+
+class _Memo(dict):
+    """``memo[value]`` is ``function(value)``, computed once per distinct value."""
+
+    def __init__(self, function: Callable[[str], str]) -> None:
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, value: str) -> str:
+        result = self[value] = self._function(value)
+        return result
+
+
+def _iso_date(text: str) -> str:
+    """The date as ISO text (the match key's form), ``""`` if it is not a date."""
+    day = parse_date(clean_text(text))
+    return day.isoformat() if day is not None else ""
 
 
 def default_output(table: Path) -> Path:
@@ -188,8 +212,6 @@ def generate(
     :class:`~kkod.errors.TableError` (unreadable or modified table) or
     :class:`~kkod.reports.UnknownReportFormat` before anything is written or issued.
     """
-    from kkod.reports import check_format
-
     table_path = Path(table_path)
     output = Path(output) if output else default_output(table_path)
     report = Path(report) if report else default_report(table_path)
@@ -213,25 +235,89 @@ def _generate(
     via: Via,
     actor: str,
 ) -> GenerationResult:
-    note("Táblázat beolvasása", 0, 1)
-    central, table = _open_and_read(central, krid, table_path)
-    note("Táblázat beolvasása", 1, 1)
-
-    keys = match_keys_of_cells(table.fourt)
-    outcomes: list[Outcome] = []
-    total = len(keys)
-    note("Egyeztetés és kódkiadás", 0, total)
-    for start in range(0, total, CHUNK):
-        chunk = keys[start : start + CHUNK]
-        outcomes += central.match_and_issue(krid, chunk, via=via, reference=reference, actor=actor)
-        note("Egyeztetés és kódkiadás", min(start + CHUNK, total), total)
-
-    generation = GenerationResult(table_path, output, report, _row_outcomes(table, outcomes))
-    note("Kimenet írása", 0, 2)
-    codes = {r.row: r.code for r in generation.rows if r.code is not None}
-    _write_outputs(generation, codes, suffix, reference, lambda: note("Kimenet írása", 1, 2))
-    note("Kimenet írása", 2, 2)
+    """Both outputs appear, or neither does: each is written to a temporary file first, and
+    renamed once both are complete."""
+    with atomic_write(output) as output_tmp, atomic_write(report) as report_tmp:
+        note("Táblázat beolvasása", 0, 1)
+        central, table = _open_and_read(central, krid, table_path)
+        note("Táblázat beolvasása", 1, 1)
+        # A big table is written by a child process, started now: it reads and prepares the
+        # table, then patches each chunk's codes as they come (see kkod.background).
+        with closing(
+            start_writer(write_code_batches, table_path, output_tmp, process=_is_big(table_path))
+        ) as table_writer:
+            rows = _match(central, krid, table, table_writer, note, via, reference, actor)
+            generation = GenerationResult(table_path, output, report, rows)
+            note("Kimenet írása", 0, 2)
+            write_reason_report(report_tmp, generation, reference=reference, suffix=suffix)
+            note("Kimenet írása", 1, 2)
+            table_writer.finish()
+            note("Kimenet írása", 2, 2)
     return generation
+
+
+def _match(
+    central: Central,
+    krid: str,
+    table: FourTColumns,
+    writer: Writer,
+    note: Progress,
+    via: Via,
+    reference: str | None,
+    actor: str,
+) -> list[RowOutcome]:
+    """Every row's outcome, matched and issued :data:`CHUNK` rows at a time; each chunk's codes
+    go to the table's ``writer`` at once, to be written while the next chunk is matched.
+    Every row gets exactly one outcome, else :class:`IncompleteGeneration`.
+
+    The keys of a chunk are made as the registry asks for them: while it joins one chunk,
+    this thread makes the next chunk's keys and hands the codes before to the writer.
+    """
+    total = len(table.numbers)
+    starts = range(0, total, CHUNK)
+    rows: list[RowOutcome] = []
+    note("Egyeztetés és kódkiadás", 0, total)
+    make_keys = KeyMaker()
+    chunks = (make_keys(table.fourt[start : start + CHUNK]) for start in starts)
+    with closing(
+        central.match_and_issue_chunks(krid, chunks, via=via, reference=reference, actor=actor)
+    ) as matched:
+        for start, outcomes in zip(starts, matched, strict=True):
+            rows += _hand_over(table, start, outcomes, writer)
+            note("Egyeztetés és kódkiadás", len(rows), total)
+    writer.end()
+    if len(rows) != total or len(set(table.numbers)) != total:
+        raise IncompleteGeneration(
+            f"Belső hiba: {total} sorból {len(rows)} kapott egy-egy eredményt; nem készült kimenet."
+        )
+    return rows
+
+
+def _hand_over(
+    table: FourTColumns, start: int, outcomes: list[Outcome], writer: Writer
+) -> list[RowOutcome]:
+    """The chunk's row outcomes; its codes handed to the table's writer."""
+    numbers = table.numbers[start : start + CHUNK]
+    if len(outcomes) != len(numbers):
+        raise IncompleteGeneration(
+            f"Belső hiba: {len(numbers)} sorból {len(outcomes)} kapott eredményt; "
+            "nem készült kimenet."
+        )
+    chunk = [
+        RowOutcome(number, belso, outcome.result, outcome.code)
+        for number, belso, outcome in zip(
+            numbers, table.belso_azonosito[start : start + CHUNK], outcomes, strict=True
+        )
+    ]
+    writer.add({r.row: r.code for r in chunk if r.code is not None})
+    return chunk
+
+
+def _is_big(table_path: Path) -> bool:
+    try:
+        return table_path.stat().st_size >= CHILD_WRITERS_FROM_BYTES
+    except OSError:
+        return False  # the reader has reported it
 
 
 def _open_and_read(
@@ -246,48 +332,3 @@ def _open_and_read(
         if central.office(krid) is None:
             raise UnknownOffice(krid)
         return central, reading.result()
-
-
-def _row_outcomes(table: FourTColumns, outcomes: list[Outcome]) -> list[RowOutcome]:
-    """Every row with exactly one outcome, else :class:`IncompleteGeneration`."""
-    total = len(table.numbers)
-    if len(outcomes) != total:
-        raise IncompleteGeneration(
-            f"Belső hiba: {total} sorból {len(outcomes)} kapott eredményt; nem készült kimenet."
-        )
-    if len(set(table.numbers)) != total:
-        raise IncompleteGeneration(
-            "Belső hiba: egy sor több eredményt kapott; nem készült kimenet."
-        )
-    return [
-        RowOutcome(number, belso, outcome.result, outcome.code)
-        for number, belso, outcome in zip(
-            table.numbers, table.belso_azonosito, outcomes, strict=True
-        )
-    ]
-
-
-def _write_outputs(
-    generation: GenerationResult,
-    codes: dict[int, str],
-    suffix: str,
-    reference: str | None,
-    report_written: Callable[[], None],
-) -> None:
-    """The filled table and the reason report: both appear, or neither does.
-
-    The table is written in a second thread (zlib works without the GIL) while the report
-    is written here; each goes to a temporary file first, renamed once both are complete.
-    """
-    from kkod.ministry.reason_report import write_reason_report
-    from kkod.table.writer import write_codes
-
-    with (
-        atomic_write(generation.output) as output_tmp,
-        atomic_write(generation.report) as report_tmp,
-        ThreadPoolExecutor(max_workers=1) as pool,
-    ):
-        writing = pool.submit(write_codes, generation.table, output_tmp, codes)
-        write_reason_report(report_tmp, generation, reference=reference, suffix=suffix)
-        report_written()
-        writing.result()

@@ -1,0 +1,82 @@
+"""The pipelined generation (chunks, a writer process) gives what the plain one gives."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+import kkod.ministry.generation as generation
+from kkod.errors import TableError
+from kkod.ministry.generation import KeyMaker, generate, match_keys_of_cells
+from kkod.table.reader import read_fourt
+
+from .test_generation import KRID, central, table  # noqa: F401  (fixtures)
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+@pytest.fixture
+def plain(central, table, tmp_path, monkeypatch):  # noqa: F811
+    """The outputs of one chunk, written in this process."""
+    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 1 << 40)
+    result = generate(table, KRID, central, tmp_path / "egyben.xlsx", tmp_path / "egyben.csv")
+    monkeypatch.undo()
+    return result
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 4, 100])
+@pytest.mark.parametrize("in_child", [True, False], ids=["child-process", "in-process"])
+def test_chunked_and_child_written_outputs_equal_the_plain_ones(
+    central, table, plain, tmp_path, monkeypatch, chunk, in_child  # noqa: F811
+):
+    monkeypatch.setattr(generation, "CHUNK", chunk)
+    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 0 if in_child else 1 << 40)
+    notes = []
+    result = generate(
+        table,
+        KRID,
+        central,
+        tmp_path / "darabokban.xlsx",
+        tmp_path / "darabokban.csv",
+        progress=lambda stage, done, total: notes.append((stage, done, total)),
+    )
+    assert result.rows == plain.rows
+    assert _members(result.output) == _members(plain.output)
+    assert result.report.read_bytes() == plain.report.read_bytes()
+    matching = [done for stage, done, _ in notes if stage.startswith("Egyeztetés")]
+    assert matching == sorted(matching) and matching[-1] == len(plain.rows)
+    assert len(matching) == 1 + -(-len(plain.rows) // chunk)
+
+
+def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path, monkeypatch):  # noqa: F811
+    """A shared formula in column E: only the writer finds it; nothing is left behind."""
+    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 0)
+    with zipfile.ZipFile(table) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    cell = re.search(r'<c r="E2"[^>]*?(?:/>|>.*?</c>)', sheet)
+    formula = '<c r="E2" s="4"><f t="shared" ref="E2:E3" si="0">1+1</f><v>2</v></c>'
+    broken = tmp_path / "keplet.xlsx"
+    with zipfile.ZipFile(table) as src, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (sheet[: cell.start()] + formula + sheet[cell.end() :]).encode()
+            dst.writestr(info, data)
+    out = tmp_path / "ki"
+    out.mkdir()
+    with pytest.raises(TableError, match="E2"):
+        generate(broken, KRID, central, out / "ki.xlsx", out / "ki.csv")
+    assert list(out.iterdir()) == []
+
+
+def test_keys_made_chunk_by_chunk_equal_keys_made_at_once(table):  # noqa: F811
+    cells = read_fourt(table).fourt
+    make = KeyMaker()
+    assert [k for start in range(0, len(cells), 2) for k in make(cells[start : start + 2])] == (
+        match_keys_of_cells(cells)
+    )

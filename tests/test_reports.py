@@ -1,0 +1,54 @@
+"""Reports a person opens: the same cells whether an .xlsx is built in memory or streamed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+import kkod.reports as reports
+from kkod.reports import Report, UnknownReportFormat, write_report
+
+ROWS = [
+    (2, "T-1", "NINCS_TALALAT", "Nincs találat.", "Ellenőrizze."),
+    (3, "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)"),  # text that looks like a formula
+    (4, None, 1.5, date(2026, 11, 26), True),
+]
+REPORT = Report("Próba", ("Sor", "Azonosító", "Eredmény", "Magyarázat", "Teendő"), ROWS, ["Sorok: 3"])
+
+
+def _cells(path):
+    book = load_workbook(path)
+    first = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    return first, [row[0].value for row in book["Összesítés"].iter_rows()]
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "streamed"])
+def test_xlsx_cells_are_the_values_given_and_formula_lookalikes_stay_text(
+    tmp_path, monkeypatch, in_memory
+):
+    monkeypatch.setattr(reports, "IN_MEMORY_CELLS", 10**6 if in_memory else 0)
+    write_report(tmp_path / "r.xlsx", REPORT)
+    rows, summary = _cells(tmp_path / "r.xlsx")
+    assert rows[0] == list(REPORT.headers)
+    assert rows[1] == list(ROWS[0])
+    assert rows[2] == list(ROWS[1])  # strings, not formulas
+    assert rows[3][:3] == [4, None, 1.5] and rows[3][3].date() == date(2026, 11, 26)
+    assert rows[3][4] is True
+    assert summary == ["Sorok: 3"]
+
+
+def test_rows_given_as_an_iterator_are_streamed(tmp_path):
+    write_report(tmp_path / "r.xlsx", Report("Próba", ("A",), iter([("x",), ("y",)])))
+    assert _cells_of_first_sheet(tmp_path / "r.xlsx") == [["A"], ["x"], ["y"]]
+
+
+def test_an_unknown_format_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(UnknownReportFormat):
+        write_report(tmp_path / "r.pdf", REPORT)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _cells_of_first_sheet(path):
+    return [[c.value for c in row] for row in load_workbook(path).worksheets[0].iter_rows()]
