@@ -12,6 +12,7 @@ and writes its files; it may do work before it takes the first batch.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import pickle
@@ -194,8 +195,10 @@ if __name__ == "__main__":
     from kkod import background
 
     # Below the parent, which computes what we write: when the two compete for a core, the
-    # parent goes on, and we take the time it leaves.
+    # parent goes on, and we take the time it leaves. A short-lived writer builds big
+    # acyclic structures: the cyclic collector's passes over them would free nothing.
     os.nice(_NICENESS)
+    gc.disable()
     with contextlib.suppress(KeyboardInterrupt):  # the parent is stopping: so are we
         background.serve(sys.stdin.buffer, sys.stdout.buffer)
     # The answer is sent and every file is closed: end without the interpreter's clean-up of

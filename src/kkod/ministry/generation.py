@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kkod.atomic import atomic_write
 from kkod.background import Writer, start_writer
@@ -36,16 +37,15 @@ from kkod.table.writer import write_code_batches
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
-CHUNK = 20_000  # keys per match_and_issue call (each call is set-based)
-# From this size (about 2,500 rows) the outputs are written by child processes (kkod.background).
-CHILD_WRITERS_FROM_BYTES = 256 * 1024
+CHUNK = 20_000  # rows per chunk matched at central (each chunk is set-based)
+# From this size (about 2,500 rows) the filled table is written by a child process (kkod.background).
+WRITER_PROCESS_FROM_BYTES = 256 * 1024
 FOURT_LETTERS = frozenset(layout.FOURT_LETTERS)
 _PERSON_LETTERS = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
-class RowOutcome:
-    """The outcome of one table row."""
+class RowOutcome(NamedTuple):
+    """The outcome of one table row (a named tuple: a big table has 100,000 of them)."""
 
     row: int  # Excel row number
     belso_azonosito: str
@@ -282,7 +282,7 @@ def _match(
     with closing(
         central.match_and_issue_chunks(krid, chunks, via=via, reference=reference, actor=actor)
     ) as matched:
-        for start, outcomes in zip(starts, matched, strict=True):
+        for start, outcomes in zip(starts, matched, strict=False):  # counted below
             rows += _hand_over(table, start, outcomes, writer)
             note("Egyeztetés és kódkiadás", len(rows), total)
     writer.end()
@@ -315,7 +315,7 @@ def _hand_over(
 
 def _is_big(table_path: Path) -> bool:
     try:
-        return table_path.stat().st_size >= CHILD_WRITERS_FROM_BYTES
+        return table_path.stat().st_size >= WRITER_PROCESS_FROM_BYTES
     except OSError:
         return False  # the reader has reported it
 

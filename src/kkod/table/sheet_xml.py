@@ -147,9 +147,8 @@ class PreparedSheet:
         self._prefix = prefix = sheet_data[1]
         self._col_styles = _column_styles(data[: sheet_data.start()])
         self._cells: dict[int, dict[int, tuple[int, int, bytes, bytes | None]]] = {}
-        self._dropped: dict[
-            bytes, bytes
-        ] = {}  # a cell's other attributes -> those kept on patching
+        # a cell's other attributes -> those kept on patching
+        self._dropped: dict[bytes, bytes] = {}
         if sheet_data[2]:  # <sheetData/>
             self._content = b""
             return
