@@ -23,7 +23,7 @@ def _members(path):
 @pytest.fixture
 def plain(central, table, tmp_path, monkeypatch):  # noqa: F811
     """The outputs of one chunk, written in this process."""
-    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 1 << 40)
     result = generate(table, KRID, central, tmp_path / "egyben.xlsx", tmp_path / "egyben.csv")
     monkeypatch.undo()
     return result
@@ -35,7 +35,7 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
     central, table, plain, tmp_path, monkeypatch, chunk, in_child  # noqa: F811
 ):
     monkeypatch.setattr(generation, "CHUNK", chunk)
-    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 0 if in_child else 1 << 40)
+    monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0 if in_child else 1 << 40)
     notes = []
     result = generate(
         table,
@@ -55,7 +55,7 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
 
 def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path, monkeypatch):  # noqa: F811
     """A shared formula in column E: only the writer finds it; nothing is left behind."""
-    monkeypatch.setattr(generation, "CHILD_WRITERS_FROM_BYTES", 0)
+    monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0)
     with zipfile.ZipFile(table) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     cell = re.search(r'<c r="E2"[^>]*?(?:/>|>.*?</c>)', sheet)
