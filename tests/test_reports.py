@@ -12,10 +12,12 @@ from kkod.reports import Report, UnknownReportFormat, write_report
 
 ROWS = [
     (2, "T-1", "NINCS_TALALAT", "Nincs találat.", "Ellenőrizze."),
-    (3, "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)"),  # text that looks like a formula
+    (3, '=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"),  # text that looks like a formula
     (4, None, 1.5, date(2026, 11, 26), True),
 ]
-REPORT = Report("Próba", ("Sor", "Azonosító", "Eredmény", "Magyarázat", "Teendő"), ROWS, ["Sorok: 3"])
+REPORT = Report(
+    "Próba", ("Sor", "Azonosító", "Eredmény", "Magyarázat", "Teendő"), ROWS, ["Sorok: 3"]
+)
 
 
 def _cells(path):

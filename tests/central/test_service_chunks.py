@@ -91,5 +91,7 @@ def test_a_wrong_krid_is_refused_before_any_chunk_is_taken(central, engine):
 def _audit_before_matching(engine) -> int:
     with engine.connect() as conn:
         return conn.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "match_and_issue")
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action != "match_and_issue")
         )

@@ -12,7 +12,11 @@ from kkod.errors import TableError
 from kkod.ministry.generation import KeyMaker, generate, match_keys_of_cells
 from kkod.table.reader import read_fourt
 
-from .test_generation import KRID, central, table  # noqa: F401  (fixtures)
+from . import test_generation
+
+KRID = test_generation.KRID
+central = test_generation.central  # the same fixtures: registry and table
+table = test_generation.table
 
 
 def _members(path):
@@ -21,7 +25,7 @@ def _members(path):
 
 
 @pytest.fixture
-def plain(central, table, tmp_path, monkeypatch):  # noqa: F811
+def plain(central, table, tmp_path, monkeypatch):
     """The outputs of one chunk, written in this process."""
     monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 1 << 40)
     result = generate(table, KRID, central, tmp_path / "egyben.xlsx", tmp_path / "egyben.csv")
@@ -32,7 +36,13 @@ def plain(central, table, tmp_path, monkeypatch):  # noqa: F811
 @pytest.mark.parametrize("chunk", [1, 2, 4, 100])
 @pytest.mark.parametrize("in_child", [True, False], ids=["child-process", "in-process"])
 def test_chunked_and_child_written_outputs_equal_the_plain_ones(
-    central, table, plain, tmp_path, monkeypatch, chunk, in_child  # noqa: F811
+    central,
+    table,
+    plain,
+    tmp_path,
+    monkeypatch,
+    chunk,
+    in_child,
 ):
     monkeypatch.setattr(generation, "CHUNK", chunk)
     monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0 if in_child else 1 << 40)
@@ -53,7 +63,7 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
     assert len(matching) == 1 + -(-len(plain.rows) // chunk)
 
 
-def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path, monkeypatch):  # noqa: F811
+def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path, monkeypatch):
     """A shared formula in column E: only the writer finds it; nothing is left behind."""
     monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0)
     with zipfile.ZipFile(table) as archive:
@@ -74,7 +84,7 @@ def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path,
     assert list(out.iterdir()) == []
 
 
-def test_keys_made_chunk_by_chunk_equal_keys_made_at_once(table):  # noqa: F811
+def test_keys_made_chunk_by_chunk_equal_keys_made_at_once(table):
     cells = read_fourt(table).fourt
     make = KeyMaker()
     assert [k for start in range(0, len(cells), 2) for k in make(cells[start : start + 2])] == (

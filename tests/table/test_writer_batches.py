@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _members(path: Path) -> dict[str, bytes]:
 def _batches(codes: dict[int, str], cuts: list[int]) -> list[dict[int, str]]:
     rows = sorted(codes)
     bounds = [0, *sorted(set(cuts)), len(rows)]
-    return [{r: codes[r] for r in rows[a:b]} for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [{r: codes[r] for r in rows[a:b]} for a, b in pairwise(bounds)]
 
 
 @given(cuts=st.lists(st.integers(0, len(CODES)), max_size=6))
