@@ -19,7 +19,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import BinaryIO, Protocol
 
 from kkod.errors import KkodError
@@ -121,8 +121,13 @@ class ProcessWriter:
             raise error
 
     def close(self) -> None:
-        """Wait for the child; an input closed before the end of the batches makes it give up."""
+        """Wait for the child; an input closed before the end of the batches makes it give up
+        (and remove what it started). A child that stops reading its input is killed."""
         process = self._process
+        self._sender.shutdown(wait=False, cancel_futures=True)
+        _, stuck = wait([f for f in self._sent if not f.cancelled()], timeout=_WAIT_SECONDS)
+        if stuck:
+            process.kill()  # a send still blocked: the child is hung
         self._sender.shutdown(wait=True)
         with contextlib.suppress(OSError):
             process.stdin.close()

@@ -48,3 +48,10 @@ def hang(path: str, batches: Iterable[list[str]]) -> None:
     Path(path).write_text(str(os.getpid()))
     for _ in batches:
         pass
+
+
+def never_reads(batches: Iterable[list[str]]) -> None:
+    """Hangs before taking any batch."""
+    import time
+
+    time.sleep(3600)

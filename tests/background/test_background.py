@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kkod import background
 from kkod.background import WriterProcessFailed, start_writer
 
 from . import targets
@@ -105,10 +106,20 @@ def test_a_killed_child_is_reported_not_waited_for(tmp_path):
     writer = start_writer(targets.hang, str(pid_file), process=True)
     try:
         deadline = time.monotonic() + 30
-        while not pid_file.exists() and time.monotonic() < deadline:
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
             time.sleep(0.01)
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
         with pytest.raises(WriterProcessFailed, match="váratlanul leállt"):
             writer.finish()
     finally:
         writer.close()
+
+
+def test_a_child_that_stops_reading_its_input_is_killed_on_close(monkeypatch):
+    monkeypatch.setattr(background, "_WAIT_SECONDS", 0.5)
+    writer = start_writer(targets.never_reads, process=True)
+    writer.add("x" * 1_000_000)  # more than a pipe holds: the send blocks
+    started = time.monotonic()
+    writer.close()
+    assert time.monotonic() - started < 5
+    assert writer._process.returncode == -signal.SIGKILL

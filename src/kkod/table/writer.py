@@ -93,21 +93,24 @@ class PreparedTable:
         self, dst: Path, batches: Iterator[Mapping[int, str]], codes: dict[int, str]
     ) -> None:
         streamer = self._sheet.streamer()
-        with (
-            zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
-            atomic_write(Path(dst)) as tmp,
-            zipfile.ZipFile(tmp, "w") as out,
-        ):
-            for info in archive.infolist():
-                if info.filename != self._part:
-                    _copy_member(archive, out, info, None)
-                    continue
-                big = info.file_size > _ZIP64_MARGIN
-                with out.open(_member_info(info), "w", force_zip64=big) as stream:
-                    for batch in batches:
-                        codes.update(batch)  # first: a batch that cannot stream is kept
-                        stream.write(streamer.feed(_edits(_code_cells(batch))))
-                    stream.write(streamer.finish())
+        try:
+            with (
+                zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
+                atomic_write(Path(dst)) as tmp,
+                zipfile.ZipFile(tmp, "w") as out,
+            ):
+                for info in archive.infolist():
+                    if info.filename != self._part:
+                        _copy_member(archive, out, info, None)
+                        continue
+                    big = info.file_size > _ZIP64_MARGIN
+                    with out.open(_member_info(info), "w", force_zip64=big) as stream:
+                        for batch in batches:
+                            codes.update(batch)  # first: a batch that cannot stream is kept
+                            stream.write(streamer.feed(_edits(_code_cells(batch))))
+                        stream.write(streamer.finish())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+            raise not_xlsx(self.src, "sérült zip-archívum") from error
 
 
 def _code_cells(codes: Mapping[int, str]) -> Iterator[tuple[tuple[int, str], str]]:
