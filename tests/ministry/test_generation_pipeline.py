@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import zipfile
-
 import pytest
 
 import kkod.ministry.generation as generation
@@ -12,16 +9,12 @@ from kkod.errors import TableError
 from kkod.ministry.generation import KeyMaker, generate, match_keys_of_cells
 from kkod.table.reader import read_fourt
 
+from ..tables import members, with_cell
 from . import test_generation
 
 KRID = test_generation.KRID
 central = test_generation.central  # the same fixtures: registry and table
 table = test_generation.table
-
-
-def _members(path):
-    with zipfile.ZipFile(path) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
         progress=lambda stage, done, total: notes.append((stage, done, total)),
     )
     assert result.rows == plain.rows
-    assert _members(result.output) == _members(plain.output)
+    assert members(result.output) == members(plain.output)
     assert result.report.read_bytes() == plain.report.read_bytes()
     matching = [done for stage, done, _ in notes if stage.startswith("Egyeztetés")]
     assert matching == sorted(matching) and matching[-1] == len(plain.rows)
@@ -66,17 +59,8 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
 def test_an_error_in_the_child_writer_leaves_no_output(central, table, tmp_path, monkeypatch):
     """A shared formula in column E: only the writer finds it; nothing is left behind."""
     monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0)
-    with zipfile.ZipFile(table) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    cell = re.search(r'<c r="E2"[^>]*?(?:/>|>.*?</c>)', sheet)
     formula = '<c r="E2" s="4"><f t="shared" ref="E2:E3" si="0">1+1</f><v>2</v></c>'
-    broken = tmp_path / "keplet.xlsx"
-    with zipfile.ZipFile(table) as src, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = (sheet[: cell.start()] + formula + sheet[cell.end() :]).encode()
-            dst.writestr(info, data)
+    broken = with_cell(table, tmp_path / "keplet.xlsx", "E2", formula)
     out = tmp_path / "ki"
     out.mkdir()
     with pytest.raises(TableError, match="E2"):

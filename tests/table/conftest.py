@@ -10,6 +10,8 @@ import pytest
 
 from kkod.table.template import build_template
 
+from ..tables import members
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -68,12 +70,6 @@ def sheet_features(path: Path) -> dict[str, object]:
         )
     features["sheets"] = wb.sheetnames
     return features
-
-
-def members(path: Path) -> dict[str, tuple[bytes, int]]:
-    """Zip member name → (decompressed bytes, compression method), in archive order."""
-    with zipfile.ZipFile(path) as archive:
-        return {i.filename: (archive.read(i), i.compress_type) for i in archive.infolist()}
 
 
 def assert_only_changed(before: Path, after: Path, changed: dict[tuple[int, str], str]) -> None:

@@ -15,6 +15,7 @@ from kkod.errors import TableError
 from kkod.table.reader import read_table
 from kkod.table.writer import patch_cells, write_codes
 
+from ..tables import with_sheet_xml
 from .conftest import assert_only_changed, fill
 
 CODE = "7K3M-9XQ2-HT5W-R8P1-Z"
@@ -191,15 +192,11 @@ def _workbook_with_sheet(
     wb = openpyxl.Workbook()
     base = tmp_path / "alap.xlsx"
     wb.save(base)
-    path = tmp_path / "kezi.xlsx"
-    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = (
-                    '<?xml version="1.0" encoding="UTF-8"?>' + root + sheet_data + close
-                ).encode()
-            dst.writestr(info.filename, data)
+    path = with_sheet_xml(
+        base,
+        tmp_path / "kezi.xlsx",
+        lambda _: '<?xml version="1.0" encoding="UTF-8"?>' + root + sheet_data + close,
+    )
     base.unlink()
     return path
 

@@ -193,9 +193,7 @@ class PreparedSheet:
         """The XML with ``edits[row][column index]`` written (see :func:`patch_sheet`)."""
         data, sheet_data, prefix = self._data, self._sheet_data, self._prefix
         pending = sorted(edits)
-        max_row = pending[-1] if pending else 0
-        max_col = max(map(max, filter(None, edits.values())), default=0)
-        head = _grow_dimension(data[: sheet_data.start()], max_row, max_col)
+        head = _grow_dimension(data[: sheet_data.start()], *_extent(edits))
 
         if sheet_data[2]:  # <sheetData/>
             rows = b"".join(_new_row(prefix, r, edits[r], self._col_styles) for r in pending)
@@ -307,11 +305,9 @@ class SheetStreamer:
             raise NotStreamable("cells not located")
         if found and found[0][0] < self._copied:
             raise NotStreamable("batch before the previous one")
-        if edits:
-            head = sheet._data[: sheet._sheet_data.start()]
-            max_col = max(map(max, filter(None, edits.values())), default=0)
-            if _grow_dimension(head, max(edits), max_col) != head:
-                raise NotStreamable("dimension grows")
+        head = sheet._data[: sheet._sheet_data.start()]
+        if _grow_dimension(head, *_extent(edits)) != head:
+            raise NotStreamable("dimension grows")
         view = memoryview(sheet._content)
         out: list[bytes | memoryview] = [self._head()]
         copied = self._copied
@@ -621,6 +617,11 @@ def _column_styles(head: bytes) -> list[tuple[int, int, bytes]]:
 
 def _column_style(col_styles: list[tuple[int, int, bytes]], col: int) -> bytes | None:
     return next((style for low, high, style in col_styles if low <= col <= high), None)
+
+
+def _extent(edits: Mapping[int, Mapping[int, str]]) -> tuple[int, int]:
+    """(last row, last column) of the edits; (0, 0) for none."""
+    return max(edits, default=0), max(map(max, filter(None, edits.values())), default=0)
 
 
 def _grow_dimension(head: bytes, max_row: int, max_col: int) -> bytes:

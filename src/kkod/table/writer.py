@@ -58,19 +58,7 @@ class PreparedTable:
 
     def write(self, dst: Path, edits: Mapping[int, Mapping[int, str]]) -> None:
         """Save the table with ``edits[row][column index]`` as ``dst`` (atomically)."""
-        patched = self._sheet.patch(edits)
-        try:
-            with (
-                zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
-                atomic_write(Path(dst)) as tmp,
-                zipfile.ZipFile(tmp, "w") as out,
-            ):
-                for info in archive.infolist():
-                    _copy_member(
-                        archive, out, info, patched if info.filename == self._part else None
-                    )
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-            raise not_xlsx(self.src, "sérült zip-archívum") from error
+        self._save(dst, [self._sheet.patch(edits)])
 
     def write_codes(self, dst: Path, codes: Mapping[int, str]) -> None:
         """Save the table with each row's connection code in column E (:data:`layout.CODE_COLUMN`)."""
@@ -82,17 +70,24 @@ class PreparedTable:
         :class:`~kkod.table.sheet_xml.SheetStreamer`) is written from all the codes at the end."""
         codes: dict[int, str] = {}
         batches = iter(batches)
+        streamer = self._sheet.streamer()
+
+        def pieces() -> Iterator[bytes]:
+            for batch in batches:
+                codes.update(batch)  # first: a batch that cannot stream is kept
+                yield streamer.feed(_edits(_code_cells(batch)))
+            yield streamer.finish()
+
         try:
-            self._stream_codes(dst, batches, codes)
+            self._save(dst, pieces())
         except NotStreamable:
             for batch in batches:
                 codes.update(batch)
             self.write_codes(dst, codes)
 
-    def _stream_codes(
-        self, dst: Path, batches: Iterator[Mapping[int, str]], codes: dict[int, str]
-    ) -> None:
-        streamer = self._sheet.streamer()
+    def _save(self, dst: Path, sheet: Iterable[bytes]) -> None:
+        """Write the zip as ``dst`` (atomically): every member copied, the first sheet's XML
+        made of the pieces ``sheet`` gives (compressed as each comes)."""
         try:
             with (
                 zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
@@ -101,14 +96,12 @@ class PreparedTable:
             ):
                 for info in archive.infolist():
                     if info.filename != self._part:
-                        _copy_member(archive, out, info, None)
+                        _copy_member(archive, out, info)
                         continue
                     big = info.file_size > _ZIP64_MARGIN
                     with out.open(_member_info(info), "w", force_zip64=big) as stream:
-                        for batch in batches:
-                            codes.update(batch)  # first: a batch that cannot stream is kept
-                            stream.write(streamer.feed(_edits(_code_cells(batch))))
-                        stream.write(streamer.finish())
+                        for piece in sheet:
+                            stream.write(piece)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
             raise not_xlsx(self.src, "sérült zip-archívum") from error
 
@@ -154,16 +147,10 @@ def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]
     PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
 
 
-def _copy_member(
-    archive: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None
-) -> None:
-    """Copy one member with its name, date, attributes and compression method; ``data`` replaces its content."""
+def _copy_member(archive: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member with its name, date, attributes, compression method and content."""
     copy = _member_info(info)
-    if info.is_dir():
-        out.writestr(copy, b"")
-        return
-    content = archive.read(info) if data is None else data
-    out.writestr(copy, content)
+    out.writestr(copy, b"" if info.is_dir() else archive.read(info))
 
 
 def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
