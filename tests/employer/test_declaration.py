@@ -14,13 +14,12 @@ from fpdf import FPDF
 from openpyxl import load_workbook
 
 from kkod.employer.declaration import (
-    DeclarationData,
     build_declaration_pdf,
     declaration_data_for_table,
     hungarian_date,
-    read_declaration,
 )
 from kkod.errors import KkodError
+from kkod.exchange.declaration import DeclarationData, read_declaration
 from kkod.table.template import build_template
 
 EMPLOYEES = [

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kkod.cli.app import app
-from kkod.employer.declaration import read_declaration
+from kkod.exchange.declaration import read_declaration
 from kkod.pki.verify import SignatureProblem, verify_declaration_signature
 
 from .test_declaration import EMPLOYEES, make_filled_table

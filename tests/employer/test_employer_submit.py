@@ -13,10 +13,10 @@ from kkod.employer.database import open_register, transaction
 from kkod.employer.declaration import build_declaration_pdf, declaration_data_for_table
 from kkod.employer.models import Status
 from kkod.employer.register import META_KRID, META_ORGANISATION, employees, find_employee, get_meta
+from kkod.exchange.subject import is_request_subject, request_subject
 from kkod.fourt.model import Person4T
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, parse_message
 from kkod.mail.server import mailbox_messages, start_mailbox_server, wait_for_messages
-from kkod.mail.subject import is_request_subject, request_subject
 from kkod.pki.demo_ca import make_demo_ca
 from kkod.pki.signing import sign_pdf
 

@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
+from kkod.exchange.subject import is_request_subject, request_subject
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message, parse_message
 from kkod.mail.server import start_intake_server, start_mailbox_server, wait_for_messages
 from kkod.mail.smtp import MailError, SmtpTarget, send_message
 from kkod.mail.spool import Spool
-from kkod.mail.subject import is_request_subject, request_subject
 
 TABLE = Attachment(
     "Kapcsolati kód adattáblázat – Példa Hivatal.xlsx", XLSX_TYPE, os.urandom(40_000)

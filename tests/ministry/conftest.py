@@ -18,14 +18,11 @@ from kkod.central.registry import NewAccount, add_office, add_person
 from kkod.central.service import InProcessCentral
 from kkod.config import Settings
 from kkod.db import make_engine, migrate
-from kkod.employer.declaration import (
-    DeclarationData,
-    build_declaration_pdf,
-    declaration_data_for_table,
-)
+from kkod.employer.declaration import build_declaration_pdf, declaration_data_for_table
+from kkod.exchange.declaration import DeclarationData
+from kkod.exchange.subject import request_subject
 from kkod.fourt.model import Person4T
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message
-from kkod.mail.subject import request_subject
 from kkod.ministry.store import RequestStore
 from kkod.pki.demo_ca import make_demo_ca, make_signer
 from kkod.pki.signing import sign_pdf

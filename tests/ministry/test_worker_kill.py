@@ -19,8 +19,8 @@ from kkod.central.sample_table import write_sample_table
 from kkod.central.service import InProcessCentral
 from kkod.central.synthetic import seed_registry
 from kkod.db import make_engine, migrate
+from kkod.exchange.subject import request_subject
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message
-from kkod.mail.subject import request_subject
 from kkod.ministry.generation import generate
 from kkod.ministry.intake import ingest
 from kkod.ministry.models import OutboxStatus, RequestStatus

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kkod.employer.declaration import DeclarationData, build_declaration_pdf
+from kkod.employer.declaration import build_declaration_pdf
+from kkod.exchange.declaration import DeclarationData
 from kkod.pki.demo_ca import DemoPki, make_demo_ca
 
 PASSPHRASE = "Tűzőgép-2024".encode()

@@ -12,8 +12,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from kkod.employer.declaration import ATTACHMENT_NAME, read_declaration
 from kkod.errors import ConfigurationError
+from kkod.exchange.declaration import ATTACHMENT_NAME, read_declaration
 from kkod.pki.demo_ca import make_signer
 from kkod.pki.signing import sign_pdf
 from kkod.pki.verify import (

@@ -103,7 +103,7 @@ def verify(
 ) -> None:
     """Egy nyilatkozat aláírásának ellenőrzése (sértetlen, megbízható, a szervezeté-e)."""
     from kkod.config import get_settings
-    from kkod.employer.declaration import read_declaration
+    from kkod.exchange.declaration import read_declaration
     from kkod.pki.verify import signer_belongs_to, verify_declaration_signature
 
     try:

@@ -1,25 +1,23 @@
-"""The "Munkáltatói nyilatkozat" (employer declaration): its fields, its PDF, and reading it back.
+"""The "Munkáltatói nyilatkozat" (employer declaration) as a PDF for the given table.
 
 The PDF shows the declaration in Hungarian and carries the same fields as an embedded JSON
-attachment (``kkod-nyilatkozat.json``), which :func:`read_declaration` reads; a PAdES
+attachment (:mod:`kkod.exchange.declaration`, which the ministry reads back); a PAdES
 signature added afterwards covers both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from dataclasses import asdict, dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from kkod.errors import KkodError
+from kkod.exchange.declaration import (
+    ATTACHMENT_NAME,
+    DeclarationData,
+    check_fields,
+    payload,
+)
 
-ATTACHMENT_NAME = "kkod-nyilatkozat.json"
-FORMAT_ID = "kkod-munkaltatoi-nyilatkozat"
-FORMAT_VERSION = 1
 TITLE = "Munkáltatói nyilatkozat"
 SUBTITLE = "kapcsolati kódok tömeges generálásához"
 
@@ -32,22 +30,6 @@ _MONTHS = (
     "január", "február", "március", "április", "május", "június",
     "július", "augusztus", "szeptember", "október", "november", "december",
 )  # fmt: skip
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True, slots=True)
-class DeclarationData:
-    """What the declaration states: who asks, for which Hivatali kapu, about which table."""
-
-    organisation: str  # the organisation's full name
-    short_name: str  # Hivatali kapu short name
-    krid: str
-    contact_name: str
-    contact_email: str
-    rows: int  # number of data rows in the table
-    table_sha256: str  # hex, lower case
-    table_filename: str
-    issued: dt.date
 
 
 def declaration_data_for_table(
@@ -105,7 +87,7 @@ def build_declaration_pdf(data: DeclarationData) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    _check(data)
+    check_fields(data)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(22, 16, 22)
     pdf.set_auto_page_break(True, margin=15)
@@ -192,114 +174,13 @@ def build_declaration_pdf(data: DeclarationData) -> bytes:
     )
 
     pdf.embed_file(
-        bytes=_payload(data),
+        bytes=payload(data),
         basename=ATTACHMENT_NAME,
         mime_type="application/json",
         desc="A nyilatkozat adatai géppel olvasható formában",
         modification_date=dt.datetime.combine(data.issued, dt.time(), dt.UTC),
     )
     return bytes(pdf.output())
-
-
-def read_declaration(pdf: bytes) -> DeclarationData:
-    """The fields of a kkod declaration PDF, read from its embedded JSON attachment.
-
-    Raises :class:`KkodError` (Hungarian) when ``pdf`` is not a PDF or not a kkod declaration.
-    """
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    not_ours = "A PDF nem a kkod által készített munkáltatói nyilatkozat (hiányzó vagy hibás adatmelléklet)."
-    try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-        raw = _find_attachment(reader.root, ATTACHMENT_NAME)
-    except (PdfError, ValueError, KeyError, TypeError, AttributeError):
-        raise KkodError("A nyilatkozat nem olvasható PDF-fájl.") from None
-    if raw is None:
-        raise KkodError(not_ours)
-    try:
-        payload = json.loads(raw.decode("utf-8"))
-        return _from_payload(payload)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise KkodError(not_ours) from None
-
-
-def _payload(data: DeclarationData) -> bytes:
-    fields = asdict(data)
-    fields["issued"] = data.issued.isoformat()
-    body = {"format": FORMAT_ID, "version": FORMAT_VERSION, **fields}
-    return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def _from_payload(payload: Any) -> DeclarationData:
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT_ID:
-        raise ValueError("not a kkod declaration")
-    if payload.get("version") != FORMAT_VERSION:
-        raise ValueError("unsupported version")
-    texts = (
-        "organisation",
-        "short_name",
-        "krid",
-        "contact_name",
-        "contact_email",
-        "table_filename",
-    )
-    if not all(isinstance(payload[name], str) for name in texts):
-        raise ValueError("text field of wrong type")
-    rows = payload["rows"]
-    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
-        raise ValueError("rows")
-    data = DeclarationData(
-        **{name: payload[name] for name in texts},
-        rows=rows,
-        table_sha256=str(payload["table_sha256"]),
-        issued=dt.date.fromisoformat(payload["issued"]),
-    )
-    _check(data)
-    return data
-
-
-def _check(data: DeclarationData) -> None:
-    if not _SHA256.fullmatch(data.table_sha256):
-        raise KkodError("A táblázat SHA-256 ellenőrzőösszege 64 kisbetűs hexadecimális jel legyen.")
-    if data.rows < 0:
-        raise KkodError("Az adatsorok száma nem lehet negatív.")
-    for label, value in (
-        ("szervezet neve", data.organisation),
-        ("hivatali kapu rövid neve", data.short_name),
-        ("KRID", data.krid),
-        ("kapcsolattartó neve", data.contact_name),
-        ("kapcsolattartó e-mail-címe", data.contact_email),
-    ):
-        if not value.strip():
-            raise KkodError(f"A nyilatkozatból hiányzik: {label}.")
-
-
-def _find_attachment(root: Any, name: str) -> bytes | None:
-    names = root.get("/Names")
-    if names is None:
-        return None
-    tree = names.get_object().get("/EmbeddedFiles")
-    if tree is None:
-        return None
-    for key, spec in _name_tree_items(tree.get_object()):
-        if key == name:
-            spec = spec.get_object()
-            stream = spec["/EF"].get_object()["/F"].get_object()
-            return stream.data
-    return None
-
-
-def _name_tree_items(node: Any, depth: int = 0) -> Any:
-    if depth > 16:
-        return
-    pairs = node.get("/Names")
-    if pairs is not None:
-        pairs = pairs.get_object()
-        for i in range(0, len(pairs) - 1, 2):
-            yield str(pairs[i].get_object()), pairs[i + 1]
-    for kid in node.get("/Kids", ()):
-        yield from _name_tree_items(kid.get_object(), depth + 1)
 
 
 def _heading(pdf: Any, text: str) -> None:

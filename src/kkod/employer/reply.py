@@ -189,7 +189,7 @@ def _is_data_table(data: bytes) -> bool:
 def _reasons_of(name: str, data: bytes) -> dict[int, RowReason] | None:
     """The reason report in an attachment, by row; ``None`` if the attachment is not one.
 
-    The report is :mod:`kkod.ministry.reason_report`'s, as .xlsx or .csv: a header row naming
+    The report is :mod:`kkod.exchange.reason_report`'s, as .xlsx or .csv: a header row naming
     at least the row (``Sor``) and the result (``Eredmény``); ``Magyarázat`` is optional.
     """
     suffix = Path(name).suffix.lower()
@@ -213,14 +213,14 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
 
 
 def _fold(value: object) -> str:
-    from kkod.mail.subject import fold
+    from kkod.exchange.subject import fold
 
     return fold("" if value is None else str(value))
 
 
 def _result_of(value: object) -> MatchResult | None:
     """The result a report cell names: the ministry's label (``NINCS_TALALAT``) or its words."""
-    from kkod.ministry.reason_report import parse_result
+    from kkod.exchange.reason_report import parse_result
 
     found = parse_result(str(value or ""))
     if found is not None:
@@ -230,8 +230,8 @@ def _result_of(value: object) -> MatchResult | None:
 
 
 def _reasons_from_rows(table: list[list[object]]) -> dict[int, RowReason] | None:
-    """The ministry's reason report (:data:`kkod.ministry.reason_report.HEADERS`), by row."""
-    from kkod.ministry.reason_report import HEADERS
+    """The ministry's reason report (:data:`kkod.exchange.reason_report.HEADERS`), by row."""
+    from kkod.exchange.reason_report import HEADERS
 
     row_name, result_name, text_name = _fold(HEADERS[0]), _fold(HEADERS[2]), _fold(HEADERS[3])
     for start, header in enumerate(table[:10]):

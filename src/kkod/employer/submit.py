@@ -98,10 +98,10 @@ def submit_request(
     :class:`~kkod.mail.smtp.MailError` when the SMTP server cannot take the message.
     """
     from kkod.atomic import atomic_write_bytes
-    from kkod.employer.declaration import read_declaration
+    from kkod.exchange.declaration import read_declaration
+    from kkod.exchange.subject import request_subject
     from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message
     from kkod.mail.smtp import send_message
-    from kkod.mail.subject import request_subject
     from kkod.table.reader import read_table
 
     table_bytes = _read(request.table, "táblázat")

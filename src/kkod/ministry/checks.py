@@ -18,8 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from kkod.central.interface import Central, OfficeInfo
-from kkod.employer.declaration import DeclarationData
 from kkod.errors import KkodError
+from kkod.exchange.declaration import DeclarationData
 from kkod.mail.message import Attachment
 from kkod.pki.verify import SignatureVerdict
 
@@ -80,8 +80,8 @@ def check_submission(
     submission: Submission, central: Central, trust_roots: Sequence[Path]
 ) -> CheckedRequest:
     """Run every check on ``submission``; raise :class:`Rejection` at the first that fails."""
-    from kkod.employer.declaration import read_declaration
-    from kkod.mail.subject import is_request_subject
+    from kkod.exchange.declaration import read_declaration
+    from kkod.exchange.subject import is_request_subject
     from kkod.pki.verify import signer_belongs_to, verify_declaration_signature
 
     if submission.unreadable:

@@ -20,6 +20,7 @@ from kkod.background import Writer, start_writer
 from kkod.bulk import cyclic_gc_paused
 from kkod.central.interface import Central, MatchResult, Outcome, UnknownOffice, Via
 from kkod.errors import KkodError
+from kkod.exchange.reason_report import build_reason_report
 from kkod.fourt.canonical import (
     canonical,
     canonical_name,
@@ -29,8 +30,7 @@ from kkod.fourt.canonical import (
 )
 from kkod.fourt.dates import parse_date
 from kkod.fourt.model import Person4T
-from kkod.ministry.reason_report import write_reason_report
-from kkod.reports import check_format
+from kkod.reports import check_format, write_report
 from kkod.table import layout
 from kkod.table.reader import FourTColumns, TableRow, person_of, read_fourt
 from kkod.table.writer import write_code_batches
@@ -63,12 +63,17 @@ class GenerationResult:
     rows: list[RowOutcome] = field(default_factory=list)
     _counts: Counter | None = field(default=None, init=False, repr=False, compare=False)
 
-    def count(self, result: MatchResult) -> int:
+    @property
+    def counts(self) -> Counter[MatchResult]:
+        """How many rows got each result."""
         counts = self._counts
         if counts is None:
             counts = Counter(r.result for r in self.rows)
             object.__setattr__(self, "_counts", counts)
-        return counts[result]
+        return counts
+
+    def count(self, result: MatchResult) -> int:
+        return self.counts[result]
 
     @property
     def coded(self) -> int:
@@ -249,7 +254,8 @@ def _generate(
             rows = _match(central, krid, table, table_writer, note, via, reference, actor)
             generation = GenerationResult(table_path, output, report, rows)
             note("Kimenet írása", 0, 2)
-            write_reason_report(report_tmp, generation, reference=reference, suffix=suffix)
+            reasons = build_reason_report(rows, table_path.name, generation.counts, reference)
+            write_report(report_tmp, reasons, suffix=suffix)
             note("Kimenet írása", 1, 2)
             table_writer.finish()
             note("Kimenet írása", 2, 2)

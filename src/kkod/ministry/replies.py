@@ -20,7 +20,7 @@ def reply_message_id(reference: str, ministry_address: str) -> str:
 
 
 def reply_subject_for(request: Request, suffix: str) -> str:
-    from kkod.mail.subject import reply_subject
+    from kkod.exchange.subject import reply_subject
 
     base = reply_subject(request.subject) if request.subject else "Kapcsolati kódok igénylése"
     return f"{base} [{request.reference}] – {suffix}"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kkod.mail.subject import fold, is_request_subject, reply_subject, request_subject
+from kkod.exchange.subject import fold, is_request_subject, reply_subject, request_subject
 
 
 @pytest.mark.parametrize(
