@@ -1,39 +1,77 @@
-"""Shared fixtures: a database URL for each backend (SQLite file, real PostgreSQL)."""
+"""Shared fixtures: a database URL for each backend (SQLite file, real PostgreSQL).
+
+PostgreSQL is a throwaway server of this test process's own (tests/pgserver.py), started
+at the first test that needs it, unless ``KKOD_TEST_PG_DSN`` names a server to use instead
+(an admin connection string whose user may create databases).
+"""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests import pgserver
 
 # Property tests check behaviour, never speed (that is what bench/ is for): no per-example
 # deadline, so a busy CI machine cannot fail them.
 settings.register_profile("kkod", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("kkod")
 
-PG_ADMIN_DSN = os.environ.get(
-    "KKOD_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
-)
+
+@dataclass(frozen=True)
+class PgCluster:
+    """Where the PostgreSQL tests make their databases: an admin DSN and a URL maker."""
+
+    admin_dsn: str
+    url_of: Callable[[str], str]
 
 
-def _pg_url(dbname: str) -> str:
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{dbname}"
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """The configured server (``KKOD_TEST_PG_DSN``), else a throwaway one of this process."""
+    configured = os.environ.get("KKOD_TEST_PG_DSN")
+    if configured:
+        params = psycopg.conninfo.conninfo_to_dict(configured)
+        yield PgCluster(configured, lambda name: _url_of(params, name))
+        return
+    pgserver.remove_stale()
+    server = pgserver.PgServer().start()
+    try:
+        yield PgCluster(server.dsn(), server.url)
+    finally:
+        server.remove()
+
+
+def _url_of(params: dict, dbname: str) -> str:
+    """A SQLAlchemy URL for ``dbname`` on the server the libpq parameters name."""
+    from sqlalchemy.engine import URL
+
+    return URL.create(
+        "postgresql+psycopg",
+        username=params.get("user"),
+        password=params.get("password"),
+        host=params.get("host"),
+        port=int(params["port"]) if params.get("port") else None,
+        database=dbname,
+    ).render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the real server; dropped afterwards."""
+def pg_database(pg_cluster: PgCluster) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the test server; dropped afterwards."""
     name = f"kkod_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+    with psycopg.connect(pg_cluster.admin_dsn, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _pg_url(name)
+        yield pg_cluster.url_of(name)
     finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+        with psycopg.connect(pg_cluster.admin_dsn, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -263,16 +263,16 @@ def test_a_request_whose_table_is_gone_is_rejected_with_a_reply(world, mailbox):
 
 
 @pytest.mark.postgres
-def test_an_unreachable_central_system_puts_the_request_back_in_the_queue(world, mailbox):
+def test_an_unreachable_central_system_puts_the_request_back_in_the_queue(
+    world, mailbox, pg_cluster
+):
     from kkod.central.service import InProcessCentral
     from kkod.db import make_engine
 
     request = ingest(
         world.email(), SENDER, store=world.store, central=world.central, settings=world.settings
     ).request
-    gone = InProcessCentral(
-        make_engine("postgresql://postgres@127.0.0.1:5432/kkod_nincs_ilyen_db"), b"k" * 32
-    )
+    gone = InProcessCentral(make_engine(pg_cluster.url_of("kkod_nincs_ilyen_db")), b"k" * 32)
     summary = Worker(world.store, gone, world.settings, worker_id="w").run_once()
     assert summary.released == [request.reference] and summary.finished == []
     queued = world.store.get(request.id)

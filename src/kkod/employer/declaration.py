@@ -21,7 +21,9 @@ from kkod.exchange.declaration import (
 TITLE = "Munkáltatói nyilatkozat"
 SUBTITLE = "kapcsolati kódok tömeges generálásához"
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# DejaVu ships with kkod (fonts/LICENSE-DejaVu.txt): ő and ű need an embedded TrueType font,
+# and a machine need not have one installed.
+FONT_DIR = Path(__file__).parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FONT_MONO = FONT_DIR / "DejaVuSansMono.ttf"
