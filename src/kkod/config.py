@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         30, description="Days a stored request table is kept before the worker deletes it."
     )
+    # kkod.logs reads these two from the environment itself: logging must work even when
+    # another setting is invalid. They are here to be documented and typed like the rest.
+    log_dir: Path | None = Field(
+        None, description="Folder of the log file kkod.log; default: data_dir/logs."
+    )
+    debug: bool = Field(
+        False,
+        description="Show library warnings, debug log lines and tracebacks on the terminal.",
+    )
 
     def database_url(self, part: Part) -> str:
         """The URL of ``part``'s database: the configured one, else a SQLite file in data_dir."""

@@ -18,9 +18,22 @@ from kkod.cli.groups import app
 
 
 def main() -> None:
+    from kkod import logs
+
+    logs.route_warnings()  # before any library is imported
     try:
         app()
+    except BaseException as error:
+        if isinstance(error, SystemExit):
+            raise
+        from kkod.cli.common import unexpected
+
+        raise SystemExit(unexpected(error, "kkod").exit_code) from None
     finally:
         # The process ends here: the operating system takes back its memory. Without this the
         # interpreter's last garbage collections walk every object a big job left (0.1 s).
         gc.freeze()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -17,24 +18,41 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from kkod.errors import KkodError
+from kkod.visible import visible
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji off: a cell holding ":warning:" is shown as written, not as a picture.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def plain(value: object, style: str = "", *, keep_newlines: bool = False) -> Text:
+    """Text from outside (a cell, a file name, a subject) as Rich shows it: as written, never
+    read as markup, hidden characters tagged (:func:`kkod.visible.visible`)."""
+    return Text(visible("" if value is None else str(value), keep_newlines=keep_newlines), style)
+
+
 def fail(message: str, exit_code: int = 1) -> typer.Exit:
-    """Print a Hungarian error on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]Hiba:[/] {message}")
+    """Print a Hungarian error on stderr and return the Exit to raise.
+
+    ``message`` is plain text (it may quote a file name or a cell): it is never read as markup.
+    """
+    # soft_wrap: a long path or file name stays whole (the terminal wraps it, Rich does not split it).
+    err_console.print(
+        Text.assemble(("Hiba:", "bold red"), " ", plain(message, keep_newlines=True)),
+        soft_wrap=True,
+    )
     return typer.Exit(exit_code)
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`KkodError` raised by the work into a clean message and its exit code."""
+    """Turn a :class:`KkodError` raised by the work into a clean message and its exit code,
+    and any other error into :func:`unexpected` (never a traceback on the screen)."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -42,8 +60,44 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except KkodError as error:
             raise fail(error.message, error.exit_code) from None
+        except _PASS_THROUGH:
+            raise
+        except BaseException as error:
+            raise unexpected(error, func.__name__) from None
 
     return wrapper
+
+
+# Typer's and Click's own ways of ending a command (Exit derives from RuntimeError), and the
+# interpreter's.
+_PASS_THROUGH = (
+    typer.Exit,
+    typer.Abort,
+    click.exceptions.Exit,
+    click.exceptions.Abort,
+    click.ClickException,
+    SystemExit,
+)
+
+
+def unexpected(error: BaseException, where: str) -> typer.Exit:
+    """An error kkod did not foresee: filed in the log with a reference, told in Hungarian.
+
+    With ``KKOD_DEBUG`` the traceback is shown too. Ctrl+C is "Megszakítva" (exit 130).
+    """
+    from kkod import logs
+
+    if isinstance(error, KeyboardInterrupt):
+        err_console.print("Megszakítva.", markup=False)
+        return typer.Exit(130)
+    reference, path = logs.file_unexpected(error, where)
+    where_logged = f" A részletek a naplóban: {path}." if path else ""
+    if logs.debug_enabled():
+        err_console.print_exception()
+    return fail(
+        f"Váratlan hiba történt (hivatkozás: {reference}).{where_logged} Kérjük, jelezze a "
+        "hibát az üzemeltetőnek a hivatkozással együtt."
+    )
 
 
 @contextmanager

@@ -25,6 +25,15 @@ pki_app = typer.Typer(
     help="Tanúsítványok a nyilatkozat aláírásához (bemutató CA).", no_args_is_help=True
 )
 
+
+@app.callback()
+def _start() -> None:
+    """Kapcsolati kódok tömeges generálása: táblázat, ellenőrzés, generálás, kérelmek."""
+    from kkod import logs
+
+    logs.setup()
+
+
 app.add_typer(central_app, name="central")
 app.add_typer(ministry_app, name="ministry")
 app.add_typer(employer_app, name="employer")

@@ -19,10 +19,9 @@ STATUS_HELP = "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész (é
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kkod import logs
+
+    logs.setup(console_level=logging.INFO)  # the servers tell the operator what they do
 
 
 def _fold(text: str) -> str:
