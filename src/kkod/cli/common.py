@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-import click
 import typer
+import typer.exceptions
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -68,16 +68,9 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-# Typer's and Click's own ways of ending a command (Exit derives from RuntimeError), and the
-# interpreter's.
-_PASS_THROUGH = (
-    typer.Exit,
-    typer.Abort,
-    click.exceptions.Exit,
-    click.exceptions.Abort,
-    click.ClickException,
-    SystemExit,
-)
+# Typer's own ways of ending a command (Exit derives from RuntimeError; TyperException is the
+# base of its bundled Click's usage errors), and the interpreter's.
+_PASS_THROUGH = (typer.Exit, typer.Abort, typer.exceptions.TyperException, SystemExit)
 
 
 def unexpected(error: BaseException, where: str) -> typer.Exit:
