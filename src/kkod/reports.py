@@ -1,6 +1,9 @@
-"""Reports a person opens: one table of rows written as .xlsx, .csv (UTF-8 with BOM) or .html.
+"""Reports a person opens: tables of rows written as .xlsx, .csv (UTF-8 with BOM) or .html.
 
-The format follows the file's suffix. Files are written atomically.
+The format follows the file's suffix. A report is one main table, optionally with further
+tables (more sheets in .xlsx, more sections in .html; a .csv holds the main table only).
+In .xlsx the header is frozen and filterable, columns have readable widths, and long texts
+wrap. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import functools
 import io
 from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,20 +40,29 @@ p.summary{margin:.5rem 0 1rem}
 </style></head><body>
 <h1>{{ title }}</h1>
 {% for line in summary %}<p class="summary">{{ line }}</p>{% endfor %}
-<table><thead><tr>{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr>{% for v in row %}<td>{{ "" if v is none else v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-</table></body></html>
+{% for table in tables %}{% if not loop.first %}<h2>{{ table.title }}</h2>{% endif %}
+<table><thead><tr>{% for h in table.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in table.rows %}<tr>{% for v in row %}<td>{{ "" if v is none else v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>{% endfor %}</body></html>
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A titled table with an optional summary (lines shown above it)."""
+    """A titled table with an optional summary (lines shown above it, a sheet of its own in
+    .xlsx) and further tables.
+
+    ``widths`` gives each column's width in characters (default: from the header), ``wrap``
+    the indexes of columns whose long texts wrap in .xlsx.
+    """
 
     title: str
     headers: Sequence[str]
     rows: Iterable[Sequence[object]]
     summary: Sequence[str] = ()
+    widths: Sequence[int] | None = None
+    wrap: frozenset[int] = frozenset()
+    more: Sequence[Report] = ()
 
 
 def write_report(path: Path, report: Report, *, suffix: str | None = None) -> Path:
@@ -88,7 +101,7 @@ def _csv(path: Path, report: Report) -> None:
 def _html(path: Path, report: Report) -> None:
     path.write_text(
         _html_template().render(
-            title=report.title, headers=report.headers, rows=report.rows, summary=report.summary
+            title=report.title, summary=report.summary, tables=[report, *report.more]
         ),
         encoding="utf-8",
     )
@@ -102,13 +115,21 @@ def _html_template() -> Template:
 
 
 def _xlsx(path: Path, report: Report) -> None:
-    """Bold, shaded header, frozen below it, the summary on a second sheet. A report of up to
-    :data:`IN_MEMORY_CELLS` cells is built in memory (shared strings: a third faster); a bigger
-    one, or one given as an iterator, is streamed row by row (XlsxWriter's constant memory)."""
+    """Each table on a sheet of its own (bold, shaded, frozen and filterable header), the
+    summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
+    memory (shared strings: a third faster); a bigger one, or one given as an iterator, is
+    streamed row by row (XlsxWriter's constant memory)."""
     import xlsxwriter
 
-    rows = report.rows
-    cells = len(rows) * len(report.headers) if isinstance(rows, Sized) else None
+    tables = [report, *report.more]
+    cells = 0
+    for table in tables:
+        rows = table.rows
+        cells = (
+            None
+            if cells is None or not isinstance(rows, Sized)
+            else cells + len(rows) * len(table.headers)
+        )
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -118,28 +139,58 @@ def _xlsx(path: Path, report: Report) -> None:
         },
     )
     try:
-        sheet = workbook.add_worksheet(report.title[:31])
-        for i, header in enumerate(report.headers):
-            # Stored as this many characters; set_column() would add XlsxWriter's cell padding.
-            width = max(12, min(60, len(str(header)) + 4))
-            sheet.set_column_pixels(i, i, width * _DIGIT_PIXELS)
-        sheet.freeze_panes(1, 0)
-        header_format = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "pattern": 1})
-        sheet.write_row(0, 0, report.headers, header_format)
-        # Text and whole numbers (most cells) written by type, without XlsxWriter's guessing.
-        write_string, write_number, write = sheet.write_string, sheet.write_number, sheet.write
-        for number, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                kind = value.__class__
-                if kind is str:
-                    write_string(number, column, value)
-                elif kind is int:
-                    write_number(number, column, value)
-                elif value is not None:
-                    write(number, column, value)
+        header_format = workbook.add_format(
+            {"bold": True, "bg_color": "#DDE5F0", "pattern": 1, "text_wrap": True, "valign": "top"}
+        )
+        formats = _Formats(
+            header=header_format,
+            wrap=workbook.add_format({"text_wrap": True, "valign": "top"}),
+            top=workbook.add_format({"valign": "top"}),
+            date=workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"}),
+        )
+        for table in tables:
+            _xlsx_sheet(workbook, table, formats)
         if report.summary:
             info = workbook.add_worksheet("Összesítés")
+            info.set_column_pixels(0, 0, 80 * _DIGIT_PIXELS)
             for number, line in enumerate(report.summary):
-                info.write(number, 0, line)
+                info.write_string(number, 0, line)
     finally:
         workbook.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Formats:
+    header: object
+    wrap: object
+    top: object
+    date: object
+
+
+def _xlsx_sheet(workbook, table: Report, style: _Formats) -> None:
+    sheet = workbook.add_worksheet(table.title[:31])
+    formats = []
+    for i, header in enumerate(table.headers):
+        # Stored as this many characters; set_column() would add XlsxWriter's cell padding.
+        width = table.widths[i] if table.widths else max(12, min(60, len(str(header)) + 4))
+        formats.append(style.wrap if i in table.wrap else style.top)
+        sheet.set_column_pixels(i, i, width * _DIGIT_PIXELS, formats[i])
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, table.headers, style.header)
+    # Text and whole numbers (most cells) written by type, without XlsxWriter's guessing; a
+    # cell carries its column's format (a column's format alone does not reach written cells).
+    write_string, write_number, write = sheet.write_string, sheet.write_number, sheet.write
+    last = 0
+    for number, row in enumerate(table.rows, start=1):
+        last = number
+        for column, value in enumerate(row):
+            kind = value.__class__
+            if kind is str:
+                write_string(number, column, value, formats[column])
+            elif kind is int:
+                write_number(number, column, value, formats[column])
+            elif isinstance(value, date):
+                write(number, column, value, style.date)
+            elif value is not None:
+                write(number, column, value, formats[column])
+    sheet.autofilter(0, 0, max(last, 1), len(table.headers) - 1)

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kkod.central.codes import parse_code
 from kkod.central.sample_table import read_truth
 from kkod.cli.app import app
 from kkod.config import get_settings
+from kkod.exchange.reason_report import read_reason_report
 from kkod.table.reader import read_table
 from kkod.table.writer import patch_cells
 
@@ -78,10 +78,11 @@ def test_generate_fills_column_e_and_writes_the_report(kkod, work):
             assert parse_code(codes[row]) == codes[row]
         else:
             assert codes[row] == ""
-    reasons = {
-        r[0].value: r[2].value for r in load_workbook(report).worksheets[0].iter_rows(min_row=2)
+    reasons = read_reason_report(report.name, report.read_bytes())
+    assert {row: r.result.value for row, r in reasons.reasons.items()} == {
+        row: e for row, e in truth.items() if e != "KOD"
     }
-    assert reasons == {row: e for row, e in truth.items() if e != "KOD"}
+    assert reasons.codes == {row: codes[row] for row, e in truth.items() if e == "KOD"}
 
 
 def test_json_output_and_the_same_codes_on_a_rerun(kkod, work):

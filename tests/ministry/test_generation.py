@@ -101,15 +101,20 @@ def test_every_row_without_a_code_gets_its_reason_and_no_4t(central, table, tmp_
     generate(table, KRID, central, report=report, reference="KK-2026-000007")
     text = report.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines(), delimiter=";"))
-    assert rows[0] == ["Sor", "Belső azonosító", "Eredmény", "Magyarázat", "Teendő"]
-    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
-        ("4", "T-3", "NINCS_TALALAT"),
-        ("5", "T-4", "TOBB_TALALAT"),
-        ("6", "T-5", "HIBAS_SOR"),
-        ("7", "T-6", "HIBAS_SOR"),
+    assert rows[0] == [
+        "Sorszám", "Belső azonosító", "Viselt név", "Eredmény", "Magyarázat", "Teendő",
+        "Megjegyzés", "Excel-sor",
+    ]  # fmt: skip
+    # Sorszám as the table numbers its rows (the Excel row is one more), and the person's name
+    assert [(r[0], r[1], r[2], r[3], r[7]) for r in rows[1:]] == [
+        ("3", "T-3", "Kiss Gábor", "nincs találat", "4"),
+        ("4", "T-4", "Molnár Katalin", "több találat", "5"),
+        ("5", "T-5", "Papp Ferenc", "hibás sor", "6"),
+        ("6", "T-6", "Fekete Anna", "hibás sor", "7"),
     ]
-    assert rows[1][3] == EXPLANATION[MatchResult.NINCS_TALALAT]
-    for value in ("Kiss", "Molnár", "Papp", "Szeged", "1990"):
+    assert rows[1][4] == EXPLANATION[MatchResult.NINCS_TALALAT]
+    # the name identifies the row for the officer; no other 4T value is repeated
+    for value in ("Varga Anna", "Lakatos Judit", "Mészáros Rózsa", "Kiss Ilona", "Szeged", "1990"):
         assert value not in text
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kkod.central.interface import MatchResult
 from kkod.mail.message import build_message
 from kkod.mail.smtp import SmtpTarget, send_message
 from kkod.mail.spool import Spool
@@ -116,12 +115,11 @@ def test_the_reason_report_lists_every_row_without_a_code(world, mailbox, tmp_pa
     report.write_bytes(_attachments(delivered.raw)["kapcsolati_kod_tabla-jelentes.xlsx"])
     from openpyxl import load_workbook
 
-    sheet = load_workbook(report, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert {(r[1], r[2]) for r in rows} == {
-        ("HR-003", MatchResult.NINCS_TALALAT.value),
-        ("HR-004", MatchResult.TOBB_TALALAT.value),
-    }
+    book = load_workbook(report, read_only=True)
+    rows = list(book["Kód nélküli sorok"].iter_rows(min_row=2, values_only=True))
+    assert {(r[1], r[3]) for r in rows} == {("HR-003", "nincs találat"), ("HR-004", "több találat")}
+    issued = list(book["Kiadott kódok"].iter_rows(min_row=2, values_only=True))
+    assert {r[2] for r in issued} == {"HR-001", "HR-002", "HR-005", "HR-006"}
     # the employer side reads the reply as it arrives (.eml): table and reasons found
     from kkod.employer.reply import read_reply
 

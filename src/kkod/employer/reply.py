@@ -6,11 +6,8 @@ checked with the code parser; a malformed code is an error naming the row.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,18 +15,10 @@ from pathlib import Path
 from kkod.central.interface import MatchResult
 from kkod.employer.register import ReplyRow
 from kkod.errors import KkodError
+from kkod.exchange.reason_report import RowReason, read_reason_report
 from kkod.table.layout import CODE_COLUMN
 
 MAX_LISTED_ERRORS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class RowReason:
-    """The reason report's line for one row."""
-
-    row: int
-    result: MatchResult
-    explanation: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,73 +176,6 @@ def _is_data_table(data: bytes) -> bool:
 
 
 def _reasons_of(name: str, data: bytes) -> dict[int, RowReason] | None:
-    """The reason report in an attachment, by row; ``None`` if the attachment is not one.
-
-    The report is :mod:`kkod.exchange.reason_report`'s, as .xlsx or .csv: a header row naming
-    at least the row (``Sor``) and the result (``Eredmény``); ``Magyarázat`` is optional.
-    """
-    suffix = Path(name).suffix.lower()
-    try:
-        if suffix == ".csv" or (not suffix and data[:3] == b"\xef\xbb\xbf"):
-            table = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-        elif suffix == ".xlsx":
-            table = _xlsx_rows(data)
-        else:
-            return None
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
-        return None
-    return _reasons_from_rows(table)
-
-
-def _xlsx_rows(data: bytes) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-
-def _fold(value: object) -> str:
-    from kkod.exchange.subject import fold
-
-    return fold("" if value is None else str(value))
-
-
-def _result_of(value: object) -> MatchResult | None:
-    """The result a report cell names: the ministry's label (``NINCS_TALALAT``) or its words."""
-    from kkod.exchange.reason_report import parse_result
-
-    found = parse_result(str(value or ""))
-    if found is not None:
-        return found
-    text = _fold(value)
-    return next((r for r in MatchResult if _fold(r.value) == text), None)
-
-
-def _reasons_from_rows(table: list[list[object]]) -> dict[int, RowReason] | None:
-    """The ministry's reason report (:data:`kkod.exchange.reason_report.HEADERS`), by row."""
-    from kkod.exchange.reason_report import HEADERS
-
-    row_name, result_name, text_name = _fold(HEADERS[0]), _fold(HEADERS[2]), _fold(HEADERS[3])
-    for start, header in enumerate(table[:10]):
-        names = [_fold(cell) for cell in header]
-        if row_name not in names or result_name not in names:
-            continue
-        row_col, result_col = names.index(row_name), names.index(result_name)
-        text_col = names.index(text_name) if text_name in names else None
-        reasons: dict[int, RowReason] = {}
-        for line in table[start + 1 :]:
-            if len(line) <= max(row_col, result_col):
-                continue
-            result = _result_of(line[result_col])
-            try:
-                number = int(float(str(line[row_col]).strip()))
-            except ValueError:
-                continue
-            if result is None:
-                continue
-            explanation = None
-            if text_col is not None and text_col < len(line) and str(line[text_col] or "").strip():
-                explanation = " ".join(str(line[text_col]).split())
-            reasons[number] = RowReason(number, result, explanation)
-        return reasons
-    return None
+    """The reason report in an attachment, by Excel row; ``None`` if the attachment is not one."""
+    report = read_reason_report(name, data)
+    return None if report is None else report.reasons

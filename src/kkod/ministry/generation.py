@@ -32,7 +32,7 @@ from kkod.fourt.dates import parse_date
 from kkod.fourt.model import Person4T
 from kkod.reports import check_format, write_report
 from kkod.table import layout
-from kkod.table.reader import FourTColumns, TableRow, person_of, read_fourt
+from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
 from kkod.table.writer import write_code_batches
 
 # progress(stage description in Hungarian, done, total)
@@ -51,6 +51,9 @@ class RowOutcome(NamedTuple):
     belso_azonosito: str
     result: MatchResult
     code: str | None = None
+    sorszam: str = ""
+    viselt_nev: str = ""  # as the table has it: the reason report names the person
+    note: str | None = None  # for the reason report, e.g. the rule a hibás sor broke
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,16 +306,29 @@ def _hand_over(
     table: FourTColumns, start: int, outcomes: list[Outcome], writer: Writer
 ) -> list[RowOutcome]:
     """The chunk's row outcomes; its codes handed to the table's writer."""
-    numbers = table.numbers[start : start + CHUNK]
+    end = start + CHUNK
+    numbers = table.numbers[start:end]
     if len(outcomes) != len(numbers):
         raise IncompleteGeneration(
             f"Belső hiba: {len(numbers)} sorból {len(outcomes)} kapott eredményt; "
             "nem készült kimenet."
         )
     chunk = [
-        RowOutcome(number, belso, outcome.result, outcome.code)
-        for number, belso, outcome in zip(
-            numbers, table.belso_azonosito[start : start + CHUNK], outcomes, strict=True
+        RowOutcome(
+            number,
+            belso,
+            outcome.result,
+            outcome.code,
+            sorszam,
+            "" if outcome.code or cells is None else cell_text(cells[0]),
+        )
+        for number, belso, sorszam, cells, outcome in zip(
+            numbers,
+            table.belso_azonosito[start:end],
+            table.sorszam[start:end],
+            table.fourt[start:end],
+            outcomes,
+            strict=True,
         )
     ]
     writer.add({r.row: r.code for r in chunk if r.code is not None})

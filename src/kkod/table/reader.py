@@ -29,6 +29,8 @@ _FOURT_LETTERS = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)  # D 
 _FOURT_INDEXES = tuple(LETTERS.index(letter) for letter in _FOURT_LETTERS)
 _FOURT_SET = frozenset(_FOURT_LETTERS)
 _BELSO_INDEX = LETTERS.index(layout.COLUMN_OF_FIELD["belso_azonosito"])
+_SORSZAM_INDEX = LETTERS.index(_SORSZAM)
+_CODE_INDEX = LETTERS.index(layout.CODE_COLUMN)
 # Excel shows booleans in a Hungarian workbook like this.
 _BOOL_TEXT = {True: "IGAZ", False: "HAMIS"}
 
@@ -107,10 +109,12 @@ def table_sha256(path: Path) -> str:
 @dataclass(frozen=True, slots=True)
 class FourTColumns:
     """Only what generation needs, column-wise: per data row (as :func:`read_table` keeps them)
-    its Excel row number, Belső azonosító as text and 4T cells."""
+    its Excel row number, Sorszám, Belső azonosító and column E as text, and 4T cells."""
 
     numbers: list[int]
+    sorszam: list[str]
     belso_azonosito: list[str]
+    kapcsolati_kod: list[str]  # what column E holds as received ("" when empty)
     # (D, F, G, H, I) cells in Person4T field order, None for an empty cell, converted as in
     # TableRow.cells; the whole tuple is None when one of them holds a formula.
     fourt: list[tuple[object, ...] | None]
@@ -147,7 +151,9 @@ def read_fourt(path: Path) -> FourTColumns:
     sheet = _read_sheet(Path(path), digest=False)
     formulas_by_row = sheet.formulas_by_row
     numbers: list[int] = []
+    sorszam: list[str] = []
     belso: list[str] = []
+    codes: list[str] = []
     fourt: list[tuple[object, ...] | None] = []
     width = len(LETTERS)
     pick_fourt = itemgetter(*_FOURT_INDEXES)
@@ -179,10 +185,16 @@ def read_fourt(path: Path) -> FourTColumns:
         ):
             continue  # nothing besides Sorszám
         numbers.append(number)
-        value = raw[_BELSO_INDEX]
-        belso.append(value if value.__class__ is str else cell_text(_cell(value)))
+        sorszam.append(_text_of(raw[_SORSZAM_INDEX]))
+        belso.append(_text_of(raw[_BELSO_INDEX]))
+        codes.append(_text_of(raw[_CODE_INDEX]))
         fourt.append(None if formulas and not formulas.isdisjoint(_FOURT_SET) else person)
-    return FourTColumns(numbers, belso, fourt)
+    return FourTColumns(numbers, sorszam, belso, codes, fourt)
+
+
+def _text_of(value: object) -> str:
+    """A raw calamine value as the text shown (``""`` for an empty cell)."""
+    return value if value.__class__ is str else cell_text(_cell(value))
 
 
 @dataclass(frozen=True, slots=True)
