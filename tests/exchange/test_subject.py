@@ -20,6 +20,8 @@ from kkod.exchange.subject import fold, is_request_subject, reply_subject, reque
         "Kapcsolati  kódok\tigénylése",
         "Re: Fwd: kapcsolati-kódok",
         "Kapcsolati kódokat igénylünk",
+        "kapcsolatikódok",  # a space lost by a mail client's folding
+        "kapcso lati kó dok",  # spaces added by one
     ],
 )
 def test_request_subjects_are_recognised(subject):
@@ -34,7 +36,7 @@ def test_request_subjects_are_recognised(subject):
         "Kapcsolatfelvétel",
         "kódok kapcsolati",
         "Ügyfélkapu regisztráció",
-        "kapcsolatikódok",
+        "kapcsolati  levél kódok",
         "Példa Hivatal – szabadságkérelem",
     ],
 )
@@ -78,7 +80,7 @@ def test_wrong_or_missing_organisation_is_refused(subject, organisation):
 
 def test_request_subject_follows_its_own_convention():
     subject = request_subject("  Példa   Hivatal ")
-    assert subject == "Példa Hivatal – kapcsolati kódok igénylése"
+    assert subject == "Példa Hivatal – kapcsolati kódok igénylése (BM_kapcsolati_kódok)"
     assert is_request_subject(subject, "Példa Hivatal")
 
 
