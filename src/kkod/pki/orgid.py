@@ -20,8 +20,8 @@ TYPES = {
     "LEI": "LEI-kód",
 }
 
-_ETSI = re.compile(r"^(?P<type>[A-Z]{3})(?P<country>[A-Z]{2})-(?P<number>.+)$")
-_NATIONAL = re.compile(r"^(?P<country>[A-Z]{2}):(?P<type>[A-Z]{2})-(?P<number>.+)$")
+_ETSI = re.compile(r"^(?P<type>[A-Z]{3})(?P<country>[A-Z]{2})-(?P<number>.*)$")
+_NATIONAL = re.compile(r"^(?P<country>[A-Z]{2}):(?P<type>[A-Z]{2})-(?P<number>.*)$")
 _HU_TAX = re.compile(r"^(\d{8})(\d)(\d{2})$")
 
 
