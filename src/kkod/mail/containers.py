@@ -113,8 +113,12 @@ def _add(attachment: Attachment, result: Unwrapped, budget: _Budget, depth: int)
             f"A(z) „{name}” csomag túl mélyen van egymásba ágyazott csomagokban "
             f"(legfeljebb {MAX_DEPTH} szint). Csatolja a fájlokat közvetlenül a levélhez."
         )
+    inner_files = opener(attachment, name, budget)
+    if inner_files is None:
+        result.files.append(attachment)
+        return
     result.opened.append(f"{name} ({kind})")
-    for inner in opener(attachment, name, budget):
+    for inner in inner_files:
         _add(inner, result, budget, depth + 1)
 
 
@@ -142,7 +146,7 @@ def _tnef_name(item) -> str:
         return raw.decode("cp1250", "replace").strip("\x00")
 
 
-def _zip(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment]:
+def _zip(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment] | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(attachment.data))
         members = [
@@ -153,10 +157,7 @@ def _zip(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment]
             and info.filename.rsplit("/", 1)[-1].lower() not in _JUNK
         ]
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ContainerError(
-            f"A(z) „{name}” ZIP-tömörítvény sérült, nem bontható ki. Csatolja a táblázatot és a "
-            "nyilatkozatot közvetlenül a levélhez."
-        ) from None
+        return None  # damaged: passed on as a file, whose check names what is wrong
     if any(info.flag_bits & 0x1 for info in members):
         raise ContainerError(
             f"A(z) „{name}” ZIP-tömörítvény jelszóval védett, ezért nem bontható ki. Csatolja a "

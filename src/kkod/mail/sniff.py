@@ -51,7 +51,7 @@ def sniff(data: bytes, filename: str = "", content_type: str = "") -> Kind:
         return Kind.EMPTY
     if name.startswith("~$") and len(data) < 4096:
         return Kind.EXCEL_LOCK
-    if b"%PDF-" in data[:1024]:
+    if head.lstrip().startswith(b"%PDF-"):
         return Kind.PDF
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(data)
@@ -63,7 +63,13 @@ def sniff(data: bytes, filename: str = "", content_type: str = "") -> Kind:
         return Kind.IMAGE
     if head.startswith(b"{\\rtf"):
         return Kind.RTF
-    if content_type == "message/rfc822":
+    if b"%PDF-" in head[:1024]:  # a PDF behind some junk, which PDF readers accept
+        return Kind.PDF
+    if content_type == "message/rfc822" or (
+        name.endswith(".eml")
+        and head[:200].split(b":", 1)[0].strip().isascii()
+        and b"\n\n" in head.replace(b"\r\n", b"\n")
+    ):
         return Kind.EMAIL
     if content_type in ("application/pkcs7-mime", "application/x-pkcs7-mime") or name.endswith(
         ".p7m"

@@ -339,7 +339,11 @@ def _the_two_files(
     except ContainerError as error:
         raise Rejection(Check.CONTAINER, error.message) from None
     kinds = [(a, sniff(a.data, a.filename, a.content_type)) for a in found.files]
-    tables = [a for a, kind in kinds if kind is Kind.XLSX]
+    tables = [  # a damaged workbook is still the table: the template check says what is wrong
+        a
+        for a, kind in kinds
+        if kind is Kind.XLSX or (kind is Kind.ZIP and a.filename.lower().endswith(".xlsx"))
+    ]
     pdfs = [a for a, kind in kinds if kind is Kind.PDF]
     unusable = " ".join(
         f"A(z) „{u.filename}” {u.kind}: {u.advice}" for u in found.unusable
