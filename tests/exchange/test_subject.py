@@ -105,3 +105,22 @@ def test_every_organisation_recognises_its_own_request_subject(organisation):
     assume(fold(organisation))
     assert is_request_subject(request_subject(organisation), organisation)
     assert is_request_subject(request_subject(organisation).replace(" ", "_").upper(), organisation)
+
+
+def _body_names() -> list[str]:
+    from tests.mail.hungarian_bodies import BODIES
+
+    return BODIES
+
+
+@pytest.mark.parametrize("organisation", _body_names())
+def test_a_subject_folded_or_unfolded_differently_still_names_the_organisation(organisation):
+    subject = request_subject(organisation)
+    variants = [
+        subject.replace(" – ", "– "),  # the space before the dash lost
+        subject.replace("kapcsolati kódok", "kapcsolatikódok"),  # the space between words lost
+        subject.replace(organisation, organisation.replace(" ", "  ")),  # spaces doubled
+        subject[:30] + " " + subject[30:],  # a space added inside a word
+    ]
+    for variant in variants:
+        assert is_request_subject(variant, organisation), variant
