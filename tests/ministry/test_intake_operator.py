@@ -248,3 +248,14 @@ def test_a_database_outage_leaves_the_message_pending(world):
             settings=world.settings,
         )
     assert world.store.list() == []
+
+
+def test_missing_trust_roots_keep_the_message_pending_not_rejected(world):
+    from kkod.ministry.intake_server import IntakeService
+
+    world.settings = world.settings.model_copy(update={"trust_roots": []})
+    service = IntakeService(world.store, world.central, world.settings)
+    entry = service.spool.store(world.email(), envelope_from=SENDER, recipients=["x@bm.gov.hu"])
+    assert service.ingest_entry(entry) is False
+    assert [e.id for e in service.spool.pending()] == [entry.id]
+    assert world.store.list() == []

@@ -25,7 +25,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kkod.central.interface import Central
 from kkod.config import Settings, get_settings
-from kkod.errors import KkodError
+from kkod.errors import ConfigurationError, KkodError
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, ParsedMessage
 from kkod.ministry.checks import (
     CHECK_LABELS,
@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 EMAIL_ACTOR = "e-mail-fogadó"
 UPLOAD_ACTOR = "feltöltés"
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-"""Faults that pass (the database unreachable or locked): the message stays pending."""
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConfigurationError)
+"""Faults that pass (the database unreachable or locked, a setting to fix): the message stays
+pending and is ingested again on the next sweep."""
 
 _UNEXPECTED_REASON = (
     "A kérelem ellenőrzése közben váratlan hiba történt, ezért a kérelmet nem tudtuk "
