@@ -55,6 +55,12 @@ _UNEXPECTED_REASON = (
 )
 
 
+class OperatorInputError(KkodError):
+    """What the operator gave (a file to upload, a decision's details) is unusable (exit code 2)."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True, slots=True)
 class IntakeResult:
     """The stored request and whether this delivery created it (false: a repeat)."""
@@ -190,15 +196,15 @@ def _read_file(path: Path, limit: int) -> bytes:
 
     try:
         if path.is_dir():
-            raise KkodError(f"A(z) {path} egy mappa, nem fájl: adja meg a fájl nevét.")
+            raise OperatorInputError(f"A(z) {path} egy mappa, nem fájl: adja meg a fájl nevét.")
         size = path.stat().st_size
         if size > limit:
-            raise KkodError(
+            raise OperatorInputError(
                 f"A(z) {path} fájl túl nagy ({human_size(size)}; legfeljebb {human_size(limit)})."
             )
         return path.read_bytes()
     except OSError as error:
-        raise KkodError(f"A fájl nem olvasható: {path} ({error.strerror}).") from None
+        raise OperatorInputError(f"A fájl nem olvasható: {path} ({error.strerror}).") from None
 
 
 def _new(
@@ -375,12 +381,6 @@ def _address(text: str) -> str:
 
 
 # -- the operator's decisions on requests kept for them ---------------------------------------
-
-
-class OperatorInputError(KkodError):
-    """What the operator gave does not fit the request (exit code 2)."""
-
-    exit_code = 2
 
 
 def operator_actor() -> str:
