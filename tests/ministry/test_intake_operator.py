@@ -259,3 +259,12 @@ def test_missing_trust_roots_keep_the_message_pending_not_rejected(world):
     assert service.ingest_entry(entry) is False
     assert [e.id for e in service.spool.pending()] == [entry.id]
     assert world.store.list() == []
+
+
+def test_the_audit_trail_speaks_hungarian_words_not_machine_codes(world):
+    request = _ingest(world, world.email(declaration=world.declaration(world.pki.untrusted_signer)))
+    details = " ".join(e.detail or "" for e in world.store.audit_of(request.id))
+    assert "csatorna: e-mail" in details and "sikertelen ellenőrzés: az aláírás" in details
+    assert "alairas" not in details and "email," not in details
+    actors = {e.actor for e in world.store.audit_of(request.id)}
+    assert actors == {"e-mail-fogadó"}
