@@ -167,6 +167,9 @@ def test_approve_and_reject_on_the_command_line(world, tmp_path):
     waiting = _ingest(world, world.email(declaration=world.declaration(sign=False)))
     held = _ingest(world, world.email(subject="Köszönjük", attachments=[]))
     assert held.status == RequestStatus.ATTEKINTESRE_VAR
+    listed = _kkod(world, "requests", "--status", "attekintesre")
+    assert listed.returncode == 0 and held.reference in listed.stdout
+    assert waiting.reference not in listed.stdout
     ok = _kkod(world, "approve", waiting.reference)
     assert ok.returncode == 0, ok.stderr
     assert world.store.get(waiting.id).status == RequestStatus.BEERKEZETT

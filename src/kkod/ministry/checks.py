@@ -19,7 +19,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -112,7 +112,6 @@ class CheckedRequest:
     rows: int
     table_sha256: str
     signature: SignatureKind
-    notes: list[str] = field(default_factory=list)
 
     @property
     def waits_for_operator(self) -> bool:
@@ -164,7 +163,7 @@ def check_submission(
         signature = SignatureKind.UNSIGNED_KKOD if data else SignatureKind.HAND_SIGNED
     else:
         raise Rejection(
-            f"{Check.SIGNATURE}",
+            Check.SIGNATURE,
             f"{verdict.reason} (A munkáltatói nyilatkozat aláírása nem fogadható el.)",
             note=f"az aláírás hibája: {verdict.reason}",
         )
