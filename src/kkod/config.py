@@ -61,6 +61,34 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         30, description="Days a stored request table is kept before the worker deletes it."
     )
+    ministry_contact_name: str = Field(
+        "a Belügyminisztérium kapcsolati kód ügyintézője",
+        description="The person (or desk) the ministry's letters name as the contact.",
+    )
+    ministry_contact_phone: str | None = Field(
+        None, description="The contact's telephone number in the letters, if any."
+    )
+    auto_rejections_per_hour: int = Field(
+        5,
+        description="Automatic rejections sent to one sender in an hour at most; "
+        "beyond it a message waits for the operator.",
+    )
+    container_max_files: int = Field(
+        20,
+        description="Files taken from containers (zip, winmail.dat, forwarded mail) per message.",
+    )
+    container_max_bytes: int = Field(
+        64 * 1024 * 1024,
+        description="Bytes unpacked from containers per message, in total.",
+    )
+    declaration_max_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest declaration PDF checked (bytes)."
+    )
+    avdh_seals: list[str] = Field(
+        default_factory=list,
+        description="organizationIdentifier (or CN) of the AVDH service's seal certificates "
+        "(JSON list); a declaration sealed by one is an AVDH-authenticated declaration.",
+    )
     # kkod.logs reads these two from the environment itself: logging must work even when
     # another setting is invalid. They are here to be documented and typed like the rest.
     log_dir: Path | None = Field(

@@ -20,6 +20,8 @@ from kkod.exchange.subject import fold, is_request_subject, reply_subject, reque
         "Kapcsolati  kódok\tigénylése",
         "Re: Fwd: kapcsolati-kódok",
         "Kapcsolati kódokat igénylünk",
+        "kapcsolatikódok",  # a space lost by a mail client's folding
+        "kapcso lati kó dok",  # spaces added by one
     ],
 )
 def test_request_subjects_are_recognised(subject):
@@ -34,7 +36,7 @@ def test_request_subjects_are_recognised(subject):
         "Kapcsolatfelvétel",
         "kódok kapcsolati",
         "Ügyfélkapu regisztráció",
-        "kapcsolatikódok",
+        "kapcsolati  levél kódok",
         "Példa Hivatal – szabadságkérelem",
     ],
 )
@@ -78,7 +80,7 @@ def test_wrong_or_missing_organisation_is_refused(subject, organisation):
 
 def test_request_subject_follows_its_own_convention():
     subject = request_subject("  Példa   Hivatal ")
-    assert subject == "Példa Hivatal – kapcsolati kódok igénylése"
+    assert subject == "Példa Hivatal – kapcsolati kódok igénylése (BM_kapcsolati_kódok)"
     assert is_request_subject(subject, "Példa Hivatal")
 
 
@@ -103,3 +105,22 @@ def test_every_organisation_recognises_its_own_request_subject(organisation):
     assume(fold(organisation))
     assert is_request_subject(request_subject(organisation), organisation)
     assert is_request_subject(request_subject(organisation).replace(" ", "_").upper(), organisation)
+
+
+def _body_names() -> list[str]:
+    from tests.mail.hungarian_bodies import BODIES
+
+    return BODIES
+
+
+@pytest.mark.parametrize("organisation", _body_names())
+def test_a_subject_folded_or_unfolded_differently_still_names_the_organisation(organisation):
+    subject = request_subject(organisation)
+    variants = [
+        subject.replace(" – ", "– "),  # the space before the dash lost
+        subject.replace("kapcsolati kódok", "kapcsolatikódok"),  # the space between words lost
+        subject.replace(organisation, organisation.replace(" ", "  ")),  # spaces doubled
+        subject[:30] + " " + subject[30:],  # a space added inside a word
+    ]
+    for variant in variants:
+        assert is_request_subject(variant, organisation), variant

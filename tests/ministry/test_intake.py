@@ -18,8 +18,17 @@ from kkod.table.writer import patch_cells
 from .conftest import KRID, ORGANISATION, SENDER, SHORT_NAME
 
 
-def _ingest(world, raw):
-    return ingest(raw, SENDER, store=world.store, central=world.central, settings=world.settings)
+def _ingest(world, raw, envelope_from=SENDER):
+    return ingest(
+        raw, envelope_from, store=world.store, central=world.central, settings=world.settings
+    )
+
+
+@pytest.fixture
+def world(world):
+    """The ministry world with room for many automatic rejections to one sender."""
+    world.settings = world.settings.model_copy(update={"auto_rejections_per_hour": 100})
+    return world
 
 
 def _modified_table(world) -> bytes:
@@ -70,7 +79,6 @@ def test_the_subject_may_name_the_short_name_with_underscores(world):
 
 
 CASES = {
-    "unsigned": "nincs elektronikusan aláírva",
     "tampered": "sérült",
     "untrusted": "nem elfogadott tanúsítványkiadótól",
     "wrong_organisation": "nem a nyilatkozatban megnevezett szervezethez",
@@ -92,8 +100,6 @@ def _bad_email(world, case: str) -> bytes:
     pdf = lambda data: Attachment("nyilatkozat.pdf", PDF_TYPE, data)  # noqa: E731
     xlsx = lambda data, name="tabla.xlsx": Attachment(name, XLSX_TYPE, data)  # noqa: E731
     match case:
-        case "unsigned":
-            return world.email(declaration=world.declaration(sign=False))
         case "tampered":
             return world.email(declaration=_tampered(good))
         case "untrusted":
@@ -153,9 +159,9 @@ def test_each_bad_request_is_rejected_with_its_own_reason_and_told_so(world, mai
 
 def test_signature_problems_each_name_a_different_fix(world):
     seen = set()
-    for case in ("unsigned", "tampered", "untrusted", "wrong_organisation"):
+    for case in ("tampered", "untrusted", "wrong_organisation"):
         seen.add(_ingest(world, _bad_email(world, case)).request.reason)
-    assert len(seen) == 4
+    assert len(seen) == 3
 
 
 def test_an_upload_passes_the_same_checks(world, tmp_path):
@@ -179,7 +185,7 @@ def test_an_upload_passes_the_same_checks(world, tmp_path):
         settings=world.settings,
     )
     assert not again.created and again.request.id == result.request.id
-    declaration.write_bytes(world.declaration(sign=False))
+    declaration.write_bytes(world.declaration(world.pki.untrusted_signer))
     rejected = ingest_upload(
         world.table,
         declaration,
@@ -189,7 +195,7 @@ def test_an_upload_passes_the_same_checks(world, tmp_path):
         settings=world.settings,
     )
     assert rejected.request.status == RequestStatus.ELUTASITVA
-    assert "nincs elektronikusan aláírva" in rejected.request.reason
+    assert "nem elfogadott tanúsítványkiadótól" in rejected.request.reason
 
 
 @pytest.mark.parametrize("header", ["Reply-To", "Cc"])
@@ -199,9 +205,23 @@ def test_the_sender_is_the_from_address_whatever_else_is_set(world, header):
     assert request.sender == SENDER
 
 
-def test_garbage_is_rejected_and_answered_to_the_envelope_sender(world):
+def test_garbage_without_files_is_kept_for_the_operator_not_answered(world):
     result = ingest(
         b"\x00\xff nem level \r\n\r\n",
+        "Kuldo <kuldo@example.hu>",
+        store=world.store,
+        central=world.central,
+        settings=world.settings,
+    )
+    request = result.request
+    assert request.status == RequestStatus.ATTEKINTESRE_VAR
+    assert "Nem kérelem" in request.reason
+    assert world.store.reply_of(request.id) is None
+
+
+def test_an_unreadable_request_is_rejected_and_answered_to_the_envelope_sender(world):
+    result = ingest(
+        b"Subject: kapcsolati kodok\r\nContent-Type: multipart/mixed\r\n\r\nxx",
         "Kuldo <kuldo@example.hu>",
         store=world.store,
         central=world.central,

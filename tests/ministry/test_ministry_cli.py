@@ -116,7 +116,7 @@ def test_upload_requests_and_show(world, tmp_path):
     assert "beérkezett" in ok.stdout
     reference = next(word for word in ok.stdout.split() if word.startswith("KK-"))
 
-    declaration.write_bytes(world.declaration(sign=False))
+    declaration.write_bytes(world.declaration(world.pki.untrusted_signer))
     bad = _kkod(
         world,
         "upload",
@@ -128,7 +128,7 @@ def test_upload_requests_and_show(world, tmp_path):
         SENDER,
     )
     assert bad.returncode == 1
-    assert "elutasítva" in bad.stdout and "nincs elektronikusan aláírva" in bad.stdout
+    assert "elutasítva" in bad.stdout and "nem elfogadott tanúsítványkiadótól" in bad.stdout
 
     listing = _kkod(world, "requests")
     assert listing.returncode == 0 and reference in listing.stdout and "2 kérelem" in listing.stdout

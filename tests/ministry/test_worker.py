@@ -200,7 +200,7 @@ def test_no_4t_value_ever_reaches_a_log_line(world, mailbox, caplog):
     _spool, server = _intake(world)
     try:
         _submit(server.port, world.email())
-        _submit(server.port, world.email(declaration=world.declaration(sign=False)))
+        _submit(server.port, world.email(declaration=world.declaration(world.pki.untrusted_signer)))
     finally:
         server.stop()
     Worker(world.store, world.central, world.settings, worker_id="w").run_once()

@@ -15,7 +15,10 @@ from rich.table import Table
 from kkod.cli.common import console, err_console, fail, progress, reports_errors
 from kkod.cli.groups import ministry_app
 
-STATUS_HELP = "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész (ékezet nélkül is)."
+STATUS_HELP = (
+    "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész, áttekintésre vár, "
+    "aláírás ellenőrzésre vár (ékezet nélkül is)."
+)
 
 
 def _setup_logging() -> None:
@@ -221,6 +224,10 @@ def upload(
         console.print(f"[red]Elutasítás oka:[/] {request.reason}")
         console.print("Az elutasító választ a feldolgozó küldi el a kérelmezőnek.")
         raise typer.Exit(1)
+    if request.status in (RequestStatus.ALAIRAS_ELLENORZESRE_VAR, RequestStatus.ATTEKINTESRE_VAR):
+        from kkod.cli.common import plain
+
+        console.print("A kezelő döntésére vár:", plain(request.reason))
 
 
 @ministry_app.command("requests")
@@ -266,9 +273,13 @@ def requests(
 
 
 def _status_label(status: str) -> str:
-    colour = {"kész": "green", "elutasítva": "red", "feldolgozás alatt": "yellow"}.get(
-        status, "cyan"
-    )
+    colour = {
+        "kész": "green",
+        "elutasítva": "red",
+        "feldolgozás alatt": "yellow",
+        "áttekintésre vár": "magenta",
+        "aláírás ellenőrzésre vár": "magenta",
+    }.get(status, "cyan")
     return f"[{colour}]{status}[/]"
 
 
@@ -287,8 +298,10 @@ def show(
     details.add_column("Érték")
     fields = [
         ("Állapot", _status_label(request.status)),
-        ("Elutasítás oka", request.reason),
-        ("Csatorna", request.channel),
+        (_reason_label(request.status), request.reason),
+        ("Megjegyzés a kezelőnek", request.operator_note),
+        ("Csatorna", _channel_label(request.channel)),
+        ("Aláírás", request.signature_kind),
         ("Feladó (a válasz címzettje)", request.sender),
         ("Tárgy", request.subject),
         ("Szervezet", request.organisation),
@@ -319,6 +332,77 @@ def show(
     for event in store.audit_of(request.id):
         audit.add_row(_when(event.at), event.actor, event.action, event.detail or "")
     console.print(audit)
+
+
+def _reason_label(status: str) -> str:
+    return "Elutasítás oka" if status == "elutasítva" else "Ok"
+
+
+def _channel_label(channel: str) -> str:
+    from kkod.ministry.models import Channel
+
+    try:
+        return Channel(channel).label
+    except ValueError:
+        return channel
+
+
+@ministry_app.command("approve")
+@reports_errors
+def approve(
+    ident: str = typer.Argument(..., help="Az aláírás ellenőrzésére váró kérelem hivatkozása."),
+    krid: str | None = typer.Option(
+        None, "--krid", help="Szkennelt nyilatkozatnál: a rajta álló KRID."
+    ),
+    rows: int | None = typer.Option(
+        None, "--rows", help="Szkennelt nyilatkozatnál: a rajta álló adatsorszám."
+    ),
+    sha256: str | None = typer.Option(
+        None,
+        "--sha256",
+        help="Szkennelt nyilatkozatnál: a rajta álló SHA-256 (legalább az első 8 jegye).",
+    ),
+) -> None:
+    """Kézzel aláírt nyilatkozat jóváhagyása: a kérelem ezután kerül feldolgozásra."""
+    from kkod.cli.common import plain
+    from kkod.ministry.intake import approve_signature
+
+    settings, store = _open()
+    request = approve_signature(
+        ident, store=store, central=_open_central(settings), krid=krid, rows=rows, sha256=sha256
+    )
+    console.print("Jóváhagyva, a kérelem feldolgozásra vár:", plain(request.reference))
+    console.print("Szervezet:", plain(request.organisation), "– KRID:", plain(request.krid))
+
+
+@ministry_app.command("reject")
+@reports_errors
+def reject(
+    ident: str = typer.Argument(..., help="A kezelőre váró kérelem hivatkozása."),
+    reason: str = typer.Option(
+        ..., "--reason", help="Az elutasítás oka magyarul: a feladó ezt olvassa a válaszban."
+    ),
+    reply: bool | None = typer.Option(
+        None,
+        "--reply/--no-reply",
+        help="Menjen-e válasz a feladónak (alapértelmezés: aláírás-ellenőrzésnél igen, "
+        "áttekintésre váró levélnél nem).",
+    ),
+) -> None:
+    """Kézzel aláírt nyilatkozatú vagy áttekintésre váró kérelem elutasítása (naplózva)."""
+    from kkod.cli.common import plain
+    from kkod.ministry.intake import reject_held_request
+
+    settings, store = _open()
+    request, answered = reject_held_request(
+        ident, reason, store=store, settings=settings, reply=reply
+    )
+    console.print("Elutasítva:", plain(request.reference))
+    console.print(
+        "Az elutasító választ a feldolgozó küldi el a feladónak."
+        if answered
+        else "Válasz nem megy a feladónak."
+    )
 
 
 def _counts(request) -> str | None:

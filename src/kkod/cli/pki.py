@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kkod.cli.common import console, reports_errors
 from kkod.cli.groups import pki_app
@@ -104,29 +105,43 @@ def verify(
     """Egy nyilatkozat aláírásának ellenőrzése (sértetlen, megbízható, a szervezeté-e)."""
     from kkod.config import get_settings
     from kkod.exchange.declaration import read_declaration
-    from kkod.pki.verify import signer_belongs_to, verify_declaration_signature
+    from kkod.pki.verify import membership_problem, verify_declaration_signature
 
     try:
         pdf = declaration.read_bytes()
     except OSError:
         raise KkodError(f"A nyilatkozat nem olvasható: {declaration}.") from None
-    roots = list(trust) if trust else list(get_settings().trust_roots)
-    verdict = verify_declaration_signature(pdf, roots)
+    settings = get_settings()
+    roots = list(trust) if trust else list(settings.trust_roots)
+    verdict = verify_declaration_signature(
+        pdf, roots, avdh_seals=settings.avdh_seals, max_bytes=settings.declaration_max_bytes
+    )
     table = Table(title=f"Aláírás ellenőrzése: {declaration.name}", show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     table.add_row("Eredmény", "[green]érvényes[/]" if verdict.ok else "[red]nem fogadható el[/]")
     if verdict.reason:
-        table.add_row("Ok", verdict.reason)
+        table.add_row("Ok", Text(verdict.reason))
     table.add_row("Aláíró", verdict.signer_name or "—")
+    if verdict.avdh:
+        table.add_row("Hitelesítés", "AVDH (az aláíró a hitelesített személy)")
     table.add_row("Aláíró szervezete", verdict.signer_organisation or "—")
     table.add_row("Szervezet azonosítója", verdict.signer_organisation_id or "—")
     belongs = True
     if verdict.ok and (org or org_id):
         if org is None:
-            org = read_declaration(pdf).organisation
-        belongs = signer_belongs_to(verdict, organisation=org, organisation_id=org_id)
+            try:
+                org = read_declaration(pdf).organisation
+            except RecursionError:
+                raise KkodError(
+                    "A nyilatkozat adatmelléklete rendellenesen mélyen egymásba ágyazott, nem "
+                    "olvasható ki."
+                ) from None
+        problem = membership_problem(verdict, organisation=org, organisation_id=org_id)
+        belongs = problem is None
         table.add_row("A szervezethez tartozik", "[green]igen[/]" if belongs else "[red]nem[/]")
+        if problem:
+            table.add_row("Eltérés", Text(problem))
     console.print(table)
     if not (verdict.ok and belongs):
         raise typer.Exit(1)

@@ -8,6 +8,9 @@ import unicodedata
 REQUEST_PHRASE = "kapcsolati kódok"
 """The words every request subject must contain (accents, case, ``_`` vs space ignored)."""
 
+PROCEDURE_TAG = "BM_kapcsolati_kódok"
+"""The procedure's own tag for the subject (the seed's example), carried by every request."""
+
 _NON_WORD = re.compile(r"[\W_]+")
 _REPLY_PREFIX = re.compile(r"^\s*(re|vá|va|válasz|valasz|aw|sv)\s*:", re.IGNORECASE)
 
@@ -27,17 +30,23 @@ def _contains_words(haystack: str, needle: str) -> bool:
     """Whether the folded ``needle`` starts at a word start in the folded ``haystack``.
 
     Only the start is anchored: Hungarian suffixes may follow (``kapcsolati kódokat``,
-    ``Példa Hivatalnak``).
+    ``Példa Hivatalnak``). A space may be lost or added anywhere inside the needle: mail
+    clients fold and unfold long subjects differently (``kapcsolatikódok``, ``Vámhiva tal``).
     """
-    if not needle:
+    letters = needle.replace(" ", "")
+    if not letters:
         return False
-    return re.search(r"(?:^|\s)" + re.escape(needle), haystack) is not None
+    pattern = r"\s?".join(re.escape(ch) for ch in letters)
+    return re.search(r"(?:^|\s)" + pattern, haystack) is not None
 
 
 def request_subject(organisation: str) -> str:
-    """The subject an employer's request carries, e.g. ``Példa Hivatal – kapcsolati kódok igénylése``."""
+    """The subject an employer's request carries, with the procedure's tag.
+
+    E.g. ``Példa Hivatal – kapcsolati kódok igénylése (BM_kapcsolati_kódok)``.
+    """
     name = " ".join(organisation.split())
-    return f"{name} – kapcsolati kódok igénylése"
+    return f"{name} – kapcsolati kódok igénylése ({PROCEDURE_TAG})"
 
 
 def is_request_subject(subject: str, organisation: str | None = None) -> bool:

@@ -1,4 +1,10 @@
-"""Request and reply emails: building them (UTF-8, RFC 2231 filenames) and parsing whatever arrives."""
+"""Request and reply emails: building them (UTF-8, RFC 2231 filenames) and parsing whatever arrives.
+
+kkod encodes the headers it writes itself (:func:`encode_header_value`): the standard
+library's folder can drop the space between two encoded words, which changed subjects such
+as "Nemzeti Adó- és Vámhivatal – kapcsolati kódok" on the way, and it RFC 2047-encodes long
+message ids, which mail clients then cannot thread. See docs/mail.md.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +49,12 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class ParsedMessage:
-    """What kkod needs from a received email; ``sender`` is the From: address, lower-cased."""
+    """What kkod needs from a received email; ``sender`` is the From: address, lower-cased.
+
+    The last fields are what tells an automatic message (RFC 3834) from a person's:
+    ``auto_submitted`` and ``precedence`` lower-cased, ``content_type`` of the whole message
+    and its ``report_type`` parameter, and whether it carries ``List-*`` headers.
+    """
 
     message_id: str | None
     sender: str
@@ -51,6 +63,102 @@ class ParsedMessage:
     attachments: list[Attachment]
     text: str
     in_reply_to: str | None
+    references: tuple[str, ...] = ()
+    auto_submitted: str | None = None
+    precedence: str | None = None
+    content_type: str = "text/plain"
+    report_type: str | None = None
+    list_message: bool = False
+
+
+# Headers whose values kkod encodes and folds itself (see the module's docstring).
+_TEXT_HEADERS = frozenset({"subject"})
+_ADDRESS_HEADERS = frozenset({"from", "to", "cc", "reply-to", "sender"})
+_ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
+_FOLD = "\r\n "
+_WORD_BYTES = 36  # UTF-8 bytes per encoded word: 48 base64 characters, a 60-character word
+
+
+class _KkodPolicy(EmailPolicy):
+    """The SMTP policy, except that the headers above are stored already encoded and folded."""
+
+    def header_store_parse(self, name, value):
+        if (
+            isinstance(value, str)
+            and name.lower() in _TEXT_HEADERS | _ADDRESS_HEADERS | _ID_HEADERS
+        ):
+            return (name, encode_header_value(name, value))
+        return super().header_store_parse(name, value)
+
+
+POLICY = _KkodPolicy(linesep="\r\n", refold_source="none")
+"""The policy of every message kkod builds."""
+
+
+def encode_header_value(name: str, value: str) -> str:
+    """``value`` as it goes on the wire after ``name:``: folded, ASCII, decoded back unchanged.
+
+    Text (Subject) and display names become RFC 2047 encoded words of whole characters, each
+    holding its own spaces, so no decoder can lose or add one between words; message ids are
+    never encoded (one id per line); plain ASCII text is only folded at spaces.
+    """
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"{name}: header values may not contain line breaks")
+    lower = name.lower()
+    if lower in _ID_HEADERS:
+        return _FOLD.join(value.split())
+    if lower in _ADDRESS_HEADERS:
+        return ("," + _FOLD).join(_address_text(pair) for pair in getaddresses([value]))
+    return _encoded_text(" ".join(value.split()), len(name) + 2)
+
+
+def _address_text(pair: tuple[str, str]) -> str:
+    display, addr = pair
+    display = " ".join(display.split())
+    if not display:
+        return addr
+    if _plain_ascii(display) and not any(ch in display for ch in '()<>[]:;@\\,."'):
+        phrase = display
+    elif _plain_ascii(display):
+        phrase = f'"{email.utils.quote(display)}"'
+    else:  # one encoded word: parsers disagree on the space between two in a phrase
+        phrase = _encoded_words(display, len(display.encode("utf-8")))[0]
+    return f"{phrase} <{addr}>"
+
+
+def _encoded_text(text: str, used: int) -> str:
+    if not _plain_ascii(text):
+        return _FOLD.join(_encoded_words(text))
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        room = 78 - (used if not lines else 1)
+        if line and len(line) + 1 + len(word) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return _FOLD.join(lines)
+
+
+def _encoded_words(text: str, size: int = _WORD_BYTES) -> list[str]:
+    import base64
+
+    chunks: list[bytes] = []
+    chunk = b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > size:
+            chunks.append(chunk)
+            chunk = b""
+        chunk += encoded
+    chunks.append(chunk)
+    return [f"=?UTF-8?B?{base64.b64encode(part).decode('ascii')}?=" for part in chunks]
+
+
+def _plain_ascii(text: str) -> bool:
+    return text.isascii() and text.isprintable() and "=?" not in text
 
 
 def build_message(
@@ -66,8 +174,9 @@ def build_message(
     """A ready-to-send message: UTF-8 text body, attachments with RFC 2231 filenames, Message-ID, Date.
 
     ``in_reply_to`` sets both In-Reply-To and References so mail clients thread the reply.
+    Subject, addresses and ids are encoded by :func:`encode_header_value`.
     """
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
@@ -125,7 +234,27 @@ def parse_message(raw: bytes) -> ParsedMessage:
         attachments=attachments,
         text=_text_of(body),
         in_reply_to=_message_id(message, "In-Reply-To"),
+        references=tuple((_header_text(message, "References") or "").split()),
+        auto_submitted=_lower(_header_text(message, "Auto-Submitted")),
+        precedence=_lower(_header_text(message, "Precedence")),
+        content_type=message.get_content_type(),
+        report_type=_lower(_param(message, "report-type")),
+        list_message=any(message.get(h) is not None for h in ("List-Id", "List-Unsubscribe")),
     )
+
+
+def _lower(text: str | None) -> str | None:
+    return text.strip().lower() if text else None
+
+
+def _param(message: Message, name: str) -> str | None:
+    try:
+        value = message.get_param(name)
+    except Exception:
+        return None
+    if isinstance(value, tuple):
+        value = email.utils.collapse_rfc2231_value(value)
+    return str(value) if value else None
 
 
 def _body_part(message: Message) -> Message | None:

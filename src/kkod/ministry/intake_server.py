@@ -2,8 +2,8 @@
 
 A message is answered ``250`` only once it is fsync'd into the spool; it is then checked and
 stored as a request and moved to the spool's ``done/``. Anything still pending (a crash
-between the two, or a failure while ingesting) is ingested on start and swept again every
-minute; ingesting the same message twice is harmless (dedupe key).
+between the two, or a transient failure while ingesting) is ingested on start and swept again
+every minute; ingesting the same message twice is harmless (dedupe key).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from pathlib import Path
 
 from kkod.central.interface import Central
 from kkod.config import Settings
-from kkod.errors import KkodError
-from kkod.ministry.intake import ingest
+from kkod.ministry.intake import EMAIL_ACTOR, TRANSIENT_ERRORS, ingest
 from kkod.ministry.store import RequestStore
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,13 @@ class IntakeService:
         self.spool = Spool(spool_folder(settings))
 
     def ingest_entry(self, entry) -> bool:
-        """Ingest one spooled message and mark it done; false (kept pending) when that failed."""
+        """Ingest one spooled message and mark it done; false (kept pending) when that failed.
+
+        Only a transient fault (the database unreachable) keeps a message pending. Anything
+        else that escapes the checks is filed in the log and the message is kept for the
+        operator as a request of its own (``áttekintésre vár``), so it is neither lost nor
+        retried for ever.
+        """
         try:
             ingest(
                 entry.raw(),
@@ -50,13 +55,44 @@ class IntakeService:
                 central=self.central,
                 settings=self.settings,
             )
-        except KkodError as error:
-            log.error("spool entry %s not ingested (kept): %s", entry.id, error.message)
-            return False
-        except Exception as error:  # the message stays in the spool for the next sweep
+        except TRANSIENT_ERRORS as error:  # the message stays in the spool for the next sweep
             log.error("spool entry %s not ingested (kept): %s", entry.id, type(error).__name__)
             return False
+        except Exception as error:
+            if not self._hold_unprocessable(entry, error):
+                return False
         self.spool.done(entry)
+        return True
+
+    def _hold_unprocessable(self, entry, error: Exception) -> bool:
+        from kkod.logs import file_unexpected
+        from kkod.ministry.models import Channel, RequestStatus
+        from kkod.ministry.store import NewRequest
+
+        reference, _ = file_unexpected(error, "intake")
+        log.error(
+            "spool entry %s could not be ingested: %s (%s)",
+            entry.id,
+            reference,
+            type(error).__name__,
+        )
+        held = NewRequest(
+            dedupe_key=f"spool:{entry.id}",
+            channel=str(Channel.EMAIL),
+            sender=entry.envelope_from.strip("<>")[:320],
+            status=RequestStatus.ATTEKINTESRE_VAR,
+            reason=(
+                "A levelet nem sikerült feldolgozni (váratlan hiba); a levél a levélsor done/ "
+                f"mappájában van: {entry.path.name}."
+            ),
+            operator_note=f"Váratlan hiba, hivatkozás a naplóban: {reference}.",
+            audit_detail=f"csatorna: e-mail, levélsor: {entry.id}",
+        )
+        try:
+            self.store.record(held, None, actor=EMAIL_ACTOR)
+        except Exception as again:  # the store itself fails: keep the message for the next sweep
+            log.error("spool entry %s kept pending: %s", entry.id, type(again).__name__)
+            return False
         return True
 
     def sweep(self) -> int:

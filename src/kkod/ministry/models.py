@@ -44,12 +44,29 @@ class UtcDateTime(TypeDecorator):
 
 
 class RequestStatus(StrEnum):
-    """The statuses of SPEC §6, as the employer sees them."""
+    """The statuses of SPEC §6, as the employer sees them, and two that wait for the operator.
+
+    ``áttekintésre vár``: kept for the operator and never answered automatically (an automatic
+    message, mail that is not a request, a sender over the hourly reply limit); the reason
+    says why. ``aláírás ellenőrzésre vár``: a hand-signed (or unsigned) declaration; the
+    operator approves it (then ``beérkezett``) or rejects it.
+    """
 
     BEERKEZETT = "beérkezett"
     ELUTASITVA = "elutasítva"
     FELDOLGOZAS_ALATT = "feldolgozás alatt"
     KESZ = "kész"
+    ATTEKINTESRE_VAR = "áttekintésre vár"
+    ALAIRAS_ELLENORZESRE_VAR = "aláírás ellenőrzésre vár"
+
+
+class SignatureKind(StrEnum):
+    """How the declaration was signed (shown to the operator)."""
+
+    PADES = "elektronikus aláírás (PAdES)"
+    AVDH = "AVDH-hitelesítés"
+    HAND_SIGNED = "kézi aláírás (szkennelt)"
+    UNSIGNED_KKOD = "aláíratlan kkod-nyilatkozat"
 
 
 class Channel(StrEnum):
@@ -57,6 +74,11 @@ class Channel(StrEnum):
 
     EMAIL = "email"
     UPLOAD = "upload"
+
+    @property
+    def label(self) -> str:
+        """The Hungarian word for the channel."""
+        return {"email": "e-mail", "upload": "feltöltés"}[self.value]
 
 
 class ReplyKind(StrEnum):
@@ -92,7 +114,7 @@ class Request(Base):
     krid: Mapped[str | None] = mapped_column(String(32), index=True)
     signer_name: Mapped[str | None] = mapped_column(Text)
     table_filename: Mapped[str | None] = mapped_column(Text)
-    table_sha256: Mapped[str | None] = mapped_column(String(64))
+    table_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     table_xlsx: Mapped[bytes | None] = mapped_column(
         LargeBinary, deferred=True
     )  # personal data: retention
@@ -110,6 +132,8 @@ class Request(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    operator_note: Mapped[str | None] = mapped_column(Text)  # what intake noticed, for the operator
+    signature_kind: Mapped[str | None] = mapped_column(String(32))  # a SignatureKind
 
 
 class Reply(Base):

@@ -1,16 +1,43 @@
 """The ministry's reply emails (Hungarian): the filled table with its reason report, or a rejection.
 
-A reply goes to the request's sender address only (never Reply-To or Cc) and carries a
-Message-ID derived from the request's reference, so a resent reply is the same message.
+A reply goes to the request's sender address only (never Reply-To or Cc), carries a
+Message-ID derived from the request's reference, so a resent reply is the same message, and
+the headers of an automatic reply (RFC 3834), so no auto-responder answers it. The letters
+name a human contact (settings), give times in Budapest time, and tell the employer what to
+do in words, never as kkod commands.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
+from kkod.config import Settings, get_settings
+from kkod.mail.loops import AUTO_REPLY_HEADERS
 from kkod.mail.message import XLSX_TYPE, Attachment, build_message
 from kkod.ministry.models import ReplyKind, Request
 from kkod.ministry.store import Counts, OutgoingReply
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+ONE_BY_ONE = (
+    "Ezeket a kapcsolatokat a szervezetnek magának kell létrehoznia: a böngészős Hivatali kapu "
+    "felületén, vagy az iratkezelő rendszer megfelelő moduljában, a foglalkoztatott 4T "
+    "adatainak begépelésével; a kapcsolat kódját ezután mentse el."
+)
+
+
+def budapest_time(moment: datetime) -> str:
+    """``2026.12.02. 14:05 (CET)``: Budapest time with the zone, as the letters show it."""
+    local = moment.astimezone(BUDAPEST)
+    return f"{local:%Y.%m.%d. %H:%M} ({local:%Z})"
+
+
+def article(word: str) -> str:
+    """The Hungarian definite article before ``word``: ``az`` before a vowel, else ``a``."""
+    first = word.lstrip("„\"'([ ")[:1].lower()
+    return "az" if first and first in "aáeéiíoóöőuúüű" else "a"
 
 
 def reply_message_id(reference: str, ministry_address: str) -> str:
@@ -26,11 +53,16 @@ def reply_subject_for(request: Request, suffix: str) -> str:
     return f"{base} [{request.reference}] – {suffix}"
 
 
-def rejection_reply(request: Request, reason: str, ministry_address: str) -> OutgoingReply:
-    """The reply saying the request was rejected, why, and what to fix."""
+def rejection_reply(request: Request, reason: str, settings: Settings | str) -> OutgoingReply:
+    """The reply saying the request was rejected, why, and what to fix (never any attachment).
+
+    ``settings`` may be the ministry's address alone; the contact then comes from this
+    process's settings.
+    """
+    settings = _settings(settings)
     text = _letter(
         [
-            f"A(z) {request.reference} számú, kapcsolati kódok tömeges generálására irányuló "
+            f"A {request.reference} számú, kapcsolati kódok tömeges generálására irányuló "
             "kérelmét nem tudtuk feldolgozni, ezért elutasítottuk.",
             "",
             "Az elutasítás oka és a teendő:",
@@ -40,8 +72,9 @@ def rejection_reply(request: Request, reason: str, ministry_address: str) -> Out
             "munkáltatói nyilatkozatot) erre a címre.",
         ],
         request,
+        settings,
     )
-    return _reply(request, ReplyKind.REJECTION, "elutasítva", text, [], ministry_address)
+    return _reply(request, ReplyKind.REJECTION, "elutasítva", text, [], settings)
 
 
 def codes_reply(
@@ -49,13 +82,15 @@ def codes_reply(
     counts: Counts,
     table: Attachment,
     report: Attachment,
-    ministry_address: str,
+    settings: Settings | str,
 ) -> OutgoingReply:
     """The reply carrying the table with column E filled and the per-row reason report."""
+    settings = _settings(settings)
+    gate = f"„{request.short_name}”"
     text = _letter(
         [
-            f"A(z) {request.reference} számú kérelmére elkészítettük a kapcsolati kódokat "
-            f"a(z) „{request.short_name}” hivatali kapu (KRID: {request.krid}) számára.",
+            f"A {request.reference} számú kérelmére elkészítettük a kapcsolati kódokat "
+            f"{article(gate)} {gate} hivatali kapu (KRID: {request.krid}) számára.",
             "",
             "Összesítés:",
             f"  Sorok száma:                 {counts.rows}",
@@ -65,24 +100,30 @@ def codes_reply(
             f"  Hibás sor:                   {counts.invalid}",
             "",
             f"Mellékelten küldjük a táblázatot ({table.filename}): a kódok az E oszlopban "
-            "(„Kapcsolati kód”) szerepelnek, a táblázat más cellája nem változott. Ahol az E "
-            f"oszlop üres, annak okát és a teendőt a(z) {report.filename} jelentés soronként "
-            "tartalmazza. Ezeket a kapcsolatokat egyenként, a hivatali kapu webes felületén vagy "
-            "az iratkezelő rendszer központi modulján keresztül hozhatja létre.",
+            "(„Kapcsolati kód”) szerepelnek, a táblázat más cellája nem változott. A kódokat "
+            "töltse be az iratkezelő rendszerébe.",
             "",
-            "A kódokat töltse be az iratkezelő rendszerébe (kkod employer import).",
+            "Ahol az E oszlop üres, annak okát és a teendőt a mellékelt jelentés "
+            f"({report.filename}) soronként tartalmazza. {ONE_BY_ONE}",
         ],
         request,
+        settings,
     )
-    return _reply(request, ReplyKind.CODES, "kész", text, [table, report], ministry_address)
+    return _reply(request, ReplyKind.CODES, "kész", text, [table, report], settings)
 
 
 def report_attachment(filename: str, data: bytes) -> Attachment:
     return Attachment(filename=filename, content_type=XLSX_TYPE, data=data)
 
 
-def _letter(body: list[str], request: Request) -> str:
-    """A reply's text: greeting, ``body``, the request's identification and the signature."""
+def _settings(settings: Settings | str) -> Settings:
+    if isinstance(settings, Settings):
+        return settings
+    return get_settings().model_copy(update={"ministry_address": settings})
+
+
+def _letter(body: list[str], request: Request, settings: Settings) -> str:
+    """A reply's text: greeting, ``body``, the request's identification, contact and signature."""
     return "\n".join(
         [
             "Tisztelt Címzett!",
@@ -91,16 +132,30 @@ def _letter(body: list[str], request: Request) -> str:
             "",
             _where(request),
             "",
+            _contact(settings),
+            "",
             "Üdvözlettel:",
             "Belügyminisztérium – kapcsolati kódok tömeges generálása",
-            "(Ez automatikus üzenet.)",
+            "(Ezt a levelet a rendszer automatikusan küldte; kérdéseire a fenti kapcsolattartó "
+            "válaszol.)",
         ]
     )
 
 
+def _contact(settings: Settings) -> str:
+    phone = (
+        f", telefon: {settings.ministry_contact_phone}" if settings.ministry_contact_phone else ""
+    )
+    address = parseaddr(settings.ministry_address)[1] or settings.ministry_address
+    return f"Kapcsolattartónk: {settings.ministry_contact_name}{phone}, e-mail: {address}."
+
+
 def _where(request: Request) -> str:
-    received = request.received_at.astimezone().strftime("%Y.%m.%d. %H:%M")
-    return f"Kérelem: {request.reference}, beérkezett: {received}, szervezet: {request.organisation or '–'}."
+    organisation = request.organisation or "–"
+    return (
+        f"Kérelem: {request.reference}, beérkezett: {budapest_time(request.received_at)}, "
+        f"szervezet: {organisation}."
+    )
 
 
 def _reply(
@@ -109,11 +164,11 @@ def _reply(
     label: str,
     text: str,
     attachments: list[Attachment],
-    ministry_address: str,
+    settings: Settings,
 ) -> OutgoingReply:
-    message_id = reply_message_id(request.reference, ministry_address)
+    message_id = reply_message_id(request.reference, settings.ministry_address)
     message = build_message(
-        sender=ministry_address,
+        sender=settings.ministry_address,
         to=request.sender,
         subject=reply_subject_for(request, label),
         text=text,
@@ -121,6 +176,8 @@ def _reply(
         message_id=message_id,
         in_reply_to=request.message_id,
     )
+    for name, value in AUTO_REPLY_HEADERS.items():
+        message[name] = value
     message["X-Kkod-Reference"] = request.reference
     return OutgoingReply(
         kind=kind, recipient=request.sender, message_id=message_id, raw=message.as_bytes()

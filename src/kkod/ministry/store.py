@@ -9,7 +9,7 @@ PostgreSQL; on SQLite the same conditional UPDATE takes the database's write loc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -64,6 +64,8 @@ class NewRequest:
     declaration_filename: str | None = None
     declaration_pdf: bytes | None = None
     rows: int | None = None
+    operator_note: str | None = None
+    signature_kind: str | None = None
     audit_detail: str | None = field(default=None)
 
 
@@ -74,6 +76,16 @@ class Counts:
     no_match: int
     multiple: int
     invalid: int
+
+
+_WAITING = (RequestStatus.ATTEKINTESRE_VAR, RequestStatus.ALAIRAS_ELLENORZESRE_VAR)
+_HELD = (RequestStatus.ELUTASITVA, *_WAITING)
+_TAKEN = (
+    RequestStatus.BEERKEZETT,
+    RequestStatus.FELDOLGOZAS_ALATT,
+    RequestStatus.KESZ,
+    RequestStatus.ALAIRAS_ELLENORZESRE_VAR,
+)
 
 
 def reference_for(request_id: int, received_at: datetime) -> str:
@@ -132,6 +144,8 @@ class RequestStore:
                     declaration_filename=new.declaration_filename,
                     declaration_pdf=new.declaration_pdf,
                     rows=new.rows,
+                    operator_note=new.operator_note,
+                    signature_kind=new.signature_kind,
                     attempts=0,
                     received_at=now,
                 )
@@ -140,8 +154,12 @@ class RequestStore:
                 request.reference = reference_for(request.id, now)
                 session.flush()
                 _audit(session, request.id, actor, "beérkezett", new.audit_detail, now)
-                if new.status == RequestStatus.ELUTASITVA:
-                    _audit(session, request.id, actor, "elutasítva", new.reason, now)
+                if new.status in _HELD:
+                    _audit(session, request.id, actor, str(new.status), new.reason, now)
+                if new.operator_note:
+                    _audit(
+                        session, request.id, actor, "megjegyzés a kezelőnek", new.operator_note, now
+                    )
                 if reply is not None:
                     _add_reply(session, request.id, reply(request), now)
         except IntegrityError:
@@ -156,6 +174,91 @@ class RequestStore:
     def get_by_dedupe_key(self, key: str) -> Request | None:
         with self._sessions() as session:
             return session.scalar(select(Request).where(Request.dedupe_key == key))
+
+    def rejections_sent_to(self, sender: str, since: datetime) -> int:
+        """How many rejection replies were queued for ``sender`` since ``since``."""
+        with self._sessions() as session:
+            return len(
+                session.scalars(
+                    select(Reply.id).where(
+                        Reply.kind == str(ReplyKind.REJECTION),
+                        Reply.recipient == sender,
+                        Reply.created_at >= since,
+                    )
+                ).all()
+            )
+
+    def with_table(self, table_sha256: str) -> list[Request]:
+        """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest first."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Request)
+                    .where(
+                        Request.table_sha256 == table_sha256,
+                        Request.status.in_([str(s) for s in _TAKEN]),
+                    )
+                    .order_by(Request.id)
+                )
+            )
+
+    def is_our_reply(self, message_ids: Sequence[str]) -> bool:
+        """Whether any of ``message_ids`` is the Message-ID of a reply in the outbox."""
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return False
+        with self._sessions() as session:
+            return session.scalar(select(Reply.id).where(Reply.message_id.in_(ids))) is not None
+
+    # -- the operator ---------------------------------------------------------------------
+
+    def approve(
+        self, request_id: int, actor: str, changes: dict[str, object], detail: str
+    ) -> Request | None:
+        """Queue a request whose signature the operator confirmed; ``None`` if it no longer waits.
+
+        ``changes`` are the declaration's fields the operator gave (for a scan).
+        """
+        now = utcnow()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Request)
+                .where(
+                    Request.id == request_id,
+                    Request.status == str(RequestStatus.ALAIRAS_ELLENORZESRE_VAR),
+                )
+                .values(**changes, status=str(RequestStatus.BEERKEZETT))
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            _audit(session, request_id, actor, "aláírás jóváhagyva", detail, now)
+        return self.get(request_id)
+
+    def reject_held(
+        self,
+        request_id: int,
+        actor: str,
+        reason: str,
+        reply: Callable[[Request], OutgoingReply] | None,
+    ) -> Request | None:
+        """Reject a request waiting for the operator, with ``reply`` (or none); ``None`` if it no longer waits."""
+        now = utcnow()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Request)
+                .where(Request.id == request_id, Request.status.in_([str(s) for s in _WAITING]))
+                .values(status=str(RequestStatus.ELUTASITVA), reason=reason, finished_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            request = session.get(Request, request_id)
+            detail = reason if reply is not None else f"{reason} (válasz nélkül)"
+            _audit(session, request_id, actor, "elutasítva", detail, now)
+            if reply is not None:
+                _add_reply(session, request_id, reply(request), now)
+        return self.get(request_id)
 
     # -- worker: requests -----------------------------------------------------------------
 

@@ -1,6 +1,10 @@
 """Verification of a declaration's PAdES signature, and whether its signer belongs to an organisation.
 
-Each way a signature can fail has its own :class:`SignatureProblem` and Hungarian reason.
+Each way a signature can fail has its own :class:`SignatureProblem` and Hungarian reason. A
+PDF is checked by :mod:`kkod.pki.pdfcheck` before pyHanko reads it. An AVDH signature (the
+government's document authentication service seals the PDF for a person it identified) is
+recognised by its seal certificate (``avdh_seals``) and reports the authenticated person's
+name; organisation identifiers are compared in ETSI EN 319 412-1 form (:mod:`kkod.pki.orgid`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class SignatureProblem(enum.StrEnum):
     TAMPERED = "serult"
     MODIFIED_AFTER_SIGNING = "utolag_modositott"
     UNTRUSTED = "nem_megbizhato"
+    INCOMPLETE_CHAIN = "hianyos_lanc"
     KEY_USAGE = "kulcshasznalat"
     EXPIRED = "lejart"
     REVOKED = "visszavont"
@@ -57,6 +62,10 @@ REASONS: dict[SignatureProblem, str] = {
         "nem vezet megbízható gyökértanúsítványhoz). Elfogadott szolgáltató által kiadott "
         "tanúsítvánnyal írja alá a nyilatkozatot."
     ),
+    SignatureProblem.INCOMPLETE_CHAIN: (
+        "Az aláírás tanúsítványlánca hiányos: az aláírásba nem került bele a kiadó (köztes) "
+        "tanúsítványa, ezért a lánc nem vezethető vissza megbízható gyökértanúsítványhoz."
+    ),
     SignatureProblem.KEY_USAGE: (
         "Az aláíró tanúsítványa nem dokumentum aláírására szól (a kulcshasználat nem engedi "
         "az elektronikus aláírást). Aláírásra kiadott tanúsítványt használjon."
@@ -80,17 +89,48 @@ class SignatureVerdict:
     signer_organisation: str | None  # subject O
     signer_organisation_id: str | None  # subject organizationIdentifier (2.5.4.97)
     problem: SignatureProblem | None = None
+    avdh: bool = False  # sealed by the AVDH service; signer_name is then the person it identified
 
 
-def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> SignatureVerdict:
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def verify_declaration_signature(
+    pdf: bytes,
+    trust_roots: Sequence[Path],
+    *,
+    avdh_seals: Sequence[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> SignatureVerdict:
     """Check that ``pdf`` carries a PAdES signature that is intact, unmodified and trusted.
 
     Policy (docs/declaration.md): every signature in the file must be cryptographically
     intact; nothing but further signatures or validation data may be appended after a
     signature; the signer's certificate must chain to one of ``trust_roots``, be valid now
     and allow signing (digital signature or non-repudiation key usage). The signer reported
-    is that of the first signature, the one that covers the declaration's content.
+    is that of the first signature, the one that covers the declaration's content; when that
+    signature is an AVDH seal (its certificate's organizationIdentifier or CN is one of
+    ``avdh_seals``), the signer reported is the person named in the signature (``/Name``).
+    A PDF refused by :func:`kkod.pki.pdfcheck.check_pdf` is ``UNREADABLE`` with that reason.
     """
+    from kkod.pki.pdfcheck import PdfRefused, check_pdf
+
+    roots = load_trust_roots(trust_roots)
+    try:
+        check_pdf(pdf, max_bytes=max_bytes)
+    except PdfRefused as refused:
+        return _failed(SignatureProblem.UNREADABLE, reason=refused.message)
+    try:
+        return _verify(pdf, roots, avdh_seals)
+    except RecursionError:  # a structure pdfcheck let through but pyHanko cannot walk
+        return _failed(
+            SignatureProblem.UNREADABLE,
+            reason="A nyilatkozat PDF-szerkezete rendellenesen mély, nem dolgozható fel. "
+            "Mentse el újra a nyilatkozatot PDF-ként, írja alá, és küldje el újra.",
+        )
+
+
+def _verify(pdf: bytes, roots: list[Any], avdh_seals: Sequence[str]) -> SignatureVerdict:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -98,7 +138,6 @@ def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> Sig
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
-    roots = load_trust_roots(trust_roots)
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = list(reader.embedded_signatures)
@@ -109,6 +148,7 @@ def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> Sig
 
     constraints = KeyUsageConstraints(key_usage=set(SIGNING_KEY_USAGES), match_all_key_usages=False)
     first_signer: CertificateSubject | None = None
+    avdh = False
     with _quiet_pyhanko():
         for embedded in signatures:
             try:
@@ -117,6 +157,18 @@ def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> Sig
                 return _failed(SignatureProblem.TAMPERED)
             if first_signer is None:
                 first_signer = signer
+                avdh = _is_avdh(signer, avdh_seals)
+                if avdh:
+                    person = _signature_name(embedded)
+                    if not person:
+                        return _failed(
+                            SignatureProblem.INVALID,
+                            first_signer,
+                            reason="Az AVDH-hitelesítésből hiányzik a hitelesített személy neve.",
+                        )
+                    first_signer = CertificateSubject(
+                        person, signer.organisation, signer.organisation_id
+                    )
             context = ValidationContext(trust_roots=roots, allow_fetching=False)
             try:
                 status = validate_pdf_signature(
@@ -125,6 +177,14 @@ def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> Sig
             except (SignatureValidationError, PdfError, ValueError):
                 return _failed(SignatureProblem.TAMPERED, first_signer)
             problem = _problem_of(status, embedded.signer_cert)
+            if problem is SignatureProblem.UNTRUSTED:
+                missing = _missing_issuer(embedded, roots)
+                if missing is not None:
+                    return _failed(
+                        SignatureProblem.INCOMPLETE_CHAIN,
+                        first_signer,
+                        reason=_incomplete_chain_reason(missing),
+                    )
             if problem is not None:
                 return _failed(problem, first_signer)
     assert first_signer is not None
@@ -134,25 +194,100 @@ def verify_declaration_signature(pdf: bytes, trust_roots: Sequence[Path]) -> Sig
         signer_name=first_signer.name,
         signer_organisation=first_signer.organisation,
         signer_organisation_id=first_signer.organisation_id,
+        avdh=avdh,
+    )
+
+
+def _is_avdh(signer: CertificateSubject, avdh_seals: Sequence[str]) -> bool:
+    from kkod.pki.orgid import same_organisation_id
+
+    for seal in avdh_seals:
+        if signer.organisation_id and same_organisation_id(seal, signer.organisation_id):
+            return True
+        if signer.name and _norm_name(seal) == _norm_name(signer.name):
+            return True
+    return False
+
+
+def _signature_name(embedded: Any) -> str | None:
+    """The ``/Name`` of the signature dictionary: whom AVDH identified."""
+    try:
+        name = embedded.sig_object.get("/Name")
+    except (KeyError, TypeError, ValueError):
+        return None
+    text = " ".join(str(name).split()) if name is not None else ""
+    return text or None
+
+
+def _missing_issuer(embedded: Any, roots: list[Any]) -> str | None:
+    """The name of the issuer missing from the signature's chain, or ``None`` when none is missing.
+
+    Follows the chain from the signer's certificate through the certificates embedded in the
+    signature; it ends either at a self-signed root (present: the chain is complete, the root
+    is just not trusted) or at a certificate whose issuer is nowhere: that issuer is missing.
+    """
+    known = [*roots]
+    for choice in embedded.signed_data["certificates"] or ():
+        if choice.name == "certificate":
+            known.append(choice.chosen)
+    current = embedded.signer_cert
+    for _ in range(16):
+        if current.self_signed != "no" or current.issuer == current.subject:
+            return None
+        issuer = next((c for c in known if c.subject == current.issuer), None)
+        if issuer is None:
+            return current.issuer.human_friendly
+        if any(issuer.subject == root.subject for root in roots):
+            return None
+        current = issuer
+    return None
+
+
+def _incomplete_chain_reason(issuer: str) -> str:
+    return (
+        f"{REASONS[SignatureProblem.INCOMPLETE_CHAIN]} Hiányzik: „{issuer}”. Írja alá újra úgy, "
+        "hogy az aláírás a teljes tanúsítványláncot tartalmazza (az aláíró programban a "
+        "tanúsítványlánc beágyazását bekapcsolva, vagy a szolgáltató köztes tanúsítványát a "
+        "gépre telepítve), és küldje el újra."
     )
 
 
 def signer_belongs_to(
     verdict: SignatureVerdict, *, organisation: str, organisation_id: str | None
 ) -> bool:
-    """Whether the (valid) signature's signer belongs to the organisation.
+    """Whether the (valid) signature's signer belongs to the organisation (see :func:`membership_problem`)."""
+    return (
+        verdict.ok
+        and membership_problem(verdict, organisation=organisation, organisation_id=organisation_id)
+        is None
+    )
+
+
+def membership_problem(
+    verdict: SignatureVerdict, *, organisation: str, organisation_id: str | None
+) -> str | None:
+    """Why the signer does not belong to the organisation (Hungarian, naming the field), or ``None``.
 
     When the office record's ``organisation_id`` and the certificate's organizationIdentifier
-    are both present they decide; otherwise the certificate's O must equal ``organisation``
-    ignoring case, accents' composition and spacing.
+    are both present they decide, compared as ETSI EN 319 412-1 identifiers
+    (:func:`kkod.pki.orgid.id_mismatch`: ``VATHU-15000000`` is ``15000000``); otherwise the
+    certificate's O must equal ``organisation`` ignoring case, composition and spacing.
     """
-    if not verdict.ok:
-        return False
+    from kkod.pki.orgid import id_mismatch
+
     if organisation_id and verdict.signer_organisation_id:
-        return _norm_id(organisation_id) == _norm_id(verdict.signer_organisation_id)
+        return id_mismatch(verdict.signer_organisation_id, organisation_id)
     if not verdict.signer_organisation:
-        return False
-    return _norm_name(verdict.signer_organisation) == _norm_name(organisation)
+        return (
+            "az aláíró tanúsítványában nincs sem szervezetnév (O), sem szervezetazonosító "
+            "(organizationIdentifier), így nem állapítható meg, hogy a szervezethez tartozik"
+        )
+    if _norm_name(verdict.signer_organisation) == _norm_name(organisation):
+        return None
+    return (
+        f"az aláíró tanúsítványának szervezet (O) mezője „{verdict.signer_organisation}”, a "
+        f"nyilatkozatban szereplő szervezet pedig „{organisation}”"
+    )
 
 
 def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
@@ -217,12 +352,15 @@ def _valid_now(cert: Any) -> bool:
 
 
 def _failed(
-    problem: SignatureProblem, signer: CertificateSubject | None = None
+    problem: SignatureProblem,
+    signer: CertificateSubject | None = None,
+    *,
+    reason: str | None = None,
 ) -> SignatureVerdict:
     signer = signer or CertificateSubject(None, None, None)
     return SignatureVerdict(
         ok=False,
-        reason=REASONS[problem],
+        reason=reason or REASONS[problem],
         signer_name=signer.name,
         signer_organisation=signer.organisation,
         signer_organisation_id=signer.organisation_id,
@@ -232,10 +370,6 @@ def _failed(
 
 def _norm_name(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
-
-
-def _norm_id(text: str) -> str:
-    return re.sub(r"\s+", "", text).upper()
 
 
 class _quiet_pyhanko:

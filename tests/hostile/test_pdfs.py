@@ -1,0 +1,206 @@
+"""Hostile declaration PDFs through ``kkod pki verify``, ``kkod ministry upload`` and the SMTP
+intake (``kkod ministry smtpd``), as real processes: each ends with exit 0/1/2 and a Hungarian
+message naming what is wrong, never a traceback, leaves nothing behind, within 30 s and 1 GiB."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message
+from kkod.ministry.models import RequestStatus
+from kkod.ministry.store import RequestStore
+from kkod.pki.demo_ca import make_demo_ca
+from kkod.pki.signing import sign_pdf
+from tests.ministry.conftest import (
+    MINISTRY,
+    ORGANISATION,
+    ORGANISATION_ID,
+    PASSPHRASE,
+    SECRET_HEX,
+    SENDER,
+    free_port,
+    make_central,
+    write_table,
+)
+
+from .pdfs import CASES, HostilePdf
+
+KKOD = str(Path(sys.executable).with_name("kkod"))
+MEASURE = str(Path(__file__).with_name("measure.py"))
+LIMIT_SECONDS = 30
+LIMIT_KIB = 1024 * 1024  # 1 GiB
+MAX_DECLARATION = 2_000_000  # KKOD_DECLARATION_MAX_BYTES in these runs
+
+
+class Ministry:
+    """A ministry's data folder with a registry, trust roots, a table and hostile PDFs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.data = folder / "data"
+        self.data.mkdir()
+        demo = make_demo_ca(
+            folder / "ca",
+            organisation=ORGANISATION,
+            organisation_id=ORGANISATION_ID,
+            signer_name="Dr. Szabó Irén",
+            passphrase=PASSPHRASE,
+        )
+        self.ca = demo.ca_cert
+        self.signer = demo.signer_p12
+        make_central(f"sqlite:///{self.data / 'central.sqlite3'}")
+        self.table = write_table(folder / "tabla.xlsx")
+        self.files: dict[str, Path] = {}
+
+    def sign(self, pdf: bytes) -> bytes:
+        return sign_pdf(pdf, self.signer, PASSPHRASE)
+
+    def env(self, peak_file: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            KKOD_DATA_DIR=str(self.data),
+            KKOD_CODE_SECRET=SECRET_HEX,
+            KKOD_TRUST_ROOTS=json.dumps([str(self.ca)]),
+            KKOD_MINISTRY_ADDRESS=MINISTRY,
+            KKOD_DECLARATION_MAX_BYTES=str(MAX_DECLARATION),
+            KKOD_AUTO_REJECTIONS_PER_HOUR="1000",  # every case is answered, none held back
+            KKOD_TEST_PEAK_FILE=str(peak_file),
+            TMPDIR=str(self.folder / "tmp"),
+            COLUMNS="200",
+        )
+        (self.folder / "tmp").mkdir(exist_ok=True)
+        return env
+
+
+@pytest.fixture(scope="module")
+def ministry(tmp_path_factory) -> Ministry:
+    from kkod.employer.declaration import build_declaration_pdf, declaration_data_for_table
+
+    place = Ministry(tmp_path_factory.mktemp("hostile-pdfs"))
+    data = declaration_data_for_table(
+        place.table,
+        organisation=ORGANISATION,
+        short_name="PMKH",
+        krid="500100",
+        contact_name="Varga Judit",
+        contact_email=SENDER,
+    )
+    signed = place.sign(build_declaration_pdf(data))
+    for case in CASES:
+        path = place.folder / f"{case.name}.pdf"
+        path.write_bytes(case.make(signed, place.sign))
+        place.files[case.name] = path
+    return place
+
+
+def _run(ministry: Ministry, *args: str) -> tuple[subprocess.CompletedProcess, int]:
+    peak_file = ministry.folder / f"peak-{os.getpid()}-{time.monotonic_ns()}"
+    result = subprocess.run(
+        [sys.executable, MEASURE, KKOD, *args],
+        env=ministry.env(peak_file),
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_SECONDS,
+        check=False,
+    )
+    return result, int(peak_file.read_text())
+
+
+def _assert_told(result: subprocess.CompletedProcess, peak_kib: int, says: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2), output
+    assert "Traceback" not in output and "Error" not in output, output
+    assert says in " ".join(output.split()), output
+    assert peak_kib < LIMIT_KIB
+
+
+def test_there_are_enough_hostile_cases():
+    assert len(CASES) >= 12
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_pki_verify_refuses_each_with_its_reason(ministry, case: HostilePdf):
+    path = ministry.files[case.name]
+    result, peak = _run(ministry, "pki", "verify", str(path), "--org-id", ORGANISATION_ID)
+    assert result.returncode != 0
+    _assert_told(result, peak, case.verify_says or case.says)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_upload_rejects_each_with_its_reason_and_keeps_nothing(ministry, case: HostilePdf):
+    path = ministry.files[case.name]
+    result, peak = _run(
+        ministry,
+        "ministry",
+        "upload",
+        "--table",
+        str(ministry.table),
+        "--declaration",
+        str(path),
+        "--from",
+        SENDER,
+    )
+    _assert_told(result, peak, case.says)
+    assert result.returncode in (1, 2)
+    assert list((ministry.folder / "tmp").iterdir()) == []  # nothing left behind
+
+
+def test_the_smtp_intake_rejects_each_and_stays_up(ministry, tmp_path):
+    port = free_port()
+    peak_file = tmp_path / "peak"
+    server = subprocess.Popen(
+        [sys.executable, MEASURE, KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{port}"],
+        env=ministry.env(peak_file),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, server)
+        for case in CASES:
+            message = build_message(
+                sender=SENDER,
+                to=MINISTRY,
+                subject=f"{ORGANISATION} – kapcsolati kódok igénylése",
+                text="Tisztelt Minisztérium!",
+                attachments=[
+                    Attachment("tabla.xlsx", XLSX_TYPE, ministry.table.read_bytes()),
+                    Attachment("nyilatkozat.pdf", PDF_TYPE, ministry.files[case.name].read_bytes()),
+                ],
+                message_id=f"<{case.name}@pelda-kormanyhivatal.hu>",
+            )
+            with smtplib.SMTP("127.0.0.1", port, timeout=LIMIT_SECONDS) as client:
+                client.send_message(message)  # 250 only after it is stored: ingested already
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=LIMIT_SECONDS)
+    assert "Traceback" not in out + err
+    assert int(peak_file.read_text()) < LIMIT_KIB
+    store = RequestStore.open(url=f"sqlite:///{ministry.data / 'ministry.sqlite3'}")
+    by_message = {r.message_id: r for r in store.list()}
+    for case in CASES:
+        request = by_message[f"<{case.name}@pelda-kormanyhivatal.hu>"]
+        assert request.status == RequestStatus.ELUTASITVA, case.name
+        assert case.says in request.reason, (case.name, request.reason)
+    assert list((ministry.data / "spool" / "new").iterdir()) == []  # none left pending
+
+
+def _wait_for_port(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + LIMIT_SECONDS
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.communicate()
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the intake did not start")
