@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kkod-installed
-PIN    := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+TOOLS  := .venv-tools
+PIN    := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
           --no-emit-index-url --no-emit-find-links --extra test --build-deps-for editable \
           --output-file requirements.txt pyproject.toml
 
@@ -35,21 +36,24 @@ lint: setup
 	@$(BIN)/ruff check src tests bench scripts
 	@$(BIN)/ruff format --check src tests bench scripts
 
+# pip-tools lives in a venv of its own: .venv holds exactly the pinned set.
+$(TOOLS)/bin/pip-compile:
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet pip-tools
+
 # requirements.txt again from pyproject.toml, keeping every pin that still fits (after adding
 # or changing a dependency).
-pins: setup
-	@$(BIN)/python -m pip install --quiet pip-tools
+pins: $(TOOLS)/bin/pip-compile
 	@$(PIN)
 	@rm -f $(STAMP)
 	@$(MAKE) --no-print-directory setup
 
 # The newest releases pyproject.toml allows, installed and tested with the whole suite. Commit
 # requirements.txt if it passes; `git checkout requirements.txt && make setup` goes back.
-upgrade: setup
-	@$(BIN)/python -m pip install --quiet pip-tools
+upgrade: $(TOOLS)/bin/pip-compile
 	@$(PIN) --upgrade
 	@rm -f $(STAMP)
 	@$(MAKE) --no-print-directory test
 
 clean:
-	rm -rf $(VENV) demo-output kkod-data .pytest_cache
+	rm -rf $(VENV) $(TOOLS) demo-output kkod-data .pytest_cache
