@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from kkod.cli.app import app
 from kkod.cli.frame import is_flag, is_option, param_label, shown_options
-from kkod.cli.values import Choice, Decimal, OutputFolder, WholeNumber, _PathValue
+from kkod.cli.values import Choice, Decimal, HostPort, OutputFolder, WholeNumber, _PathValue
 from kkod.hungarian import with_article
 
 ROOT = typer.main.get_command(app)
@@ -78,9 +78,12 @@ def _id(value):
 def test_every_value_that_can_be_wrong_is_checked_by_kkod(path, command, param):
     hint, _ = _declared(command, param)
     base = _base_type(hint)
+    checker = _checker(command, param)
+    if param.metavar == "GÉP:PORT":
+        assert isinstance(checker, HostPort)
+        return
     if base is str:
         return  # text: the command itself judges it (an unknown KRID, a bad address)
-    checker = _checker(command, param)
     assert isinstance(checker, _PathValue | WholeNumber | Decimal | Choice), (
         f"kkod {' '.join(path)} {param.name}: a {base.__name__} without a kkod.cli.values parser"
     )
@@ -154,6 +157,12 @@ def test_a_number_out_of_its_range(path, param, checker, tmp_path):
 def test_a_word_that_is_not_a_choice(path, param, checker, tmp_path):
     result = _run(path, param, "xml", tmp_path)
     _assert_refused(result, param, "„xml” nem választható", ", ".join(checker.choices))
+
+
+@pytest.mark.parametrize(("path", "param", "checker"), _cases(HostPort))
+def test_an_address_without_a_port(path, param, checker, tmp_path):
+    result = _run(path, param, "posta.pelda.hu:sok", tmp_path)
+    _assert_refused(result, param, "„posta.pelda.hu:sok” nem GÉP:PORT alakú cím")
 
 
 @pytest.mark.parametrize(

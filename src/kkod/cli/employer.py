@@ -14,7 +14,7 @@ from rich.text import Text
 
 from kkod.cli.common import cells, console, err_console, fail, plain, reports_errors
 from kkod.cli.groups import employer_app
-from kkod.cli.values import INPUT_FILE, OUTPUT_FILE, Choice
+from kkod.cli.values import HOST_PORT, INPUT_FILE, OUTPUT_FILE, Choice
 from kkod.hungarian import moment, with_article
 
 
@@ -62,7 +62,12 @@ def submit_command(
     ],
     smtp: Annotated[
         str,
-        typer.Option("--smtp", metavar="GÉP:PORT", help="Az SMTP-kiszolgáló címe és portja."),
+        typer.Option(
+            "--smtp",
+            metavar="GÉP:PORT",
+            parser=HOST_PORT,
+            help="Az SMTP-kiszolgáló címe és portja.",
+        ),
     ],
     starttls: Annotated[
         bool, typer.Option("--starttls", help="STARTTLS titkosítás használata.")

@@ -17,7 +17,7 @@ from rich.text import Text
 from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.groups import ministry_app
-from kkod.cli.values import INPUT_FILE, Decimal, WholeNumber
+from kkod.cli.values import HOST_PORT, INPUT_FILE, Decimal, WholeNumber
 from kkod.hungarian import moment
 
 SECONDS = Decimal(0.1, 86_400)
@@ -29,6 +29,11 @@ def _setup_logging() -> None:
     from kkod import logs
 
     logs.setup(console_level=logging.INFO)  # the servers tell the operator what they do
+    if not logs.debug_enabled():
+        # Libraries' own progress lines (migrations, SMTP sessions) are English chatter.
+        # aiosmtpd's logger gets a filter: kkod.mail.server sets its level when imported.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("mail.log").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
 def _fold(text: str) -> str:
@@ -70,6 +75,7 @@ def smtpd(
         "127.0.0.1:2525",
         "--listen",
         metavar="GÉP:PORT",
+        parser=HOST_PORT,
         help="Cím és port, ahol a kérelmeket fogadja.",
     ),
     with_worker: bool = typer.Option(
@@ -313,29 +319,27 @@ def requests(
     wanted = _status(status)
     _, store = _open()
     rows = store.list(wanted, limit=limit)
-    # Readable at 80 columns: the reference never wraps; date and time, and organisation
-    # and sender, share a cell on two lines; the counts are the rows, the codes and the rest.
-    table = Table(title="Kérelmek", box=box.SIMPLE_HEAD, pad_edge=False)
+    # Readable at 80 columns: the reference never wraps; the date over the time, the
+    # organisation over the sender share a cell each; per row the rows and the codes (the
+    # reasons for the rest are in "kkod ministry show").
+    table = Table(title="Kérelmek", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("Hivatkozás", no_wrap=True)
-    table.add_column("Állapot", min_width=8)
+    table.add_column("Állapot", min_width=11)
     table.add_column("Beérkezett", no_wrap=True)
     table.add_column("Szervezet (KRID), feladó", overflow="fold", ratio=1)
-    for header in ("Sor", "Kód", "Kód nélkül"):
-        table.add_column(header, justify="right")
+    table.add_column("Sor", justify="right")
+    table.add_column("Kód", justify="right")
     for r in rows:
-        when = moment(r.received_at)
+        date, _, time = moment(r.received_at).partition(" ")
         organisation = Text.assemble(
             plain(r.organisation or "–"), f" ({r.krid})" if r.krid else "", "\n", plain(r.sender)
         )
-        left = None if r.coded is None else sum(v or 0 for v in (r.no_match, r.multiple, r.invalid))
         table.add_row(
-            *cells(
-                r.reference,
-                _status_label(r.status),
-                "\n".join(when.split(" ", 1)) if when else "",
-                organisation,
-                *("–" if v is None else str(v) for v in (r.rows, r.coded, left)),
-            )
+            plain(r.reference),
+            _status_label(r.status),
+            Text(f"{date}\n{time}"),
+            organisation,
+            *("–" if v is None else str(v) for v in (r.rows, r.coded)),
         )
     console.print(table)
     console.print(f"{len(rows)} kérelem" + (f" ({wanted} állapotban)" if wanted else "") + ".")

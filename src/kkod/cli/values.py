@@ -204,3 +204,22 @@ class Choice:
             if choice.casefold() == wanted:
                 return self.enum(choice) if self.enum else choice
         raise Refused(f"{_quoted(value)} nem választható; lehet: {', '.join(self.choices)}.")
+
+
+class HostPort:
+    """A server address, ``GÉP:PORT`` (``[::1]:2525`` for IPv6; the host alone means port 25)."""
+
+    def __call__(self, value: Any) -> str:
+        from kkod.mail.smtp import MailError, SmtpTarget
+
+        text = str(value)
+        try:
+            SmtpTarget.parse(text)
+        except MailError:
+            raise Refused(
+                f"{_quoted(text)} nem GÉP:PORT alakú cím (például 127.0.0.1:2525)."
+            ) from None
+        return text
+
+
+HOST_PORT = HostPort()
