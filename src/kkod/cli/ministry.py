@@ -17,7 +17,7 @@ from rich.text import Text
 from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.groups import ministry_app
-from kkod.cli.values import HOST_PORT, INPUT_FILE, Decimal, WholeNumber
+from kkod.cli.values import HOST_PORT, INPUT_FILE, Decimal, WholeNumber, grouped
 from kkod.hungarian import moment
 
 SECONDS = Decimal(0.1, 86_400)
@@ -339,7 +339,7 @@ def requests(
             _status_label(r.status),
             Text(f"{date}\n{time}"),
             organisation,
-            *("–" if v is None else str(v) for v in (r.rows, r.coded)),
+            *("–" if v is None else grouped(v) for v in (r.rows, r.coded)),
         )
     console.print(table)
     console.print(f"{len(rows)} kérelem" + (f" ({wanted} állapotban)" if wanted else "") + ".")
