@@ -14,6 +14,7 @@ from rich.text import Text
 
 from kkod.cli.common import cells, console, err_console, fail, plain, reports_errors
 from kkod.cli.groups import employer_app
+from kkod.cli.options import DeclarationOption, TableOption
 from kkod.cli.values import HOST_PORT, INPUT_FILE, OUTPUT_FILE, Choice
 from kkod.hungarian import moment, with_article
 
@@ -32,24 +33,8 @@ def _register():
 @employer_app.command("submit")
 @reports_errors
 def submit_command(
-    table: Annotated[
-        Path,
-        typer.Option(
-            "--table",
-            metavar="TÁBLA.xlsx",
-            parser=INPUT_FILE,
-            help="A kitöltött táblázat (.xlsx).",
-        ),
-    ],
-    declaration: Annotated[
-        Path,
-        typer.Option(
-            "--declaration",
-            metavar="NYILATKOZAT.pdf",
-            parser=INPUT_FILE,
-            help="Az aláírt munkáltatói nyilatkozat (PDF).",
-        ),
-    ],
+    table: TableOption,
+    declaration: DeclarationOption,
     to: Annotated[
         str,
         typer.Option(

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kkod.cli.common import cells, console, reports_errors
 from kkod.cli.groups import employer_app
+from kkod.cli.options import TableOption
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
 
 
@@ -33,15 +34,7 @@ def declaration(
         str,
         typer.Option("--contact-email", metavar="E-MAIL-CÍM", help="A kapcsolattartó e-mail-címe."),
     ],
-    table: Annotated[
-        Path,
-        typer.Option(
-            "--table",
-            metavar="TÁBLA.xlsx",
-            parser=INPUT_FILE,
-            help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).",
-        ),
-    ],
+    table: TableOption,
     output: Annotated[
         Path,
         typer.Option(

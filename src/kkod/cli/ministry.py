@@ -6,7 +6,6 @@ import logging
 import signal
 import threading
 import unicodedata
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,10 +16,9 @@ from rich.text import Text
 from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.groups import ministry_app
-from kkod.cli.values import HOST_PORT, INPUT_FILE, Decimal, WholeNumber, grouped
+from kkod.cli.options import DeclarationOption, PollOption, TableOption
+from kkod.cli.values import HOST_PORT, Decimal, WholeNumber, grouped
 from kkod.hungarian import moment
-
-SECONDS = Decimal(0.1, 86_400)
 
 STATUS_HELP = "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész (ékezet nélkül is)."
 
@@ -81,13 +79,7 @@ def smtpd(
     with_worker: bool = typer.Option(
         False, "--with-worker", help="A feldolgozó is ebben a folyamatban fut (beágyazott üzemmód)."
     ),
-    poll: float = typer.Option(
-        5.0,
-        "--poll",
-        metavar="MÁSODPERC",
-        parser=SECONDS,
-        help="A feldolgozó ennyi másodpercenként nézi a sort.",
-    ),
+    poll: PollOption = 5.0,
     worker_id: str | None = typer.Option(
         None,
         "--worker-id",
@@ -157,13 +149,7 @@ def worker(
     once: bool = typer.Option(
         False, "--once", help="Feldolgozza a sorban állókat, elküldi a válaszokat, majd kilép."
     ),
-    poll: float = typer.Option(
-        5.0,
-        "--poll",
-        metavar="MÁSODPERC",
-        parser=SECONDS,
-        help="Ennyi másodpercenként nézi a sort, ha üres.",
-    ),
+    poll: PollOption = 5.0,
     worker_id: str | None = typer.Option(
         None,
         "--worker-id",
@@ -174,7 +160,7 @@ def worker(
         300.0,
         "--lease",
         metavar="MÁSODPERC",
-        parser=SECONDS,
+        parser=Decimal(1, 86_400),
         help="Ennyi másodpercig foglalja a kérelmet (menet közben megújítja).",
     ),
 ) -> None:
@@ -242,24 +228,8 @@ def worker(
 @ministry_app.command("upload")
 @reports_errors
 def upload(
-    table: Annotated[
-        Path,
-        typer.Option(
-            "--table",
-            metavar="TÁBLA.xlsx",
-            parser=INPUT_FILE,
-            help="A kitöltött táblázat (.xlsx).",
-        ),
-    ],
-    declaration: Annotated[
-        Path,
-        typer.Option(
-            "--declaration",
-            metavar="NYILATKOZAT.pdf",
-            parser=INPUT_FILE,
-            help="Az aláírt munkáltatói nyilatkozat (PDF).",
-        ),
-    ],
+    table: TableOption,
+    declaration: DeclarationOption,
     sender: Annotated[
         str,
         typer.Option(
