@@ -295,7 +295,7 @@ def _option_named(ctx: Any, name: str) -> Any | None:
 
 
 _EXTRA = re.compile(r"^Got unexpected extra argument(?:\(s\)|s)? \((?P<args>.*)\)$", re.S)
-_NO_COMMAND = re.compile(r"^No such command (?P<name>'.*'|\".*\")\.", re.S)
+_NO_COMMAND = re.compile(r"^No such command (?P<name>'.*?'|\".*?\")\.", re.S)
 
 
 def _from_message(error: Exception, ctx: Any) -> Text:
@@ -306,7 +306,10 @@ def _from_message(error: Exception, ctx: Any) -> Text:
         return Text.assemble("Fölösleges paraméter: ", _plain(extra["args"]), ".")
     unknown = _NO_COMMAND.match(message)
     if unknown:
-        name = ast.literal_eval(unknown["name"])
+        try:
+            name = ast.literal_eval(unknown["name"])
+        except (ValueError, SyntaxError):
+            name = unknown["name"][1:-1]
         text = Text.assemble("Nincs ilyen parancs: ", _plain(name), ".")
         if ctx is not None and isinstance(ctx.command, TyperGroup):
             close = difflib.get_close_matches(name, ctx.command.list_commands(ctx))
@@ -327,10 +330,14 @@ def show_usage_error(error: Exception) -> int:
         Text.assemble(("Hiba:", "bold red"), " ", usage_problem(error)), soft_wrap=True
     )
     if ctx is not None:
+        # The program's name comes from the command line as typed: shown plain too.
         err_console.print(
-            Text.assemble((USAGE, "bold"), " ", usage_line(ctx.command, ctx)), soft_wrap=True
+            Text.assemble((USAGE, "bold"), " ", _plain(usage_line(ctx.command, ctx))),
+            soft_wrap=True,
         )
-        err_console.print(f"Súgó: {ctx.command_path} --help", soft_wrap=True)
+        err_console.print(
+            Text.assemble("Súgó: ", _plain(f"{ctx.command_path} --help")), soft_wrap=True
+        )
     return getattr(error, "exit_code", 2)
 
 
@@ -368,10 +375,10 @@ class _Hungarian:
             result = super().main(  # type: ignore[misc]
                 args, prog_name, complete_var, standalone_mode=False, **extra
             )
-        except click_errors.NoArgsIsHelpError as error:
-            typer.echo(error.ctx.get_help())
+        except click_errors.NoArgsIsHelpError as error:  # a group alone: its help page
             if not standalone_mode:
                 raise
+            typer.echo(error.ctx.get_help())
             sys.exit(error.exit_code)
         except click_errors.ClickException as error:
             if not standalone_mode:

@@ -129,6 +129,8 @@ def grouped(number: float) -> str:
 
 
 class _Bounded:
+    """A number between ``minimum`` and ``maximum`` (either may be open)."""
+
     def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
         self.minimum, self.maximum = minimum, maximum
 
@@ -141,18 +143,7 @@ class _Bounded:
                 need = f"legalább {grouped(low)} kell"
             else:
                 need = f"legfeljebb {grouped(high)} lehet"  # type: ignore[arg-type]
-            raise Refused(f"{_quoted(grouped(number))}: {need}.")
-
-    def describe(self, noun: str) -> str:
-        """The range for a help text, e.g. ``1 és 1 048 575 között``."""
-        low, high = self.minimum, self.maximum
-        if low is not None and high is not None:
-            return f"{noun}, {grouped(low)} és {grouped(high)} között"
-        if low is not None:
-            return f"{noun}, legalább {grouped(low)}"
-        if high is not None:
-            return f"{noun}, legfeljebb {grouped(high)}"
-        return noun
+            raise Refused(f"{need}, nem {_quoted(grouped(number))}.")
 
 
 class WholeNumber(_Bounded):
