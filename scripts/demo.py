@@ -76,8 +76,8 @@ def main() -> int:
     kkod("pki", "demo-ca", str(OUT / "pki"), "--org", ORG, "--org-id", ORG_ID,
          "--signer", "Kiss Anna", "--pass-env", PASSPHRASE_VAR)  # fmt: skip
     kkod("central", "seed", "--people", str(PEOPLE), "--seed", "2026")
-    kkod("central", "office", "add", "--krid", KRID, "--short-name", SHORT_NAME, "--name", ORG,
-         "--email-domain", EMPLOYER_ADDRESS.split("@")[1], "--organisation-id", ORG_ID)  # fmt: skip
+    kkod("central", "office", "add", "--krid", KRID, "--short-name", SHORT_NAME, "--org", ORG,
+         "--email-domain", EMPLOYER_ADDRESS.split("@")[1], "--org-id", ORG_ID)  # fmt: skip
 
     # The employer prepares the table.
     kkod("template", str(OUT / "00-ures-sablon.xlsx"), "--rows", "50")

@@ -33,8 +33,8 @@ def kkod(db_url, tmp_path, monkeypatch):
 def _add_office(kkod):
     return kkod(
         "central", "office", "add", "--krid", KRID, "--short-name", "PMHIV",
-        "--name", "Példa Megyei Hivatal", "--email-domain", "pelda.gov.hu",
-        "--email-domain", "pelda.hu", "--organisation-id", "VATHU-15000000",
+        "--org", "Példa Megyei Hivatal", "--email-domain", "pelda.gov.hu",
+        "--email-domain", "pelda.hu", "--org-id", "VATHU-15000000",
     )  # fmt: skip
 
 
@@ -94,9 +94,9 @@ def test_connect_with_options_gives_the_code(kkod, db_url):
     _add_office(kkod)
     _seed_one(db_url)
     args = (
-        "central", "connect", "--krid", KRID, "--viselt-nev", "Kovács Péter",
-        "--szuletesi-nev", "Kovács Péter", "--anyja-neve", "Szabó Mária",
-        "--szuletesi-hely", "Bp. XI. ker.", "--szuletesi-ido", "1985. 03. 12.",
+        "central", "connect", "--krid", KRID, "--current-name", "Kovács Péter",
+        "--birth-name", "Kovács Péter", "--mother-name", "Szabó Mária",
+        "--birth-place", "Bp. XI. ker.", "--birth-date", "1985. 03. 12.",
     )  # fmt: skip
     result = kkod(*args, "--json")
     assert result.exit_code == 0, result.output
@@ -120,18 +120,39 @@ def test_connect_never_shows_a_near_match(kkod, db_url):
     _add_office(kkod)
     _seed_one(db_url)
     result = kkod(
-        "central", "connect", "--krid", KRID, "--viselt-nev", "Kovács Péter",
-        "--szuletesi-nev", "Kovács Péter", "--anyja-neve", "Szabó Mária",
-        "--szuletesi-hely", "Budapest 12", "--szuletesi-ido", "1985.03.12",
+        "central", "connect", "--krid", KRID, "--current-name", "Kovács Péter",
+        "--birth-name", "Kovács Péter", "--mother-name", "Szabó Mária",
+        "--birth-place", "Budapest 12", "--birth-date", "1985.03.12",
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "NINCS_TALALAT" in result.output
+    assert "Nincs találat" in result.output and "NINCS_TALALAT" not in result.output
     assert "Budapest 11" not in result.output and "kp" not in result.output.split()
+
+
+def test_the_old_option_spellings_still_work_unshown(kkod, db_url):
+    """``--viselt-nev`` and the other Hungarian spellings, and ``--name`` and
+    ``--organisation-id``, are kept as aliases for scripts written before; help shows only the
+    English ones."""
+    added = kkod(
+        "central", "office", "add", "--krid", KRID, "--short-name", "PMHIV",
+        "--name", "Példa Megyei Hivatal", "--organisation-id", "VATHU-15000000",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    _seed_one(db_url)
+    result = kkod(
+        "central", "connect", "--krid", KRID, "--viselt-nev", "Kovács Péter",
+        "--szuletesi-nev", "Kovács Péter", "--anyja-neve", "Szabó Mária",
+        "--szuletesi-hely", "Budapest 11", "--szuletesi-ido", "1985.03.12", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["result"] == "KOD"
+    shown = kkod("central", "connect", "--help").stdout
+    assert "--birth-name" in shown and "--szuletesi-nev" not in shown
 
 
 def test_connect_to_an_unknown_office_is_exit_2(kkod):
     result = kkod(
-        "central", "connect", "--krid", "999", "--viselt-nev", "A B", "--szuletesi-nev", "A B",
-        "--anyja-neve", "C D", "--szuletesi-hely", "Eger", "--szuletesi-ido", "1985.03.12",
+        "central", "connect", "--krid", "999", "--current-name", "A B", "--birth-name", "A B",
+        "--mother-name", "C D", "--birth-place", "Eger", "--birth-date", "1985.03.12",
     )  # fmt: skip
     assert result.exit_code == 2 and "Ismeretlen hivatali kapu" in result.output

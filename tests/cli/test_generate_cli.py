@@ -52,7 +52,7 @@ def work(kkod, tmp_path):
             KRID,
             "--short-name",
             "PMHIV",
-            "--name",
+            "--org",
             "Példa Hivatal",
         ).exit_code
         == 0
@@ -168,7 +168,7 @@ def test_the_installed_command_runs_end_to_end(tmp_path):
     assert run("central", "seed", "--people", "1000", "--seed", "2").returncode == 0
     assert (
         run(
-            "central", "office", "add", "--krid", KRID, "--short-name", "P", "--name", "P H"
+            "central", "office", "add", "--krid", KRID, "--short-name", "P", "--org", "P H"
         ).returncode
         == 0
     )

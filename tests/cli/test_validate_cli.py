@@ -150,3 +150,82 @@ def test_the_installed_command_runs_as_a_subprocess(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["rows"] == 2
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    """A terminal wide enough that no table cell wraps (so a sentence can be looked for)."""
+    from kkod.cli import common
+
+    monkeypatch.setattr(common.console, "width", 250)
+
+
+def test_errors_come_first_and_every_rule_says_what_to_do(tmp_path, wide):
+    from kkod.fourt.rules import RULES
+
+    rows = [
+        ("HR-1", "Kiss Anna", "Nagy Anna", "Szabó Mária", "Bp. XI. ker.", "1985.03.12"),
+        ("HR-2", "Varga Éva", "Varga Éva", "Tóth Pálné", "Debrecen", "1972.11.02"),
+    ]
+    result = run(filled_table(tmp_path / "t.xlsx", rows))
+    assert result.exit_code == 1
+    # The W03 of row 2 is found before the E07 of row 3, but the error is listed first.
+    assert result.stdout.index("E07") < result.stdout.index("W03")
+    said = _words(result.stdout)
+    assert "Teendő" in said
+    for rule in ("E07", "W03"):
+        assert f"Teendő: {RULES[rule].fix}" in said
+
+
+def test_the_spaces_that_matter_are_shown(tmp_path):
+    rows = [("HR-1", " Kiss  Anna", "Nagy\u00a0Anna", "Szabó\tMária", "Eger", "1985.03.12")]
+    result = run(filled_table(tmp_path / "t.xlsx", rows))
+    assert "·Kiss··Anna" in result.stdout
+    assert "Nagy[NBSP]Anna" in result.stdout and "Szabó[TAB]Mária" in result.stdout
+
+
+def test_after_a_run_with_errors_the_next_command_line(tmp_path):
+    table = filled_table(tmp_path / "t.xlsx", [*WITH_ERRORS, WARNINGS_ONLY[0]])
+    result = run(table)
+    assert result.exit_code == 1
+    said = _words(result.stderr)
+    assert "javítsa a hibás cellákat" in said
+    # Whole, on a line of its own, to copy: the safe fixes into a corrected copy.
+    assert f"  kkod validate {table} --fix {tmp_path / 't-javitott.xlsx'}\n" in result.stderr
+    only_errors = run(filled_table(tmp_path / "e.xlsx", [WITH_ERRORS[0]]))
+    assert f"  kkod validate {tmp_path / 'e.xlsx'}\n" in only_errors.stderr
+
+
+def test_after_fix_the_counts_and_the_exit_code_are_the_fixed_copys(tmp_path, wide):
+    declared = tmp_path / "nyilatkozatok.csv"
+    declared.write_text(
+        "Belső azonosító;Viselt név;Születési név;Anyja születési neve;Születési hely;Születési idő\n"
+        "HR-1;Kiss Anna;Nagy Anna;Szabó Mária;Budapest 11;1985.03.12\n",
+        encoding="utf-8",
+    )
+    rows = [("HR-1", " Kiss Anna", "Nagy Anna", "Szabó Mária", "Budapest 12", "1985.03.12")]
+    table = filled_table(tmp_path / "t.xlsx", rows)
+    before = run(table, "--declarations", declared)
+    assert before.exit_code == 1 and "hibák: 1; figyelmeztetések: 1" in before.stdout
+    fixed = tmp_path / "javitott.xlsx"
+    after = run(table, "--declarations", declared, "--fix", fixed)
+    assert after.exit_code == 0, after.output
+    said = _words(after.stdout)
+    assert "Javítva: 2 cella (W02: 1, X01: 1)." in said
+    assert said.endswith(
+        "A javított példány ellenőrzése: Fájl: javitott.xlsx "
+        "Sorok: 1; hibák: 0; figyelmeztetések: 0; tájékoztatások: 0. "
+        "Összevetve a nyilatkozatokkal: nyilatkozatok.csv A táblázat beküldhető."
+    )
+
+
+def test_a_day_first_date_is_a_warning_with_the_date_it_means(tmp_path):
+    rows = [("HR-1", "Kiss Anna", "Nagy Anna", "Szabó Mária", "Eger", "12.03.1985")]
+    result = run(filled_table(tmp_path / "t.xlsx", rows), "--json")
+    assert result.exit_code == 0
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["rule"], finding["suggestion"]) == ("W01", "1985.03.12")

@@ -58,7 +58,8 @@ def test_findings_carry_the_excel_row_and_the_callers_column_letters():
 # (letter, value, rule) — each value fires the rule in that column.
 FIRING = [
     ("D", "", "E01"), ("F", "   ", "E01"), ("G", "\u200b", "E01"), ("H", "", "E01"), ("I", "", "E01"),
-    ("I", "1985.02.30", "E02"), ("I", "1985.13.01", "E02"), ("I", "tavaly", "E02"), ("I", "12.03.1985", "E02"),
+    ("I", "1985.02.30", "E02"), ("I", "1985.13.01", "E02"), ("I", "tavaly", "E02"), ("I", "31.02.1985", "E02"),
+    ("I", "03/12/1985", "E02"),
     ("I", "2031.01.01", "E03"), ("I", "1899.12.31", "E04"), ("I", "1850. márc. 15.", "E04"),
     ("H", "Budapest", "E05"), ("H", "Bp.", "E05"), ("H", "budapest kerület", "E05"),
     ("H", "Budapest 24", "E06"), ("H", "Budapest 0", "E06"), ("H", "Bp. XXIV. ker.", "E06"),
@@ -73,6 +74,7 @@ FIRING = [
     ("I", "1985. III. 12.", "W01"), ("I", "1985. márc. 12.", "W01"), ("I", "19850312", "W01"),
     ("I", date(1985, 3, 12), "W01"), ("I", datetime(1985, 3, 12), "W01"), ("I", 31118, "W01"),
     ("I", 19850312, "W01"), ("I", "1985.3.12", "W01"), ("I", " 1985.03.12", "W01"),
+    ("I", "12.03.1985", "W01"), ("I", "12. 03. 1985.", "W01"), ("I", "2.3.1985", "W01"),
     ("D", " Kovács János", "W02"), ("D", "Kovács János ", "W02"), ("F", "Kovács  János", "W02"),
     ("G", "Nagy\u00a0Mária", "W02"), ("G", "Nagy Má\u200bria", "W02"), ("H", "Debrecen ", "W02"),
     ("H", "Budapest XI. ker.", "W03"), ("H", "Bp. XI.", "W03"), ("H", "Budapest, 11. kerület", "W03"),
@@ -166,6 +168,7 @@ def test_different_people_are_not_duplicates():
     ("letter", "value", "rule", "suggestion"),
     [
         ("I", "1985. márc. 12.", "W01", "1985.03.12"),
+        ("I", "12.03.1985", "W01", "1985.03.12"),  # nn.hh.éééé: the day first
         ("I", date(1985, 3, 12), "W01", "1985.03.12"),
         ("D", "  Kovács   János ", "W02", "Kovács János"),
         ("H", "Budapest XI. ker.", "W03", "Budapest 11"),

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from kkod.cli.common import console, progress, reports_errors
+from kkod.cli.common import cells, console, plain, progress, reports_errors
+from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import central_app
+from kkod.cli.values import OUTPUT_FILE, Decimal, WholeNumber
 
-office_app = typer.Typer(
-    help="Hivatali kapuk (KRID, rövid név, szervezet) kezelése.", no_args_is_help=True
-)
+office_app = KkodTyper(help="Hivatali kapuk (KRID, rövid név, szervezet) kezelése.")
 central_app.add_typer(office_app, name="office")
 
 
@@ -28,16 +29,27 @@ def _engine():
 def seed(
     people: Annotated[
         int,
-        typer.Option("--people", min=1, help="Ennyi szintetikus személy kerül a nyilvántartásba."),
+        typer.Option(
+            "--people",
+            metavar="SZÁM",
+            parser=WholeNumber(1),
+            help="Ennyi szintetikus személy kerül a nyilvántartásba.",
+        ),
     ],
     seed_value: Annotated[
         int | None,
         typer.Option(
-            "--seed", help="A véletlengenerátor magja (ugyanaz a mag → ugyanaz a nyilvántartás)."
+            "--seed",
+            metavar="SZÁM",
+            parser=WholeNumber(),
+            help="A véletlengenerátor magja (ugyanaz a mag → ugyanaz a nyilvántartás).",
         ),
     ] = None,
 ) -> None:
-    """Valószerű szintetikus nyilvántartás: személyek 4T adatokkal és Ügyfélkapu-fiókokkal."""
+    """Valószerű szintetikus nyilvántartás: személyek 4T adatokkal és Ügyfélkapu-fiókokkal.
+
+    Példa: kkod central seed --people 200000 --seed 1
+    """
     from kkod.central.synthetic import seed_registry
 
     engine = _engine()
@@ -50,10 +62,22 @@ def seed(
             progress=lambda done, _total: bar.update(task, completed=done),
         )
     console.print(
-        f"[green]Kész:[/] {_n(result.people)} személy, {_n(result.accounts)} fiók, "
-        f"{result.twins} azonos 4T-jű pár; {result.seconds:.1f} s "
-        f"({_n(round(result.people_per_second))} személy/s)."
+        Text.assemble(
+            ("Kész:", "green"),
+            f" {_n(result.people)} személy, {_n(result.accounts)} fiók, "
+            f"{result.twins} azonos 4T-jű pár; {f'{result.seconds:.1f}'.replace('.', ',')} s ",
+            f"({_n(round(result.people_per_second))} személy/s).",
+        )
     )
+
+
+# The expected results of a sample table, as the officer reads them.
+RESULT_WORDS = {
+    "KOD": "kód",
+    "NINCS_TALALAT": "nincs találat",
+    "TOBB_TALALAT": "több találat",
+    "HIBAS_SOR": "hibás sor",
+}
 
 
 def _n(value: int) -> str:
@@ -65,34 +89,70 @@ def _n(value: int) -> str:
 @reports_errors
 def sample_table(
     krid: Annotated[
-        str, typer.Option("--krid", help="A hivatali kapu KRID-je, amelynek a táblázat készül.")
+        str,
+        typer.Option(
+            "--krid",
+            metavar="KRID",
+            help="A hivatali kapu KRID-je, amelynek a táblázat készül.",
+        ),
     ],
-    rows: Annotated[int, typer.Option("--rows", min=1, help="A táblázat sorainak száma.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="A készülő táblázat (.xlsx).")],
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--rows",
+            metavar="SZÁM",
+            parser=WholeNumber(1, 1_048_575),
+            help="A táblázat sorainak száma.",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="TÁBLA.xlsx",
+            parser=OUTPUT_FILE,
+            help="A készülő táblázat (.xlsx).",
+        ),
+    ],
     error_rate: Annotated[
         float,
         typer.Option(
-            "--error-rate", min=0.0, max=1.0, help="A hibás sorok aránya (0–1), pl. 0.05."
+            "--error-rate",
+            metavar="ARÁNY",
+            parser=Decimal(0, 1),
+            help="A hibás sorok aránya 0 és 1 között, pl. 0,05.",
         ),
     ] = 0.05,
     truth: Annotated[
         Path | None,
         typer.Option(
-            "--truth", help="Igazságfájl (CSV): soronként a személy, a várt eredmény és a hiba."
+            "--truth",
+            metavar="IGAZSÁG.csv",
+            parser=OUTPUT_FILE,
+            help="Igazságfájl (CSV): soronként a személy, a várt eredmény és a hiba.",
         ),
     ] = None,
     declarations: Annotated[
         Path | None,
         typer.Option(
             "--declarations",
+            metavar="NYILATKOZATOK.csv",
+            parser=OUTPUT_FILE,
             help="A dolgozók saját nyilatkozatai (CSV) a helyes 4T adatokkal, a kkod validate --declarations számára.",
         ),
     ] = None,
     seed_value: Annotated[
-        int | None, typer.Option("--seed", help="A véletlengenerátor magja.")
+        int | None,
+        typer.Option(
+            "--seed", metavar="SZÁM", parser=WholeNumber(), help="A véletlengenerátor magja."
+        ),
     ] = None,
 ) -> None:
-    """Minta „Kapcsolati kód adattáblázat” a nyilvántartás személyeiből, valós hibákkal."""
+    """Minta „Kapcsolati kód adattáblázat” a nyilvántartás személyeiből, valós hibákkal.
+
+    Példa: kkod central sample-table --krid 612345 --rows 2000 --error-rate 0,05 -o tablazat.xlsx --truth igazsag.csv
+    """
     from kkod.central.sample_table import write_sample_table
 
     engine = _engine()
@@ -109,45 +169,72 @@ def sample_table(
             seed=seed_value,
         )
         bar.update(task, total=1, completed=1)
-    console.print(f"[green]Kész:[/] {result.path} ({result.rows} sor)")
+    console.print(
+        Text.assemble(("Kész:", "green"), " ", plain(result.path), f" ({result.rows} sor)")
+    )
     if result.mistakes:
         kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.mistakes.items()))
-        console.print(f"Beillesztett hibák: {kinds}")
-    expected = ", ".join(f"{r.value}: {n}" for r, n in sorted(result.expected.items()))
-    console.print(f"Várt eredmény hibátlan táblánál: {expected}")
+        console.print(plain(f"Beillesztett hibák: {kinds}"))
+    expected = ", ".join(
+        f"{RESULT_WORDS.get(r, r.value)}: {n}" for r, n in sorted(result.expected.items())
+    )
+    console.print(plain(f"Várt eredmény hibátlan táblánál: {expected}"))
     if result.truth:
-        console.print(f"Igazságfájl: {result.truth}")
+        console.print(Text.assemble("Igazságfájl: ", plain(result.truth)))
     if declarations:
-        console.print(f"Dolgozói nyilatkozatok: {declarations}")
+        console.print(Text.assemble("Dolgozói nyilatkozatok: ", plain(declarations)))
 
 
 @office_app.command("add")
 @reports_errors
 def office_add(
-    krid: Annotated[str, typer.Option("--krid", help="A hivatali kapu KRID-je (számjegyek).")],
-    short_name: Annotated[str, typer.Option("--short-name", help="A hivatali kapu rövid neve.")],
-    name: Annotated[str, typer.Option("--name", help="A szervezet teljes neve.")],
+    krid: Annotated[
+        str,
+        typer.Option("--krid", metavar="KRID", help="A hivatali kapu KRID-je (számjegyek)."),
+    ],
+    short_name: Annotated[
+        str,
+        typer.Option("--short-name", metavar="RÖVID-NÉV", help="A hivatali kapu rövid neve."),
+    ],
+    name: Annotated[
+        str,
+        typer.Option("--org", "--name", metavar="SZERVEZET", help="A szervezet teljes neve."),
+    ],
     email_domain: Annotated[
         list[str] | None,
         typer.Option(
-            "--email-domain", help="A szervezet e-mail tartománya (többször is megadható)."
+            "--email-domain",
+            metavar="TARTOMÁNY",
+            help="A szervezet e-mail-tartománya (többször is megadható).",
         ),
     ] = None,
     organisation_id: Annotated[
         str | None,
         typer.Option(
-            "--organisation-id", help="A szervezet azonosítója az aláíró tanúsítványokban."
+            "--org-id",
+            "--organisation-id",
+            metavar="AZONOSÍTÓ",
+            help="A szervezet azonosítója az aláíró tanúsítványokban, pl. VATHU-15714514.",
         ),
     ] = None,
 ) -> None:
-    """Hivatali kapu felvétele a központi nyilvántartásba."""
+    """Hivatali kapu felvétele a központi nyilvántartásba.
+
+    Példa: kkod central office add --krid 612345 --short-name PMHIV --org "Példa Megyei Hivatal" --email-domain pelda.gov.hu --org-id VATHU-15714514
+    """
     from kkod.central.interface import OfficeInfo
     from kkod.central.registry import add_office
 
     office = add_office(
         _engine(), OfficeInfo(krid, short_name, name, tuple(email_domain or ()), organisation_id)
     )
-    console.print(f"[green]Felvéve:[/] {office.short_name} (KRID {office.krid}) – {office.name}")
+    console.print(
+        Text.assemble(
+            ("Felvéve:", "green"),
+            " ",
+            plain(f"{office.short_name} (KRID {office.krid}) – {office.name}"),
+        )
+    )
 
 
 @office_app.command("list")
@@ -155,7 +242,10 @@ def office_add(
 def office_list(
     as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
 ) -> None:
-    """A nyilvántartott hivatali kapuk."""
+    """A nyilvántartott hivatali kapuk.
+
+    Példa: kkod central office list
+    """
     from rich.table import Table
 
     from kkod.central.registry import list_offices
@@ -179,11 +269,13 @@ def office_list(
         )
         return
     table = Table(title="Hivatali kapuk")
-    for header in ("KRID", "Rövid név", "Név", "E-mail tartományok", "Szervezet azonosító"):
-        table.add_column(header)
+    for header in ("KRID", "Rövid név", "Név", "E-mail-tartományok", "Szervezet azonosítója"):
+        table.add_column(header, overflow="fold")
     for o in offices:
         table.add_row(
-            o.krid, o.short_name, o.name, ", ".join(o.email_domains), o.organisation_id or ""
+            *cells(
+                o.krid, o.short_name, o.name, ", ".join(o.email_domains), o.organisation_id or ""
+            )
         )
     console.print(table)
     if not offices:
@@ -193,25 +285,45 @@ def office_list(
 @central_app.command("connect")
 @reports_errors
 def connect(
-    krid: Annotated[str, typer.Option("--krid", help="A hivatali kapu KRID-je.")],
-    viselt_nev: Annotated[str | None, typer.Option("--viselt-nev", help="Viselt név.")] = None,
+    krid: Annotated[str, typer.Option("--krid", metavar="KRID", help="A hivatali kapu KRID-je.")],
+    viselt_nev: Annotated[
+        str | None,
+        typer.Option("--current-name", "--viselt-nev", metavar="NÉV", help="Viselt név."),
+    ] = None,
     szuletesi_nev: Annotated[
-        str | None, typer.Option("--szuletesi-nev", help="Születési név.")
+        str | None,
+        typer.Option("--birth-name", "--szuletesi-nev", metavar="NÉV", help="Születési név."),
     ] = None,
     anyja_neve: Annotated[
-        str | None, typer.Option("--anyja-neve", help="Anyja születési neve.")
+        str | None,
+        typer.Option("--mother-name", "--anyja-neve", metavar="NÉV", help="Anyja születési neve."),
     ] = None,
     szuletesi_hely: Annotated[
-        str | None, typer.Option("--szuletesi-hely", help="Születési hely (Budapest NN).")
+        str | None,
+        typer.Option(
+            "--birth-place",
+            "--szuletesi-hely",
+            metavar="HELY",
+            help="Születési hely (Budapest NN).",
+        ),
     ] = None,
     szuletesi_ido: Annotated[
-        str | None, typer.Option("--szuletesi-ido", help="Születési idő (éééé.hh.nn).")
+        str | None,
+        typer.Option(
+            "--birth-date",
+            "--szuletesi-ido",
+            metavar="DÁTUM",
+            help="Születési idő (éééé.hh.nn).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Az eredmény JSON-ként.")] = False,
 ) -> None:
     """Egy személy kapcsolása: kapcsolati kód vagy az ok, amiért nincs (közeli találatot nem mutat).
 
     A hiányzó 4T adatokat a parancs bekéri.
+
+    Példa: kkod central connect --krid 612345
+    Példa: kkod central connect --krid 612345 --current-name "Kiss Anna" --birth-name "Nagy Anna" --mother-name "Szabó Mária" --birth-place "Budapest 11" --birth-date 1985.03.12
     """
     from kkod.central.interface import EXPLANATION, NEXT_STEP, MatchResult, UnknownOffice, Via
     from kkod.central.service import open_central
@@ -244,9 +356,9 @@ def connect(
             )
         )
     elif outcome.result is MatchResult.KOD:
-        console.print(f"Kapcsolati kód: [bold green]{outcome.code}[/]")
+        console.print(Text.assemble("Kapcsolati kód: ", plain(outcome.code, "bold green")))
     else:
-        console.print(f"[yellow]{outcome.result.value}[/]: {EXPLANATION[outcome.result]}")
+        console.print(Text(EXPLANATION[outcome.result], "yellow"))
         console.print(f"Teendő: {NEXT_STEP[outcome.result]}")
     if outcome.result is not MatchResult.KOD:
         raise typer.Exit(1)

@@ -23,9 +23,11 @@ from rich.text import Text
 from kkod.errors import KkodError
 from kkod.visible import visible
 
-# emoji off: a cell holding ":warning:" is shown as written, not as a picture.
-console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+# Markup and emoji off: nothing printed is ever read as markup, so a "[/]" or "[link=…]" in a
+# cell or a subject is shown as written and a ":warning:" is not a picture. kkod's own styled
+# text is built as rich.text.Text (Text.assemble of plain strings and (text, style) pairs).
+console = Console(emoji=False, markup=False, highlight=False)
+err_console = Console(stderr=True, emoji=False, markup=False, highlight=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,6 +37,11 @@ def plain(value: object, style: str = "", *, keep_newlines: bool = False) -> Tex
     """Text from outside (a cell, a file name, a subject) as Rich shows it: as written, never
     read as markup, hidden characters tagged (:func:`kkod.visible.visible`)."""
     return Text(visible("" if value is None else str(value), keep_newlines=keep_newlines), style)
+
+
+def cells(*values: object) -> list[Text]:
+    """A table row's cells: outside values through :func:`plain`, kkod's own ``Text`` as is."""
+    return [value if isinstance(value, Text) else plain(value) for value in values]
 
 
 def fail(message: str, exit_code: int = 1) -> typer.Exit:
@@ -98,7 +105,7 @@ def progress(enabled: bool = True) -> Iterator[Progress]:
     """A Rich progress bar on stderr (silent when ``enabled`` is false, e.g. with ``--json``)."""
     bar = Progress(
         SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -10,9 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from kkod.cli.common import console, err_console, fail, reports_errors
+from kkod.cli.common import cells, console, err_console, fail, plain, reports_errors
 from kkod.cli.groups import employer_app
+from kkod.cli.options import DeclarationOption, TableOption
+from kkod.cli.values import HOST_PORT, INPUT_FILE, OUTPUT_FILE, Choice
+from kkod.hungarian import moment, with_article
 
 
 class ExportFormat(StrEnum):
@@ -29,36 +33,63 @@ def _register():
 @employer_app.command("submit")
 @reports_errors
 def submit_command(
-    table: Annotated[Path, typer.Option("--table", help="A kitöltött táblázat (.xlsx).")],
-    declaration: Annotated[
-        Path, typer.Option("--declaration", help="Az aláírt munkáltatói nyilatkozat (PDF).")
+    table: TableOption,
+    declaration: DeclarationOption,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", metavar="E-MAIL-CÍM", help="A minisztérium címe, ahová a kérelem megy."
+        ),
     ],
-    to: Annotated[str, typer.Option("--to", help="A minisztérium címe, ahová a kérelem megy.")],
-    sender: Annotated[str, typer.Option("--from", help="A feladó címe; a válasz ide érkezik.")],
-    smtp: Annotated[str, typer.Option("--smtp", help="Az SMTP-kiszolgáló, HOST:PORT alakban.")],
+    sender: Annotated[
+        str,
+        typer.Option("--from", metavar="E-MAIL-CÍM", help="A feladó címe; a válasz ide érkezik."),
+    ],
+    smtp: Annotated[
+        str,
+        typer.Option(
+            "--smtp",
+            metavar="GÉP:PORT",
+            parser=HOST_PORT,
+            help="Az SMTP-kiszolgáló címe és portja.",
+        ),
+    ],
     starttls: Annotated[
         bool, typer.Option("--starttls", help="STARTTLS titkosítás használata.")
     ] = False,
-    user: Annotated[str | None, typer.Option("--user", help="SMTP felhasználónév.")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", metavar="FELHASZNÁLÓ", help="SMTP felhasználónév.")
+    ] = None,
     password_env: Annotated[
         str | None,
         typer.Option(
             "--password-env",
+            metavar="VÁLTOZÓ",
             help="Annak a környezeti változónak a neve, amely az SMTP-jelszót tartalmazza.",
         ),
     ] = None,
     org: Annotated[
         str | None,
         typer.Option(
-            "--org", help="A szervezet neve a tárgyban (alapértelmezés: a nyilatkozatból)."
+            "--org",
+            metavar="SZERVEZET",
+            help="A szervezet neve a tárgyban (alapértelmezés: a nyilatkozatból).",
         ),
     ] = None,
     save_eml: Annotated[
         Path | None,
-        typer.Option("--save-eml", help="Az elküldött levél másolata .eml fájlként ide kerül."),
+        typer.Option(
+            "--save-eml",
+            metavar="LEVÉL.eml",
+            parser=OUTPUT_FILE,
+            help="Az elküldött levél másolata .eml fájlként ide kerül.",
+        ),
     ] = None,
 ) -> None:
-    """Kérelem beküldése: ellenőrzi a táblázatot, majd elküldi a táblázatot és a nyilatkozatot."""
+    """Kérelem beküldése: ellenőrzi a táblázatot, majd elküldi a táblázatot és a nyilatkozatot.
+
+    Példa: kkod employer submit --table tablazat.xlsx --declaration nyilatkozat.pdf --to ehr@bm.gov.hu --from hr@pelda.gov.hu --smtp mail.pelda.gov.hu:587 --starttls
+    """
     from kkod.employer.submit import SubmitRequest, submit_request
     from kkod.mail.smtp import MailError, SmtpTarget
 
@@ -66,7 +97,10 @@ def submit_command(
     if password_env:
         password = os.environ.get(password_env)
         if password is None:
-            raise fail(f"A(z) {password_env} környezeti változó nincs beállítva (SMTP-jelszó).")
+            raise fail(
+                f"{with_article(password_env, capital=True)} környezeti változó nincs beállítva "
+                "(SMTP-jelszó)."
+            )
     target = SmtpTarget.parse(smtp, starttls=starttls, user=user, password=password)
     request = SubmitRequest(
         table=table,
@@ -83,18 +117,18 @@ def submit_command(
     summary = Table(title="Kérelem elküldve", show_header=False)
     summary.add_column("", style="bold")
     summary.add_column("")
-    summary.add_row("Tárgy", result.subject)
-    summary.add_row("Címzett", to)
-    summary.add_row("Szervezet", result.organisation)
-    summary.add_row("KRID", result.krid or "—")
+    summary.add_row(*cells("Tárgy", result.subject))
+    summary.add_row(*cells("Címzett", to))
+    summary.add_row(*cells("Szervezet", result.organisation))
+    summary.add_row(*cells("KRID", result.krid or "—"))
     summary.add_row("Sorok", str(result.rows))
     summary.add_row("Figyelmeztetések", str(result.warnings))
-    summary.add_row("Üzenet-azonosító", result.message_id)
+    summary.add_row(*cells("Üzenet-azonosító", result.message_id))
     summary.add_row("Méret", f"{result.size:,} bájt".replace(",", " "))
     if result.saved_eml:
-        summary.add_row("Másolat", str(result.saved_eml))
+        summary.add_row(*cells("Másolat", result.saved_eml))
     for note in result.notes:
-        err_console.print(f"[yellow]Megjegyzés:[/] {note}")
+        err_console.print(Text.assemble(("Megjegyzés:", "yellow"), " ", plain(note)))
     console.print(summary)
     console.print(
         "A sorok „függőben” állapotba kerültek; a választ így importálja: kkod employer import VÁLASZ.eml"
@@ -106,25 +140,38 @@ def submit_command(
 def import_command(
     reply: Annotated[
         Path,
-        typer.Argument(help="A minisztérium válasza: a visszaküldött .xlsx vagy a levél (.eml)."),
+        typer.Argument(
+            metavar="VÁLASZ",
+            parser=INPUT_FILE,
+            help="A minisztérium válasza: a visszaküldött .xlsx vagy a levél (.eml).",
+        ),
     ],
     leftovers: Annotated[
         Path | None,
         typer.Option(
-            "--leftovers", help="A kód nélkül maradt sorok listája ide (.xlsx, .csv vagy .html)."
+            "--leftovers",
+            metavar="LISTA",
+            parser=OUTPUT_FILE,
+            help="A kód nélkül maradt sorok listája ide (.xlsx, .csv vagy .html).",
         ),
     ] = None,
 ) -> None:
-    """A válasz importja a nyilvántartásba: kódok, állapotok, előzmények; a maradék sorok teendőivel."""
+    """A válasz importja a nyilvántartásba: kódok, állapotok, előzmények; a maradék sorok teendőivel.
+
+    Példa: kkod employer import valasz.eml
+    Példa: kkod employer import valasz.eml --leftovers maradek.xlsx
+    """
     from kkod.employer.importer import import_reply
 
     outcome = import_reply(_register(), reply)
     counts = outcome.counts
-    summary = Table(title=f"Import: {outcome.reply.file_name}", show_header=False)
+    summary = Table(
+        title=Text.assemble("Import: ", plain(outcome.reply.file_name)), show_header=False
+    )
     summary.add_column("", style="bold")
     summary.add_column("", justify="right")
     summary.add_row("Sorok", str(counts["rows"]))
-    summary.add_row("Kódolt", f"[green]{counts['coded']}[/]")
+    summary.add_row("Kódolt", Text(str(counts["coded"]), "green"))
     summary.add_row("Nincs találat", str(counts["no_match"]))
     summary.add_row("Több találat", str(counts["multiple"]))
     summary.add_row("Hibás sor", str(counts["invalid"]))
@@ -135,40 +182,34 @@ def import_command(
     console.print(summary)
     if not outcome.reply.report_found and counts["unknown"]:
         console.print(
-            "[yellow]A válasz nem tartalmazott indoklást:[/] a kód nélküli sorok oka ismeretlen — "
-            "nézze meg a minisztérium jelentését (a válaszlevél mellékletét)."
+            Text.assemble(
+                ("A válasz nem tartalmazott indoklást:", "yellow"),
+                " a kód nélküli sorok oka ismeretlen — nézze meg a minisztérium jelentését "
+                "(a válaszlevél mellékletét).",
+            )
         )
     if outcome.unchanged and outcome.previously_imported_at is not None:
-        when = _local(outcome.previously_imported_at)
+        when = moment(outcome.previously_imported_at)
         console.print(f"Ezt a választ már importálta ({when}): a nyilvántartás nem változott.")
     elif outcome.unchanged:
         console.print("A nyilvántartás már naprakész volt: nem változott semmi.")
     _print_leftovers(outcome.leftovers)
     if leftovers is not None:
         _write_leftovers(leftovers, outcome.leftovers, outcome.reply.file_name)
-        console.print(f"Maradék sorok listája: {leftovers}")
-
-
-def _local(when) -> str:
-    """A stored UTC time (SQLite returns it naive) as local ``éééé.hh.nn óó:pp``."""
-    from datetime import UTC
-
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone().strftime("%Y.%m.%d %H:%M")
+        console.print(Text.assemble("Maradék sorok listája: ", plain(leftovers)))
 
 
 def _print_leftovers(items) -> None:
     """Every leftover on one line each; the reason and the next step once per status (they
     are the same for every employee with that status)."""
     if not items:
-        console.print("[green]Minden sor kapott kapcsolati kódot.[/]")
+        console.print(Text("Minden sor kapott kapcsolati kódot.", "green"))
         return
     table = Table(title=f"Kód nélkül maradt foglalkoztatottak ({len(items)})")
     for header in ("Sor", "Belső azonosító", "Viselt név", "Állapot"):
         table.add_column(header, overflow="fold")
     for item in items:
-        table.add_row(str(item.row or ""), item.belso_azonosito, item.viselt_nev, item.status)
+        table.add_row(*cells(item.row or "", item.belso_azonosito, item.viselt_nev, item.status))
     console.print(table)
     legend = Table(title="Okok és teendők", show_lines=True)
     for header in ("Állapot", "Sorok", "Ok", "Teendő"):
@@ -183,7 +224,7 @@ def _print_leftovers(items) -> None:
             if first.belso_azonosito
             else first.next_step
         )
-        legend.add_row(status, str(len(group)), first.reason, step)
+        legend.add_row(*cells(status, len(group), first.reason, step))
     console.print(legend)
 
 
@@ -208,16 +249,26 @@ def _write_leftovers(path: Path, items, source: str) -> None:
 @reports_errors
 def export_command(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", case_sensitive=False, help="csv vagy json.")
+        ExportFormat,
+        typer.Option(
+            "--format", metavar="FORMÁTUM", parser=Choice(ExportFormat), help="csv vagy json."
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="A kimeneti fájl (alapértelmezés: a szabványos kimenet)."
+            "-o",
+            "--output",
+            metavar="FÁJL",
+            parser=OUTPUT_FILE,
+            help="A kimeneti fájl (alapértelmezés: a szabványos kimenet).",
         ),
     ] = None,
 ) -> None:
-    """A nyilvántartás kiadása más iratkezelő rendszereknek (CSV: UTF-8 BOM-mal, ';'; vagy JSON)."""
+    """A nyilvántartás kiadása más iratkezelő rendszereknek (CSV: UTF-8 BOM-mal, ';'; vagy JSON).
+
+    Példa: kkod employer export --format csv -o nyilvantartas.csv
+    """
     from kkod.atomic import atomic_write_bytes
     from kkod.employer.database import transaction
     from kkod.employer.export import export_records, render
@@ -230,23 +281,28 @@ def export_command(
         sys.stdout.buffer.flush()
         return
     atomic_write_bytes(output, data)
-    err_console.print(f"{len(records)} foglalkoztatott kiírva: {output}")
+    err_console.print(Text.assemble(f"{len(records)} foglalkoztatott kiírva: ", plain(output)))
 
 
 @employer_app.command("connect")
 @reports_errors
 def connect_command(
     belso_azonosito: Annotated[
-        str, typer.Argument(metavar="ID", help="A foglalkoztatott belső azonosítója.")
+        str, typer.Argument(metavar="AZONOSÍTÓ", help="A foglalkoztatott belső azonosítója.")
     ],
     krid: Annotated[
         str | None,
         typer.Option(
-            "--krid", help="A munkáltató hivatali kapujának KRID-je (alapértelmezés: a tárolt)."
+            "--krid",
+            metavar="KRID",
+            help="A munkáltató hivatali kapujának KRID-je (alapértelmezés: a tárolt).",
         ),
     ] = None,
 ) -> None:
-    """Egy foglalkoztatott kapcsolása a tárolt 4T alapján: kódot tárol, vagy megmondja, miért nincs."""
+    """Egy foglalkoztatott kapcsolása a tárolt 4T alapján: kódot tárol, vagy megmondja, miért nincs.
+
+    Példa: kkod employer connect HR-0042
+    """
     from kkod.central.interface import MatchResult
     from kkod.central.service import open_central
     from kkod.config import get_settings
@@ -258,14 +314,34 @@ def connect_command(
     if outcome.result is MatchResult.KOD:
         changed = "" if outcome.changes else " (már a nyilvántartásban volt)"
         console.print(
-            f"[green]Kapcsolati kód[/] ({outcome.belso_azonosito}, KRID {outcome.krid}): "
-            f"[bold]{outcome.code}[/]{changed}"
+            Text.assemble(
+                ("Kapcsolati kód", "green"),
+                " (",
+                plain(outcome.belso_azonosito),
+                ", KRID ",
+                plain(outcome.krid),
+                "): ",
+                plain(outcome.code, "bold"),
+                changed,
+            )
         )
         if outcome.previous_code and outcome.previous_code != outcome.code:
-            console.print(f"A korábbi kód ({outcome.previous_code}) az előzményekben megmaradt.")
+            console.print(
+                Text.assemble(
+                    "A korábbi kód (", plain(outcome.previous_code), ") az előzményekben megmaradt."
+                )
+            )
         return
-    console.print(f"[yellow]Nincs kód[/] ({outcome.belso_azonosito}): {outcome.explanation}")
-    console.print(f"Teendő: {outcome.next_step}")
+    console.print(
+        Text.assemble(
+            ("Nincs kód", "yellow"),
+            " (",
+            plain(outcome.belso_azonosito),
+            "): ",
+            plain(outcome.explanation),
+        )
+    )
+    console.print(Text.assemble("Teendő: ", plain(outcome.next_step)))
     raise typer.Exit(1)
 
 
@@ -276,6 +352,7 @@ def list_command(
         list[str] | None,
         typer.Option(
             "--status",
+            metavar="ÁLLAPOT",
             help="Csak ezek az állapotok (ismételhető): kódolt, nincs találat, több találat, hibás sor, kód nélkül, függőben.",
         ),
     ] = None,
@@ -286,10 +363,20 @@ def list_command(
         ),
     ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="A lista ide is (.xlsx, .csv vagy .html).")
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FÁJL",
+            parser=OUTPUT_FILE,
+            help="A lista ide is (.xlsx, .csv vagy .html).",
+        ),
     ] = None,
 ) -> None:
-    """A nyilvántartás: foglalkoztatottak, kódok, állapotok és teendők."""
+    """A nyilvántartás: foglalkoztatottak, kódok, állapotok és teendők.
+
+    Példa: kkod employer list --leftovers-only
+    Példa: kkod employer list --status "nincs találat" --report maradek.xlsx
+    """
     from kkod.employer.database import transaction
     from kkod.employer.models import LEFTOVER_STATUSES, Status
     from kkod.employer.register import employees, next_step_of, reason_of
@@ -320,7 +407,7 @@ def list_command(
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*cells(*row))
     console.print(table)
     counts: dict[str, int] = {}
     for row in rows:
@@ -332,4 +419,4 @@ def list_command(
         from kkod.reports import Report, write_report
 
         write_report(report, Report(title="Nyilvántartás", headers=headers, rows=rows))
-        console.print(f"Lista: {report}")
+        console.print(Text.assemble("Lista: ", plain(report)))

@@ -10,42 +10,62 @@ from typing import Annotated
 import typer
 
 from kkod.bulk import cyclic_gc_paused
-from kkod.cli.common import console, progress, reports_errors
+from kkod.cli.common import console, plain, progress, reports_errors
 from kkod.cli.groups import app
+from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
 
 
 @app.command("generate")
 @reports_errors
 def generate_command(
     table: Annotated[
-        Path, typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).")
+        Path,
+        typer.Argument(
+            metavar="TÁBLA.xlsx",
+            parser=INPUT_FILE,
+            help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).",
+        ),
     ],
     krid: Annotated[
-        str, typer.Option("--krid", help="A hivatali kapu KRID-je, amelynek a kódok készülnek.")
+        str,
+        typer.Option(
+            "--krid",
+            metavar="KRID",
+            help="A hivatali kapu KRID-je, amelynek a kódok készülnek.",
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--output",
-            help="A kódokkal kitöltött táblázat (alapértelmezés: <TÁBLA>-kodokkal.xlsx).",
+            metavar="KIMENET.xlsx",
+            parser=OUTPUT_FILE,
+            help="A kódokkal kitöltött táblázat (alapértelmezés: TÁBLA-kodokkal.xlsx).",
         ),
     ] = None,
     report: Annotated[
         Path | None,
         typer.Option(
             "--report",
-            help="Indoklás a kód nélküli sorokhoz: .xlsx, .csv vagy .html (alapértelmezés: <TÁBLA>-jelentes.xlsx).",
+            metavar="JELENTÉS",
+            parser=OUTPUT_FILE,
+            help="Indoklás a kód nélküli sorokhoz: .xlsx, .csv vagy .html (alapértelmezés: TÁBLA-jelentes.xlsx).",
         ),
     ] = None,
     reference: Annotated[
-        str | None, typer.Option("--reference", help="A kérelem azonosítója a naplóhoz.")
+        str | None,
+        typer.Option("--reference", metavar="HIVATKOZÁS", help="A kérelem azonosítója a naplóhoz."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Az eredmény JSON-ként a szabványos kimenetre.")
     ] = False,
 ) -> None:
-    """Kapcsolati kódok generálása egy táblázathoz: az E oszlop kitöltése és indoklás a többi sorhoz."""
+    """Kapcsolati kódok generálása egy táblázathoz: az E oszlop kitöltése és indoklás a többi sorhoz.
+
+    Példa: kkod generate tablazat.xlsx --krid 612345
+    Példa: kkod generate tablazat.xlsx --krid 612345 -o kodokkal.xlsx --report indoklas.html
+    """
     from kkod.ministry.generation import generate
 
     def central():  # opened by generate() while it reads the table
@@ -76,15 +96,16 @@ def generate_command(
 
 def _print_summary(result) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     summary = Table(title="Generálás eredménye", show_header=True, header_style="bold")
     summary.add_column("")
     summary.add_column("sor", justify="right")
     summary.add_row("Összes sor", str(len(result.rows)))
-    summary.add_row("[green]Kapcsolati kód elkészült[/]", str(result.coded))
+    summary.add_row(Text("Kapcsolati kód elkészült", "green"), str(result.coded))
     summary.add_row("Nincs találat (nincs ügyfélkapu)", str(result.no_match))
     summary.add_row("Több találat (több fiók)", str(result.multiple))
-    summary.add_row("[red]Hibás sor[/]", str(result.invalid))
+    summary.add_row(Text("Hibás sor", "red"), str(result.invalid))
     console.print(summary)
-    console.print(f"Kitöltött táblázat: [bold]{result.output}[/]")
-    console.print(f"Indoklás: [bold]{result.report}[/]")
+    console.print(Text.assemble("Kitöltött táblázat: ", plain(result.output, "bold")))
+    console.print(Text.assemble("Indoklás: ", plain(result.report, "bold")))

@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(
-    name="kkod",
-    help="Kapcsolati kódok tömeges generálása: táblázat, ellenőrzés, generálás, kérelmek.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
+from kkod.cli.frame import KkodTyper
+
+app = KkodTyper(name="kkod")  # its help is _start's docstring
+central_app = KkodTyper(
+    help="A központi nyilvántartás (Ügyfélkapu-fiókok, hivatali kapuk, kapcsolatok)."
 )
-central_app = typer.Typer(
-    help="A központi nyilvántartás (Ügyfélkapu-fiókok, hivatali kapuk, kapcsolatok).",
-    no_args_is_help=True,
-)
-ministry_app = typer.Typer(
-    help="A minisztérium: kérelmek fogadása, ellenőrzése, feldolgozása.", no_args_is_help=True
-)
-employer_app = typer.Typer(
-    help="A munkáltató: nyilatkozat, beküldés, kódok importja, nyilvántartás.", no_args_is_help=True
-)
-pki_app = typer.Typer(
-    help="Tanúsítványok a nyilatkozat aláírásához (bemutató CA).", no_args_is_help=True
-)
+ministry_app = KkodTyper(help="A minisztérium: kérelmek fogadása, ellenőrzése, feldolgozása.")
+employer_app = KkodTyper(help="A munkáltató: nyilatkozat, beküldés, kódok importja, nyilvántartás.")
+pki_app = KkodTyper(help="Tanúsítványok a nyilatkozat aláírásához (bemutató CA).")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        from kkod.cli.common import console
+
+        console.print(f"kkod {version('kkod')}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _start() -> None:
-    """Kapcsolati kódok tömeges generálása: táblázat, ellenőrzés, generálás, kérelmek."""
+def _start(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version, help="A kkod verziója."),
+    ] = False,
+) -> None:
+    """Kapcsolati kódok tömeges generálása: táblázat, ellenőrzés, generálás, kérelmek.
+
+    Példa: kkod template tablazat.xlsx
+    Példa: kkod validate tablazat.xlsx --fix javitott.xlsx
+    """
     from kkod import logs
 
     logs.setup()

@@ -6,14 +6,19 @@ import logging
 import signal
 import threading
 import unicodedata
-from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
-from kkod.cli.common import console, err_console, fail, progress, reports_errors
+from kkod.cli import words
+from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.groups import ministry_app
+from kkod.cli.options import DeclarationOption, PollOption, TableOption
+from kkod.cli.values import HOST_PORT, Decimal, WholeNumber, grouped
+from kkod.hungarian import moment
 
 STATUS_HELP = (
     "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész, áttekintésre vár, "
@@ -25,6 +30,11 @@ def _setup_logging() -> None:
     from kkod import logs
 
     logs.setup(console_level=logging.INFO)  # the servers tell the operator what they do
+    if not logs.debug_enabled():
+        # Libraries' own progress lines (migrations, SMTP sessions) are English chatter.
+        # aiosmtpd's logger gets a filter: kkod.mail.server sets its level when imported.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("mail.log").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
 def _fold(text: str) -> str:
@@ -63,21 +73,27 @@ def _open_central(settings):
 @reports_errors
 def smtpd(
     listen: str = typer.Option(
-        "127.0.0.1:2525", "--listen", help="Cím és port (HOST:PORT), ahol a kérelmeket fogadja."
+        "127.0.0.1:2525",
+        "--listen",
+        metavar="GÉP:PORT",
+        parser=HOST_PORT,
+        help="Cím és port, ahol a kérelmeket fogadja.",
     ),
     with_worker: bool = typer.Option(
         False, "--with-worker", help="A feldolgozó is ebben a folyamatban fut (beágyazott üzemmód)."
     ),
-    poll: float = typer.Option(
-        5.0, "--poll", help="A feldolgozó ennyi másodpercenként nézi a sort."
-    ),
+    poll: PollOption = 5.0,
     worker_id: str | None = typer.Option(
         None,
         "--worker-id",
-        help="A beágyazott feldolgozó azonosítója (alapértelmezés: <gépnév>-smtpd).",
+        metavar="AZONOSÍTÓ",
+        help="A beágyazott feldolgozó azonosítója (alapértelmezés: GÉPNÉV-smtpd).",
     ),
 ) -> None:
-    """A minisztérium SMTP-fogadója: minden levelet tartósan eltárol, ellenőriz és kérelemként rögzít."""
+    """A minisztérium SMTP-fogadója: minden levelet tartósan eltárol, ellenőriz és kérelemként rögzít.
+
+    Példa: kkod ministry smtpd --listen 0.0.0.0:2525 --with-worker
+    """
     from kkod.mail.smtp import SmtpTarget
     from kkod.ministry.intake_server import IntakeService, spool_folder
     from kkod.pki.verify import load_trust_roots
@@ -107,9 +123,12 @@ def smtpd(
 
     def started(controller) -> None:
         console.print(
-            f"A kérelmek fogadása fut: {target.host}:{controller.port}"
-            + (" (a feldolgozóval együtt)" if with_worker else "")
-            + ". Leállítás: Ctrl+C."
+            Text.assemble(
+                "A kérelmek fogadása fut: ",
+                plain(f"{target.host}:{controller.port}"),
+                " (a feldolgozóval együtt)" if with_worker else "",
+                ". Leállítás: Ctrl+C.",
+            )
         )
 
     try:
@@ -133,17 +152,26 @@ def worker(
     once: bool = typer.Option(
         False, "--once", help="Feldolgozza a sorban állókat, elküldi a válaszokat, majd kilép."
     ),
-    poll: float = typer.Option(5.0, "--poll", help="Ennyi másodpercenként nézi a sort, ha üres."),
+    poll: PollOption = 5.0,
     worker_id: str | None = typer.Option(
         None,
         "--worker-id",
+        metavar="AZONOSÍTÓ",
         help="A feldolgozó azonosítója; gépenként egyedi legyen (alapértelmezés: a gép neve).",
     ),
     lease: float = typer.Option(
-        300.0, "--lease", help="Ennyi másodpercig foglalja a kérelmet (menet közben megújítja)."
+        300.0,
+        "--lease",
+        metavar="MÁSODPERC",
+        parser=Decimal(1, 86_400),
+        help="Ennyi másodpercig foglalja a kérelmet (menet közben megújítja).",
     ),
 ) -> None:
-    """A feldolgozó: kérelmet vesz a sorból, legenerálja a kódokat, és válaszol a feladónak."""
+    """A feldolgozó: kérelmet vesz a sorból, legenerálja a kódokat, és válaszol a feladónak.
+
+    Példa: kkod ministry worker --once
+    Példa: kkod ministry worker --worker-id gep-1 --poll 2
+    """
     from datetime import timedelta
 
     from kkod.ministry.intake_server import spool_folder
@@ -164,7 +192,9 @@ def worker(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        console.print(f"A feldolgozó fut ({work.worker_id}). Leállítás: Ctrl+C.")
+        console.print(
+            Text.assemble("A feldolgozó fut (", plain(work.worker_id), "). Leállítás: Ctrl+C.")
+        )
         work.run_forever(stop, poll)
         return
     with progress() as bar:
@@ -178,7 +208,7 @@ def worker(
 
         work.progress = note
         summary = work.run_once()
-    table = Table(title=f"Feldolgozó ({work.worker_id})")
+    table = Table(title=Text.assemble("Feldolgozó (", plain(work.worker_id), ")"))
     table.add_column("Eredmény")
     table.add_column("Darab", justify="right")
     table.add_row("Elkészült kérelem", str(len(summary.finished)))
@@ -191,23 +221,29 @@ def worker(
     pending = store.pending_replies()
     if pending:
         err_console.print(
-            f"[yellow]{pending} válasz még nincs elküldve[/] (az SMTP-továbbító nem érhető el?); "
-            "a következő futás újra megpróbálja."
+            Text.assemble(
+                (f"{pending} válasz még nincs elküldve", "yellow"),
+                " (az SMTP-továbbító nem érhető el?); a következő futás újra megpróbálja.",
+            )
         )
 
 
 @ministry_app.command("upload")
 @reports_errors
 def upload(
-    table: Annotated[Path, typer.Option("--table", help="A kitöltött táblázat (.xlsx).")],
-    declaration: Annotated[
-        Path, typer.Option("--declaration", help="Az aláírt munkáltatói nyilatkozat (PDF).")
-    ],
+    table: TableOption,
+    declaration: DeclarationOption,
     sender: Annotated[
-        str, typer.Option("--from", help="A kérelmező e-mail-címe: a válasz ide megy.")
+        str,
+        typer.Option(
+            "--from", metavar="E-MAIL-CÍM", help="A kérelmező e-mail-címe: a válasz ide megy."
+        ),
     ],
 ) -> None:
-    """Más úton (pl. adathordozón) átadott kérelem rögzítése, ugyanazokkal az ellenőrzésekkel."""
+    """Más úton (pl. adathordozón) átadott kérelem rögzítése, ugyanazokkal az ellenőrzésekkel.
+
+    Példa: kkod ministry upload --table tablazat.xlsx --declaration nyilatkozat.pdf --from hr@pelda.gov.hu
+    """
     from kkod.ministry.intake import ingest_upload
     from kkod.ministry.models import RequestStatus
 
@@ -218,61 +254,73 @@ def upload(
     request = result.request
     again = "" if result.created else " (ezt a kérelmet már korábban rögzítettük)"
     console.print(
-        f"Kérelem: [bold]{request.reference}[/] – állapot: [bold]{request.status}[/]{again}"
+        Text.assemble(
+            "Kérelem: ",
+            plain(request.reference, "bold"),
+            " – állapot: ",
+            plain(request.status, "bold"),
+            again,
+        )
     )
     if request.status == RequestStatus.ELUTASITVA:
-        console.print(f"[red]Elutasítás oka:[/] {request.reason}")
+        console.print(
+            Text.assemble(
+                ("Elutasítás oka:", "red"), " ", plain(request.reason, keep_newlines=True)
+            )
+        )
         console.print("Az elutasító választ a feldolgozó küldi el a kérelmezőnek.")
         raise typer.Exit(1)
     if request.status in (RequestStatus.ALAIRAS_ELLENORZESRE_VAR, RequestStatus.ATTEKINTESRE_VAR):
-        from kkod.cli.common import plain
-
-        console.print("A kezelő döntésére vár:", plain(request.reason))
+        console.print(Text.assemble("A kezelő döntésére vár: ", plain(request.reason)))
 
 
 @ministry_app.command("requests")
 @reports_errors
 def requests(
-    status: str | None = typer.Option(None, "--status", help=STATUS_HELP),
-    limit: int = typer.Option(200, "--limit", help="Legfeljebb ennyi kérelem (a legújabbak)."),
+    status: str | None = typer.Option(None, "--status", metavar="ÁLLAPOT", help=STATUS_HELP),
+    limit: int = typer.Option(
+        200,
+        "--limit",
+        metavar="SZÁM",
+        parser=WholeNumber(1),
+        help="Legfeljebb ennyi kérelem (a legújabbak).",
+    ),
 ) -> None:
-    """A kérelmek listája (személyes adatok nélkül)."""
+    """A kérelmek listája (személyes adatok nélkül).
+
+    Példa: kkod ministry requests
+    Példa: kkod ministry requests --status elutasítva --limit 20
+    """
     wanted = _status(status)
     _, store = _open()
     rows = store.list(wanted, limit=limit)
-    table = Table(title="Kérelmek")
-    for header, justify in (
-        ("Hivatkozás", "left"),
-        ("Állapot", "left"),
-        ("Beérkezett", "left"),
-        ("Feladó", "left"),
-        ("Szervezet", "left"),
-        ("KRID", "left"),
-        ("Sorok", "right"),
-        ("Kód", "right"),
-        ("Nincs", "right"),
-        ("Több", "right"),
-        ("Hibás", "right"),
-    ):
-        table.add_column(header, justify=justify)
+    # Readable at 80 columns: the reference never wraps; the date over the time, the
+    # organisation over the sender share a cell each; per row the rows and the codes (the
+    # reasons for the rest are in "kkod ministry show").
+    table = Table(title="Kérelmek", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("Hivatkozás", no_wrap=True)
+    table.add_column("Állapot", min_width=11)
+    table.add_column("Beérkezett", no_wrap=True)
+    table.add_column("Szervezet (KRID), feladó", overflow="fold", ratio=1)
+    table.add_column("Sor", justify="right")
+    table.add_column("Kód", justify="right")
     for r in rows:
+        date, _, time = moment(r.received_at).partition(" ")
+        organisation = Text.assemble(
+            plain(r.organisation or "–"), f" ({r.krid})" if r.krid else "", "\n", plain(r.sender)
+        )
         table.add_row(
-            r.reference,
+            plain(r.reference),
             _status_label(r.status),
-            r.received_at.astimezone().strftime("%Y.%m.%d %H:%M"),
-            r.sender,
-            r.organisation or "–",
-            r.krid or "–",
-            *(
-                str(v) if v is not None else "–"
-                for v in (r.rows, r.coded, r.no_match, r.multiple, r.invalid)
-            ),
+            Text(f"{date}\n{time}"),
+            organisation,
+            *("–" if v is None else grouped(v) for v in (r.rows, r.coded)),
         )
     console.print(table)
     console.print(f"{len(rows)} kérelem" + (f" ({wanted} állapotban)" if wanted else "") + ".")
 
 
-def _status_label(status: str) -> str:
+def _status_label(status: str) -> Text:
     colour = {
         "kész": "green",
         "elutasítva": "red",
@@ -280,27 +328,37 @@ def _status_label(status: str) -> str:
         "áttekintésre vár": "magenta",
         "aláírás ellenőrzésre vár": "magenta",
     }.get(status, "cyan")
-    return f"[{colour}]{status}[/]"
+    return plain(status, colour)
 
 
 @ministry_app.command("show")
 @reports_errors
 def show(
-    ident: str = typer.Argument(..., help="A kérelem hivatkozása (pl. KK-2026-000123) vagy száma."),
+    ident: str = typer.Argument(
+        ...,
+        metavar="HIVATKOZÁS",
+        help="A kérelem hivatkozása (pl. KK-2026-000123) vagy száma.",
+    ),
 ) -> None:
-    """Egy kérelem részletei, a válasz állapota és a teljes naplója."""
+    """Egy kérelem részletei, a válasz állapota és a teljes naplója.
+
+    Példa: kkod ministry show KK-2026-000123
+    """
     _, store = _open()
     request = store.get(ident)
     if request is None:
         raise fail(f"Nincs ilyen kérelem: {ident}.", 2)
-    details = Table(show_header=False, title=f"Kérelem {request.reference}")
+    details = Table(show_header=False, title=Text.assemble("Kérelem ", plain(request.reference)))
     details.add_column("Mező", style="bold")
-    details.add_column("Érték")
+    details.add_column("Érték", overflow="fold")
     fields = [
         ("Állapot", _status_label(request.status)),
-        (_reason_label(request.status), request.reason),
+        (
+            _reason_label(request.status),
+            plain(request.reason, keep_newlines=True) if request.reason else None,
+        ),
         ("Megjegyzés a kezelőnek", request.operator_note),
-        ("Csatorna", _channel_label(request.channel)),
+        ("Csatorna", words.channel(request.channel)),
         ("Aláírás", request.signature_kind),
         ("Feladó (a válasz címzettje)", request.sender),
         ("Tárgy", request.subject),
@@ -313,24 +371,35 @@ def show(
         ("Beérkezett", _when(request.received_at)),
         ("Feldolgozás kezdete", _when(request.started_at)),
         ("Elkészült", _when(request.finished_at)),
-        ("Feldolgozó / kísérletek", f"{request.claimed_by or '–'} / {request.attempts}"),
+        (
+            "Feldolgozó / kísérletek",
+            f"{words.actor(request.claimed_by) or '–'} / {request.attempts}",
+        ),
         ("Táblázat törölve", _when(request.purged_at)),
     ]
     reply = store.reply_of(request.id)
     if reply is not None:
-        state = "elküldve " + _when(reply.sent_at) if reply.status == "sent" else "küldésre vár"
+        sent = reply.status == "sent"
+        state = f"elküldve {_when(reply.sent_at)}" if sent else "küldésre vár"
         fields.append(("Válasz", f"{state} → {reply.recipient} ({reply.attempts}. kísérlet)"))
-        if reply.last_error and reply.status != "sent":
+        if reply.last_error and not sent:
             fields.append(("Utolsó küldési hiba", reply.last_error))
     for name, value in fields:
         if value:
-            details.add_row(name, str(value))
+            details.add_row(name, value if isinstance(value, Text) else plain(value))
     console.print(details)
     audit = Table(title="Napló")
     for header in ("Időpont", "Ki", "Mit", "Részletek"):
-        audit.add_column(header)
+        audit.add_column(header, overflow="fold")
     for event in store.audit_of(request.id):
-        audit.add_row(_when(event.at), event.actor, event.action, event.detail or "")
+        audit.add_row(
+            *cells(
+                _when(event.at),
+                words.actor(event.actor),
+                words.readable(event.action),
+                words.readable(event.detail),
+            )
+        )
     console.print(audit)
 
 
@@ -338,49 +407,59 @@ def _reason_label(status: str) -> str:
     return "Elutasítás oka" if status == "elutasítva" else "Ok"
 
 
-def _channel_label(channel: str) -> str:
-    from kkod.ministry.models import Channel
-
-    try:
-        return Channel(channel).label
-    except ValueError:
-        return channel
-
-
 @ministry_app.command("approve")
 @reports_errors
 def approve(
-    ident: str = typer.Argument(..., help="Az aláírás ellenőrzésére váró kérelem hivatkozása."),
+    ident: str = typer.Argument(
+        ..., metavar="HIVATKOZÁS", help="Az aláírás ellenőrzésére váró kérelem hivatkozása."
+    ),
     krid: str | None = typer.Option(
-        None, "--krid", help="Szkennelt nyilatkozatnál: a rajta álló KRID."
+        None, "--krid", metavar="KRID", help="Szkennelt nyilatkozatnál: a rajta álló KRID."
     ),
     rows: int | None = typer.Option(
-        None, "--rows", help="Szkennelt nyilatkozatnál: a rajta álló adatsorszám."
+        None,
+        "--rows",
+        metavar="SZÁM",
+        parser=WholeNumber(0),
+        help="Szkennelt nyilatkozatnál: a rajta álló adatsorszám.",
     ),
     sha256: str | None = typer.Option(
         None,
         "--sha256",
+        metavar="ELLENŐRZŐÖSSZEG",
         help="Szkennelt nyilatkozatnál: a rajta álló SHA-256 (legalább az első 8 jegye).",
     ),
 ) -> None:
-    """Kézzel aláírt nyilatkozat jóváhagyása: a kérelem ezután kerül feldolgozásra."""
-    from kkod.cli.common import plain
+    """Kézzel aláírt nyilatkozat jóváhagyása: a kérelem ezután kerül feldolgozásra.
+
+    Példa: kkod ministry approve KK-2026-000123
+    Példa: kkod ministry approve KK-2026-000124 --krid 612345 --rows 120 --sha256 3f2a9c1e
+    """
     from kkod.ministry.intake import approve_signature
 
     settings, store = _open()
     request = approve_signature(
         ident, store=store, central=_open_central(settings), krid=krid, rows=rows, sha256=sha256
     )
-    console.print("Jóváhagyva, a kérelem feldolgozásra vár:", plain(request.reference))
-    console.print("Szervezet:", plain(request.organisation), "– KRID:", plain(request.krid))
+    console.print(
+        Text.assemble("Jóváhagyva, a kérelem feldolgozásra vár: ", plain(request.reference))
+    )
+    console.print(
+        Text.assemble("Szervezet: ", plain(request.organisation), " – KRID: ", plain(request.krid))
+    )
 
 
 @ministry_app.command("reject")
 @reports_errors
 def reject(
-    ident: str = typer.Argument(..., help="A kezelőre váró kérelem hivatkozása."),
+    ident: str = typer.Argument(
+        ..., metavar="HIVATKOZÁS", help="A kezelőre váró kérelem hivatkozása."
+    ),
     reason: str = typer.Option(
-        ..., "--reason", help="Az elutasítás oka magyarul: a feladó ezt olvassa a válaszban."
+        ...,
+        "--reason",
+        metavar="INDOKLÁS",
+        help="Az elutasítás oka magyarul: a feladó ezt olvassa a válaszban.",
     ),
     reply: bool | None = typer.Option(
         None,
@@ -389,15 +468,17 @@ def reject(
         "áttekintésre váró levélnél nem).",
     ),
 ) -> None:
-    """Kézzel aláírt nyilatkozatú vagy áttekintésre váró kérelem elutasítása (naplózva)."""
-    from kkod.cli.common import plain
+    """Kézzel aláírt nyilatkozatú vagy áttekintésre váró kérelem elutasítása (naplózva).
+
+    Példa: kkod ministry reject KK-2026-000123 --reason "A nyilatkozatot nem a szervezet vezetője írta alá."
+    """
     from kkod.ministry.intake import reject_held_request
 
     settings, store = _open()
     request, answered = reject_held_request(
         ident, reason, store=store, settings=settings, reply=reply
     )
-    console.print("Elutasítva:", plain(request.reference))
+    console.print(Text.assemble("Elutasítva: ", plain(request.reference)))
     console.print(
         "Az elutasító választ a feldolgozó küldi el a feladónak."
         if answered
@@ -412,4 +493,4 @@ def _counts(request) -> str | None:
 
 
 def _when(value) -> str:
-    return value.astimezone().strftime("%Y.%m.%d %H:%M:%S") if value else ""
+    return moment(value, seconds=True)

@@ -10,9 +10,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli.common import console, reports_errors
+from kkod.cli.common import cells, console, plain, reports_errors
 from kkod.cli.groups import pki_app
+from kkod.cli.values import INPUT_FILE, OUTPUT_FOLDER
 from kkod.errors import KkodError
+from kkod.hungarian import with_article
 
 DEMO_PASSPHRASE_TEXT = "kkod-demo"
 
@@ -27,7 +29,8 @@ def passphrase_from_env(var: str | None) -> tuple[bytes, bool]:
     value = os.environ.get(var)
     if value is None:
         raise KkodError(
-            f"A(z) {var} környezeti változó nincs beállítva (ebben kellene lennie a jelszónak)."
+            f"{with_article(var, capital=True)} környezeti változó nincs beállítva (ebben "
+            "kellene lennie a jelszónak)."
         )
     return value.encode("utf-8"), False
 
@@ -36,29 +39,44 @@ def passphrase_from_env(var: str | None) -> tuple[bytes, bool]:
 @reports_errors
 def demo_ca(
     folder: Annotated[
-        Path, typer.Argument(help="Ebbe a mappába kerül a ca.pem, a ca.key és a signer.p12.")
+        Path,
+        typer.Argument(
+            metavar="MAPPA",
+            parser=OUTPUT_FOLDER,
+            help="Ebbe a mappába kerül a ca.pem, a ca.key és a signer.p12.",
+        ),
     ],
     org: Annotated[
-        str, typer.Option("--org", help="A szervezet teljes neve (a tanúsítvány O mezője).")
+        str,
+        typer.Option(
+            "--org", metavar="SZERVEZET", help="A szervezet teljes neve (a tanúsítvány O mezője)."
+        ),
     ],
     org_id: Annotated[
         str,
         typer.Option(
-            "--org-id", help="A szervezet azonosítója (organizationIdentifier), pl. VATHU-15714514."
+            "--org-id",
+            metavar="AZONOSÍTÓ",
+            help="A szervezet azonosítója (organizationIdentifier), pl. VATHU-15714514.",
         ),
     ],
     signer: Annotated[
-        str, typer.Option("--signer", help="Az aláíró neve (a tanúsítvány CN mezője).")
+        str,
+        typer.Option("--signer", metavar="NÉV", help="Az aláíró neve (a tanúsítvány CN mezője)."),
     ] = "Bemutató Aláíró",
     pass_env: Annotated[
         str | None,
         typer.Option(
             "--pass-env",
+            metavar="VÁLTOZÓ",
             help="A jelszót tartalmazó környezeti változó neve; alapértelmezés: bemutató jelszó.",
         ),
     ] = None,
 ) -> None:
-    """Bemutató tanúsítványkiadó (CA) és aláíró tanúsítvány (.p12) készítése egy szervezetnek."""
+    """Bemutató tanúsítványkiadó (CA) és aláíró tanúsítvány (.p12) készítése egy szervezetnek.
+
+    Példa: kkod pki demo-ca pki --org "Példa Megyei Hivatal" --org-id VATHU-15714514
+    """
     from kkod.pki.demo_ca import make_demo_ca
 
     passphrase, is_demo = passphrase_from_env(pass_env)
@@ -68,41 +86,63 @@ def demo_ca(
     table = Table(title="Bemutató PKI elkészült", show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    table.add_row("CA tanúsítvány (megbízható gyökér)", str(pki.ca_cert))
-    table.add_row("CA kulcs (jelszóval védett)", str(pki.ca_key))
-    table.add_row("Aláíró tanúsítvány és kulcs", str(pki.signer_p12))
-    table.add_row("Szervezet", f"{org} ({org_id})")
-    table.add_row("Aláíró", signer)
+    rows = [
+        ("CA tanúsítvány (megbízható gyökér)", pki.ca_cert),
+        ("CA kulcs (jelszóval védett)", pki.ca_key),
+        ("Aláíró tanúsítvány és kulcs", pki.signer_p12),
+        ("Szervezet", f"{org} ({org_id})"),
+        ("Aláíró", signer),
+    ]
     if is_demo:
-        table.add_row(
-            "Jelszó", f"{DEMO_PASSPHRASE_TEXT} (bemutató jelszó — éles használatra nem alkalmas)"
+        rows.append(
+            ("Jelszó", f"{DEMO_PASSPHRASE_TEXT} (bemutató jelszó — éles használatra nem alkalmas)")
         )
     else:
-        table.add_row("Jelszó", f"a(z) {pass_env} környezeti változóból")
+        rows.append(("Jelszó", f"{with_article(pass_env)} környezeti változóból"))
+    for row in rows:
+        table.add_row(*cells(*row))
     console.print(table)
 
 
 @pki_app.command("verify")
 @reports_errors
 def verify(
-    declaration: Annotated[Path, typer.Argument(help="Az aláírt nyilatkozat (PDF).")],
+    declaration: Annotated[
+        Path,
+        typer.Argument(
+            metavar="NYILATKOZAT.pdf", parser=INPUT_FILE, help="Az aláírt nyilatkozat (PDF)."
+        ),
+    ],
     trust: Annotated[
         list[Path] | None,
         typer.Option(
             "--trust",
+            metavar="CA.pem",
+            parser=INPUT_FILE,
             help="Megbízható CA-tanúsítvány (PEM/DER); többször is megadható. Alapértelmezés: KKOD_TRUST_ROOTS.",
         ),
     ] = None,
     org: Annotated[
         str | None,
-        typer.Option("--org", help="A szervezet neve, amelyhez az aláírónak tartoznia kell."),
+        typer.Option(
+            "--org",
+            metavar="SZERVEZET",
+            help="A szervezet neve, amelyhez az aláírónak tartoznia kell.",
+        ),
     ] = None,
     org_id: Annotated[
         str | None,
-        typer.Option("--org-id", help="A szervezet azonosítója (organizationIdentifier)."),
+        typer.Option(
+            "--org-id",
+            metavar="AZONOSÍTÓ",
+            help="A szervezet azonosítója (organizationIdentifier).",
+        ),
     ] = None,
 ) -> None:
-    """Egy nyilatkozat aláírásának ellenőrzése (sértetlen, megbízható, a szervezeté-e)."""
+    """Egy nyilatkozat aláírásának ellenőrzése (sértetlen, megbízható, a szervezeté-e).
+
+    Példa: kkod pki verify nyilatkozat.pdf --trust pki/ca.pem --org-id VATHU-15714514
+    """
     from kkod.config import get_settings
     from kkod.exchange.declaration import read_declaration
     from kkod.pki.verify import membership_problem, verify_declaration_signature
@@ -116,17 +156,22 @@ def verify(
     verdict = verify_declaration_signature(
         pdf, roots, avdh_seals=settings.avdh_seals, max_bytes=settings.declaration_max_bytes
     )
-    table = Table(title=f"Aláírás ellenőrzése: {declaration.name}", show_header=False)
+    table = Table(
+        title=Text.assemble("Aláírás ellenőrzése: ", plain(declaration.name)), show_header=False
+    )
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    table.add_row("Eredmény", "[green]érvényes[/]" if verdict.ok else "[red]nem fogadható el[/]")
+    table.add_row(
+        "Eredmény",
+        Text("érvényes", "green") if verdict.ok else Text("nem fogadható el", "red"),
+    )
     if verdict.reason:
-        table.add_row("Ok", Text(verdict.reason))
-    table.add_row("Aláíró", verdict.signer_name or "—")
+        table.add_row(*cells("Ok", verdict.reason))
+    table.add_row(*cells("Aláíró", verdict.signer_name or "—"))
     if verdict.avdh:
         table.add_row("Hitelesítés", "AVDH (az aláíró a hitelesített személy)")
-    table.add_row("Aláíró szervezete", verdict.signer_organisation or "—")
-    table.add_row("Szervezet azonosítója", verdict.signer_organisation_id or "—")
+    table.add_row(*cells("Aláíró szervezete", verdict.signer_organisation or "—"))
+    table.add_row(*cells("Szervezet azonosítója", verdict.signer_organisation_id or "—"))
     belongs = True
     if verdict.ok and (org or org_id):
         if org is None:
@@ -139,9 +184,11 @@ def verify(
                 ) from None
         problem = membership_problem(verdict, organisation=org, organisation_id=org_id)
         belongs = problem is None
-        table.add_row("A szervezethez tartozik", "[green]igen[/]" if belongs else "[red]nem[/]")
+        table.add_row(
+            "A szervezethez tartozik", Text("igen", "green") if belongs else Text("nem", "red")
+        )
         if problem:
-            table.add_row("Eltérés", Text(problem))
+            table.add_row(*cells("Eltérés", problem))
     console.print(table)
     if not (verdict.ok and belongs):
         raise typer.Exit(1)

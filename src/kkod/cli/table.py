@@ -6,32 +6,61 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from kkod.cli.common import console, fail, reports_errors
+from kkod.cli.common import console, fail, plain, reports_errors
 from kkod.cli.groups import app
+from kkod.cli.values import OUTPUT_FILE, WholeNumber
+from kkod.hungarian import article
 
 
 @app.command("template")
 @reports_errors
 def template(
-    out: Annotated[Path, typer.Argument(help="A létrehozandó .xlsx fájl.", dir_okay=False)],
+    out: Annotated[
+        Path,
+        typer.Argument(metavar="TÁBLA.xlsx", parser=OUTPUT_FILE, help="A létrehozandó .xlsx fájl."),
+    ],
     rows: Annotated[
-        int, typer.Option("--rows", min=1, max=1_048_575, help="Előre számozott adatsorok száma.")
+        int,
+        typer.Option(
+            "--rows",
+            metavar="SZÁM",
+            parser=WholeNumber(1, 1_048_575),
+            help="Előre számozott adatsorok száma (1 és 1 048 575 között).",
+        ),
     ] = 100,
 ) -> None:
-    """Üres „Kapcsolati kód adattáblázat” sablon készítése kitöltési útmutatóval."""
+    """Üres „Kapcsolati kód adattáblázat” sablon készítése kitöltési útmutatóval.
+
+    Példa: kkod template tablazat.xlsx
+    Példa: kkod template tablazat.xlsx --rows 250
+    """
+    from kkod import oserrors
     from kkod.table import layout
     from kkod.table.template import build_template
 
     if out.suffix.lower() != ".xlsx":
-        console.print(f"[yellow]Figyelem:[/] a(z) „{out.name}” kiterjesztése nem .xlsx.")
+        console.print(
+            Text.assemble(
+                ("Figyelem:", "yellow"),
+                f" {article(out.name)} ",
+                plain(f"„{out.name}”"),
+                " kiterjesztése nem .xlsx.",
+            )
+        )
     try:
         build_template(out, rows=rows)
     except OSError as error:
-        raise fail(f"A(z) „{out}” nem írható: {error.strerror or error}.", 2) from None
+        raise fail(f"A táblázat nem írható: {oserrors.explain(error, out)}.", 2) from None
     console.print(
-        f"[green]Elkészült:[/] {out} — „{layout.SHEET_TITLE}” munkalap {rows} előre számozott "
-        f"sorral és „{layout.GUIDE_SHEET_TITLE}” lappal."
+        Text.assemble(
+            ("Elkészült:", "green"),
+            " ",
+            plain(out),
+            f" — „{layout.SHEET_TITLE}” munkalap {rows} előre számozott sorral és "
+            f"„{layout.GUIDE_SHEET_TITLE}” lappal.",
+        )
     )
     console.print(
         f"Töltse ki a {', '.join(layout.FOURT_LETTERS)} oszlopot (a B és C nem kötelező); "

@@ -18,6 +18,9 @@ _MONTH_NAMES = {
 CANONICAL_RE = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})$")
 _NUMERIC_RE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# nn.hh.éééé, the day first (12.03.1985, as many other countries write it): dots only, so an
+# American month-first 03/12/1985 is never read as the 3rd of December.
+_DAY_FIRST_RE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{4})\s*\.?$")
 _WORDY_RE = re.compile(
     r"^(\d{4})\s*\.?\s*([a-záéíóöőúüű]+)\s*\.?\s*(\d{1,2})\s*\.?$", re.IGNORECASE
 )
@@ -37,8 +40,8 @@ def parse_date(value: object) -> date | None:
 
     Accepts ``date``/``datetime`` objects (Excel date cells), Excel serial numbers, and
     the strings ``1985.03.12``, ``1985.03.12.``, ``1985-03-12``, ``1985. 03. 12.``,
-    ``1985. III. 12.``, ``1985. márc. 12.``, ``19850312``, and any of them followed by a
-    midnight time (``1985-03-12 00:00:00``).
+    ``1985. III. 12.``, ``1985. márc. 12.``, ``19850312``, the day first ``12.03.1985``
+    (nn.hh.éééé), and any of them followed by a midnight time (``1985-03-12 00:00:00``).
     """
     if isinstance(value, datetime):
         return value.date()
@@ -58,6 +61,9 @@ def parse_date(value: object) -> date | None:
         m = pattern.match(text)
         if m:
             return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _DAY_FIRST_RE.match(text)
+    if m:
+        return _safe_date(int(m[3]), int(m[2]), int(m[1]))
     m = _WORDY_RE.match(text)
     if m:
         word = m[2].lower()
