@@ -61,3 +61,57 @@ def central(engine) -> InProcessCentral:
     add_person(engine, TWIN, [NewAccount("takacs.l1", "tl1@example.hu")])
     add_person(engine, TWIN, [NewAccount("takacs.l2", "tl2@example.hu")])
     return InProcessCentral(engine, SECRET, key_id=1)
+
+
+API_KEY_SECRET = "22" * 32
+
+
+@pytest.fixture
+def api_settings(tmp_path, db_url):
+    """Settings of a central API on the test registry (limits high: tests of limits lower them)."""
+    from kkod.config import Settings
+
+    return Settings(
+        data_dir=tmp_path / "api-data",
+        central_database_url=db_url,
+        code_secret=SECRET.hex(),
+        api_key_secret=API_KEY_SECRET,
+        api_connect_per_minute=100_000,
+        api_verify_per_minute=100_000,
+        api_auth_failures_per_minute=100_000,
+    )
+
+
+def new_key(engine, krid: str | None = None, name: str = "teszt") -> str:
+    """A fresh API key: an office's for ``krid``, else the ministry's."""
+    from kkod.central.apikeys import KeyKind, create_key
+
+    kind = KeyKind.OFFICE if krid else KeyKind.MINISTRY
+    return create_key(engine, bytes.fromhex(API_KEY_SECRET), kind=kind, krid=krid, name=name).token
+
+
+@pytest.fixture
+def api_url(central, engine, api_settings) -> Iterator[str]:
+    """The central API on the test registry, served on loopback by a real uvicorn."""
+    from kkod.web.central.app import create_app
+    from tests.apiserver import serving
+
+    with serving(create_app(api_settings)) as url:
+        yield url
+
+
+@pytest.fixture
+def http_central(api_url, engine) -> Iterator:
+    """:class:`HttpCentral` with the ministry's key (the whole Central protocol, every office)."""
+    from kkod.central.http_client import HttpCentral
+
+    with HttpCentral(api_url, new_key(engine), retry_pauses=(0.05, 0.1)) as client:
+        yield client
+
+
+@pytest.fixture(params=["in_process", "http"])
+def any_central(request, central):
+    """The same contract test on both implementations of the Central protocol."""
+    if request.param == "in_process":
+        return central
+    return request.getfixturevalue("http_central")

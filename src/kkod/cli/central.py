@@ -250,3 +250,255 @@ def connect(
         console.print(f"Teendő: {NEXT_STEP[outcome.result]}")
     if outcome.result is not MatchResult.KOD:
         raise typer.Exit(1)
+
+
+key_app = typer.Typer(
+    help="A központi API kulcsai: hivatali kapuké és a minisztériumé (létrehozás, lista, visszavonás).",
+    no_args_is_help=True,
+)
+office_app.add_typer(key_app, name="key")
+
+
+def _api_key_secret():
+    from kkod.central.secret import load_api_key_secret
+    from kkod.config import get_settings
+
+    return load_api_key_secret(get_settings())
+
+
+@key_app.command("create")
+@reports_errors
+def key_create(
+    krid: Annotated[
+        str | None, typer.Option("--krid", help="A hivatali kapu KRID-je, amelyé a kulcs.")
+    ] = None,
+    name: Annotated[
+        str, typer.Option("--name", help="A kulcs neve a listákban, pl. a DMS neve.")
+    ] = "",
+    ministry: Annotated[
+        bool,
+        typer.Option(
+            "--ministry",
+            help="A minisztérium feldolgozójának kulcsa (tömeges egyeztetés minden hivatali "
+            "kapunál); --krid nélkül.",
+        ),
+    ] = False,
+) -> None:
+    """Új API-kulcs: csak most jelenik meg, a rendszer csak a lenyomatát tárolja."""
+    from kkod.central.apikeys import KeyKind, create_key
+    from kkod.cli.common import fail
+
+    if ministry == (krid is not None):
+        raise fail(
+            "Adja meg vagy a --krid, vagy a --ministry kapcsolót (a kettő közül pontosan egyet).", 2
+        )
+    issued = create_key(
+        _engine(),
+        _api_key_secret(),
+        kind=KeyKind.MINISTRY if ministry else KeyKind.OFFICE,
+        krid=krid,
+        name=name,
+        actor="cli",
+    )
+    whose = "a minisztérium" if ministry else f"a(z) {issued.info.krid} KRID-ű hivatali kapu"
+    console.print(f"[green]Új API-kulcs[/] ({whose} kulcsa, azonosító: {issued.info.key_id}):")
+    typer.echo(issued.token)
+    console.print(
+        "Most másolja ki: a kulcs többé nem jeleníthető meg (csak a lenyomatát tároljuk). "
+        "Használata: Authorization: Bearer <kulcs>."
+    )
+
+
+@key_app.command("list")
+@reports_errors
+def key_list(
+    krid: Annotated[
+        str | None, typer.Option("--krid", help="Csak ennek a hivatali kapunak a kulcsai.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
+) -> None:
+    """Az API-kulcsok (titok nélkül): azonosító, fajta, hivatali kapu, név, állapot."""
+    from rich.table import Table
+
+    from kkod.central.apikeys import list_keys
+    from kkod.cli.common import plain
+
+    keys = list_keys(_engine(), krid)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "key_id": k.key_id,
+                        "kind": str(k.kind),
+                        "krid": k.krid,
+                        "name": k.name,
+                        "created_at": k.created_at.isoformat(),
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                    }
+                    for k in keys
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title="API-kulcsok")
+    for header in ("Azonosító", "Fajta", "KRID", "Név", "Létrehozva", "Állapot"):
+        table.add_column(header)
+    for k in keys:
+        table.add_row(
+            k.key_id,
+            "minisztérium" if k.kind == "ministry" else "hivatali kapu",
+            k.krid or "",
+            plain(k.name),
+            f"{k.created_at:%Y.%m.%d %H:%M}",
+            "aktív" if k.active else f"visszavonva {k.revoked_at:%Y.%m.%d %H:%M}",
+        )
+    console.print(table)
+    if not keys:
+        console.print("Nincs még API-kulcs: kkod central office key create --krid …")
+
+
+@key_app.command("revoke")
+@reports_errors
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="A kulcs azonosítója (a listából).")],
+) -> None:
+    """Egy API-kulcs visszavonása: azonnal érvénytelen minden szerverfolyamatban."""
+    from kkod.central.apikeys import revoke_key
+
+    info = revoke_key(_engine(), key_id, actor="cli")
+    console.print(f"[green]Visszavonva:[/] {info.key_id} ({info.krid or 'minisztérium'})")
+
+
+@central_app.command("inbox")
+@reports_errors
+def inbox(
+    account: Annotated[str, typer.Option("--account", help="Az Ügyfélkapu-fiók felhasználóneve.")],
+    show: Annotated[
+        int | None,
+        typer.Option("--show", help="Ennek az azonosítójú dokumentumnak a mentése --save-be."),
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Ide menti a --show dokumentumot.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
+) -> None:
+    """Egy Ügyfélkapu-fiók tárhelye: a kézbesített (próba)dokumentumok."""
+    from rich.table import Table
+
+    from kkod.atomic import atomic_write
+    from kkod.central.delivery import document_content
+    from kkod.central.delivery import inbox as read_inbox
+    from kkod.cli.common import fail, plain
+
+    engine = _engine()
+    if show is not None or save is not None:
+        if show is None or save is None:
+            raise fail("A --show és a --save csak együtt adható meg.", 2)
+        data = document_content(engine, account, show)
+        with atomic_write(save) as tmp:
+            tmp.write_bytes(data)
+        console.print(f"[green]Mentve:[/] {save} ({len(data)} bájt)")
+        return
+    entries = read_inbox(engine, account)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "document_id": e.document_id,
+                        "sender_krid": e.sender_krid,
+                        "sender": e.sender,
+                        "filename": e.filename,
+                        "content_type": e.content_type,
+                        "size": e.size,
+                        "sha256": e.sha256,
+                        "delivered_at": e.delivered_at.isoformat(),
+                    }
+                    for e in entries
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title="Tárhely")
+    for header in ("Azonosító", "Feladó (KRID)", "Fájlnév", "Típus", "Méret", "Érkezett"):
+        table.add_column(header)
+    for e in entries:
+        table.add_row(
+            str(e.document_id),
+            plain(f"{e.sender} ({e.sender_krid})"),
+            plain(e.filename),
+            e.content_type,
+            f"{e.size} B",
+            f"{e.delivered_at:%Y.%m.%d %H:%M}",
+        )
+    console.print(table)
+    if not entries:
+        console.print("A tárhely üres.")
+
+
+@central_app.command("serve")
+@reports_errors
+def serve(
+    listen: Annotated[
+        str, typer.Option("--listen", help="Cím és port (HOST:PORT), ahol az API-t kiszolgálja.")
+    ] = "127.0.0.1:8000",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Ennyi szerverfolyamat fut (mind ugyanazon a porton)."
+        ),
+    ] = 1,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="A szerver TLS-tanúsítványa (PEM).")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="A tanúsítvány titkos kulcsa (PEM).")
+    ] = None,
+) -> None:
+    """A központi rendszer HTTP API-ja (/api/v1, leírás: /api/v1/docs) uvicornon."""
+    import uvicorn
+
+    from kkod.cli.common import fail
+    from kkod.config import get_settings
+    from kkod.web.central.context import CentralContext
+
+    host, port = _host_port(listen)
+    if (tls_cert is None) != (tls_key is None):
+        raise fail("A --tls-cert és a --tls-key csak együtt adható meg.", 2)
+    for path in (tls_cert, tls_key):
+        if path is not None and not path.is_file():
+            raise fail(f"Nem található: {path}", 2)
+    # Migrate and make the secrets once, before any server process starts.
+    CentralContext.open(get_settings()).close()
+    scheme = "https" if tls_cert else "http"
+    console.print(
+        f"A központi API itt érhető el: {scheme}://{listen}/api/v1 "
+        f"(leírás: {scheme}://{listen}/api/v1/docs); {workers} folyamat."
+    )
+    uvicorn.run(
+        "kkod.web.central.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
+def _host_port(listen: str) -> tuple[str, int]:
+    from kkod.cli.common import fail
+
+    host, sep, port = listen.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise fail(
+            f"A --listen értéke HOST:PORT alakú kell legyen, pl. 127.0.0.1:8000 (ez: {listen}).", 2
+        )
+    return host, int(port)
