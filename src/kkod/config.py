@@ -56,7 +56,8 @@ class Settings(BaseSettings):
         None, description="The API key (office or ministry) sent to central_url."
     )
     central_ca_file: Path | None = Field(
-        None, description="PEM file of the CA that signed central_url's TLS certificate, if private."
+        None,
+        description="PEM file of the CA that signed central_url's TLS certificate, if private.",
     )
     api_key_secret: str | None = Field(
         None,

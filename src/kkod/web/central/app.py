@@ -20,6 +20,7 @@ from kkod.config import Settings, get_settings
 from kkod.web.accesslog import AccessLog
 from kkod.web.central.context import CentralContext
 from kkod.web.central.routes import codes, connections, documents, health, keys, matches
+from kkod.web.limits import BodySizeLimit
 from kkod.web.problems import KINDS, install_problem_handlers, problem_openapi
 
 API_PREFIX = "/api/v1"
@@ -69,12 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url=f"{API_PREFIX}/docs/static",
         swagger_ui_parameters={"validatorUrl": None, "defaultModelsExpandDepth": 0},
         lifespan=lifespan,
-        max_body_size=settings.api_max_body_bytes,
     )
     app.state.settings = settings
     for module in (health, keys, connections, codes, documents, matches):
         app.include_router(module.router)
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)
 
     @app.get("/problems/{slug}", include_in_schema=False)
