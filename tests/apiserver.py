@@ -44,3 +44,50 @@ def serving(app, **config) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iterator[str]:
+    """``kkod central serve`` in a process of its own until the block ends; yields its base URL.
+
+    Startup is awaited on the server's own log line; the process is stopped with SIGTERM
+    (uvicorn's graceful shutdown) and its output checked for errors by the caller if wanted.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    port = free_port()
+    kkod = Path(sys.executable).with_name("kkod")
+    process = subprocess.Popen(
+        [str(kkod), "central", "serve", "--listen", f"127.0.0.1:{port}", *args],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+    try:
+        for line in process.stderr:  # type: ignore[union-attr]
+            seen.append(line)
+            if "Uvicorn running on" in line:
+                break
+        else:
+            raise RuntimeError("kkod central serve did not start:\n" + "".join(seen))
+        yield f"{scheme}://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()

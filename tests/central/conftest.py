@@ -26,6 +26,20 @@ TWO_ACCOUNTS = Person4T("Molnár Katalin", "Molnár Katalin", "Lakatos Judit", "
 TWIN = Person4T("Takács László", "Takács László", "Juhász Margit", "Miskolc", "1958.05.17")
 UNKNOWN = Person4T("Papp Ferenc", "Papp Ferenc", "Mészáros Rózsa", "Eger", "1970.09.09")
 
+# The names and birth dates these people are sent to the central API with: no log line of
+# the whole test run may hold one (tests/conftest.py checks). Places are left out: a route
+# or a message may name a town for its own reasons.
+FOURT_SENT = frozenset(
+    value
+    for person in (KOVACS, NAGYNE, NO_ACCOUNT, CLOSED_ONLY, TWO_ACCOUNTS, TWIN, UNKNOWN)
+    for value in (
+        person.viselt_nev,
+        person.szuletesi_nev,
+        person.anyja_szuletesi_neve,
+        person.szuletesi_ido,
+    )
+)
+
 
 def key(person: Person4T) -> bytes:
     form = canonical(person)

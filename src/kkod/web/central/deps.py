@@ -145,7 +145,7 @@ def office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     return OfficeRef(office_id, krid)
 
 
-def own_office(office: Annotated[OfficeRef, Depends(office)], call: Authenticated) -> OfficeRef:
+def own_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     """The office in the path, for what only the office itself may do (4T, documents, lists)."""
     if call.principal.kind is not KeyKind.OFFICE:
         raise Problem(
@@ -153,12 +153,10 @@ def own_office(office: Annotated[OfficeRef, Depends(office)], call: Authenticate
             "Ezt csak a hivatali kapu saját kulcsával lehet: a minisztérium kulcsa 4T adatot "
             "nem küldhet, dokumentumot nem kézbesíthet, kapcsolatlistát nem kérhet.",
         )
-    return office
+    return office(krid, call, ctx)
 
 
-def ministry_office(
-    office: Annotated[OfficeRef, Depends(office)], call: Authenticated
-) -> OfficeRef:
+def ministry_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     """The office in the path, for the ministry's bulk work."""
     if call.principal.kind is not KeyKind.MINISTRY:
         raise Problem(
@@ -166,7 +164,7 @@ def ministry_office(
             "A tömeges egyeztetés és kódkiadás csak a minisztérium kulcsával érhető el; "
             "hivatali kapu kulcsával személyenként lehet kapcsolni.",
         )
-    return office
+    return office(krid, call, ctx)
 
 
 AnyOffice = Annotated[OfficeRef, Depends(office)]
