@@ -12,6 +12,7 @@ caller computes the next.
 from __future__ import annotations
 
 import base64
+import ssl
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -66,7 +67,7 @@ class HttpCentral:
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {api_key}", "User-Agent": "kkod-http-central"},
             timeout=TIMEOUT,
-            verify=str(ca_file) if ca_file else True,
+            verify=ssl.create_default_context(cafile=str(ca_file)) if ca_file else True,
             transport=transport,
             limits=httpx.Limits(max_keepalive_connections=4),
         )
