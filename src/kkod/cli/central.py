@@ -343,7 +343,8 @@ def key_list(
         )
         return
     table = Table(title="API-kulcsok")
-    for header in ("Azonosító", "Fajta", "KRID", "Név", "Létrehozva", "Állapot"):
+    table.add_column("Azonosító", no_wrap=True)
+    for header in ("Fajta", "KRID", "Név", "Létrehozva", "Állapot"):
         table.add_column(header)
     for k in keys:
         table.add_row(
