@@ -183,7 +183,11 @@ def test_the_inbox_shows_what_arrived_and_saves_a_document(kkod, db_url, tmp_pat
         deliver(conn, office_id, code, "proba.txt", "text/plain", "Próba ő ű".encode())
     empty = kkod("central", "inbox", "--account", "kovacs.peter", "--json")
     [entry] = json.loads(empty.stdout)
-    assert (entry["filename"], entry["sender_krid"], entry["size"]) == ("proba.txt", KRID, len("Próba ő ű".encode()))
+    assert (entry["filename"], entry["sender_krid"], entry["size"]) == (
+        "proba.txt",
+        KRID,
+        len("Próba ő ű".encode()),
+    )
     shown = kkod("central", "inbox", "--account", "kovacs.peter")
     assert "proba.txt" in shown.output and "PMHIV" in shown.output
     saved = kkod("central", "inbox", "--account", "kovacs.peter", "--show",
