@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, select, text, update
 
 from kkod.central.models import ApiKey, Office, utcnow
 from kkod.central.registry import RegistryError, audit
@@ -31,6 +31,11 @@ _TOKEN_LENGTH = len(PREFIX) + 1 + 16 + 1 + 43
 _DUMMY_KEY_ID = "0" * 16
 _DUMMY_SECRET = "0" * 43
 _DUMMY_HASH = bytes(32)
+# Every request runs it: a plain statement, nothing to build per call.
+_KEY_BY_ID = text(
+    "SELECT k.secret_hash, k.revoked_at, k.kind, k.office_id, o.krid FROM central_api_keys k "
+    "LEFT JOIN central_offices o ON o.id = k.office_id WHERE k.key_id = :key_id"
+)
 
 
 class KeyKind(StrEnum):
@@ -179,12 +184,8 @@ def authenticate(conn: Connection, pepper: bytes, token: str | None) -> Principa
     """
     match = _TOKEN_RE.fullmatch(token) if token and len(token) == _TOKEN_LENGTH else None
     key_id, secret = (match[1], match[2]) if match else (_DUMMY_KEY_ID, _DUMMY_SECRET)
-    row = conn.execute(
-        select(ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.kind, ApiKey.office_id, Office.krid)
-        .outerjoin(Office, Office.id == ApiKey.office_id)
-        .where(ApiKey.key_id == key_id)
-    ).first()
-    stored = row[0] if row is not None else _DUMMY_HASH
+    row = conn.execute(_KEY_BY_ID, {"key_id": key_id}).first()
+    stored = bytes(row[0]) if row is not None else _DUMMY_HASH
     same = hmac.compare_digest(hash_secret(pepper, secret), stored)
     if not (same and match is not None and row is not None and row[1] is None):
         return None

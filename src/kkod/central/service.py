@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from kkod.central import codes as code_format
 from kkod.central.interface import (
@@ -33,8 +33,7 @@ from kkod.central.matching import (
     match_one,
     result_of_counts,
 )
-from kkod.central.models import Account, Office
-from kkod.central.models import Connection as ConnectionRow
+from kkod.central.models import Office
 from kkod.central.registry import audit, office_info
 from kkod.config import Settings, get_settings
 
@@ -228,6 +227,7 @@ class InProcessCentral:
                 key_id=self.key_id,
                 via=str(via),
                 reference=reference,
+                known_missing=True,
             )
             code = codes[match.account_id]
         return Outcome(MatchResult.KOD, code_format.format_code(code))
@@ -251,12 +251,14 @@ def lookup_in(conn: Connection, office_id: int, code: str) -> CodeLookup:
         compact = code_format.normalize(code)
     except code_format.CodeError:
         return CodeLookup(valid=False, connected=False)
-    active = conn.scalar(
-        select(Account.active)
-        .join(ConnectionRow, ConnectionRow.account_id == Account.id)
-        .where(ConnectionRow.office_id == office_id, ConnectionRow.code == compact)
-    )
+    active = conn.execute(_ACTIVE_BY_CODE, {"office": office_id, "code": compact}).scalar()
     return CodeLookup(valid=True, connected=bool(active))
+
+
+_ACTIVE_BY_CODE = text(
+    "SELECT a.active FROM central_connections c JOIN central_accounts a ON a.id = c.account_id "
+    "WHERE c.office_id = :office AND c.code = :code"
+)
 
 
 def _start_chunk(

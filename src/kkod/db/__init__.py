@@ -152,7 +152,7 @@ def serialize_writes(engine: Engine) -> Engine:
     def _begin_immediate(connection) -> None:
         lock.acquire()
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
         except BaseException:
             lock.release()
             raise

@@ -8,11 +8,13 @@ audited, and counted against the client address's limit, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, select
@@ -64,17 +66,17 @@ class Caller:
         self.audited = True
 
 
-def caller(
+async def caller(
     request: Request,
     ctx: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Iterator[Caller]:
+) -> AsyncIterator[Caller]:
     """The request's key holder; 401 (or 429 after too many failures from one address)."""
     action = "api." + getattr(request.scope.get("route"), "name", "unknown")
-    with ctx.reader.connect() as conn:
-        principal = authenticate(conn, ctx.pepper, credentials.credentials if credentials else None)
+    token = credentials.credentials if credentials else None
+    principal = await run_in_threadpool(_authenticate, ctx, token)
     if principal is None:
-        _refuse(ctx, client_address(request), action)
+        await run_in_threadpool(_refuse, ctx, client_address(request), action)
     request.state.key_id = principal.key_id
     call = Caller(principal, action, principal.krid)
     status = 200
@@ -91,8 +93,17 @@ def caller(
         raise
     finally:
         if not call.audited:
-            with ctx.engine.begin() as conn:
-                call.audit(conn, f"status={status}")
+            await run_in_threadpool(_audit_status, ctx, call, status)
+
+
+def _authenticate(ctx: CentralContext, token: str | None) -> Principal | None:
+    with ctx.reader.connect() as conn:
+        return authenticate(conn, ctx.pepper, token)
+
+
+def _audit_status(ctx: CentralContext, call: Caller, status: int) -> None:
+    with ctx.engine.begin() as conn:
+        call.audit(conn, f"status={status}")
 
 
 def _refuse(ctx: CentralContext, address: str, action: str) -> None:
@@ -127,7 +138,7 @@ KridPath = Annotated[
 ]
 
 
-def office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
+async def office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     """The office in the path: an office key's own, or any for the ministry key."""
     if call.principal.kind is KeyKind.OFFICE:
         if krid != call.principal.krid:
@@ -138,14 +149,18 @@ def office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
             )
         return OfficeRef(call.principal.office_id, krid)  # type: ignore[arg-type]
     call.krid = krid
-    with ctx.reader.connect() as conn:
-        office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
+    office_id = await run_in_threadpool(_office_id, ctx, krid)
     if office_id is None:
         raise Problem(UNKNOWN_OFFICE, f"Nincs hivatali kapu ezzel a KRID-del: {krid}.")
     return OfficeRef(office_id, krid)
 
 
-def own_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
+def _office_id(ctx: CentralContext, krid: str) -> int | None:
+    with ctx.reader.connect() as conn:
+        return conn.scalar(select(Office.id).where(Office.krid == krid))
+
+
+async def own_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     """The office in the path, for what only the office itself may do (4T, documents, lists)."""
     if call.principal.kind is not KeyKind.OFFICE:
         raise Problem(
@@ -153,10 +168,10 @@ def own_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
             "Ezt csak a hivatali kapu saját kulcsával lehet: a minisztérium kulcsa 4T adatot "
             "nem küldhet, dokumentumot nem kézbesíthet, kapcsolatlistát nem kérhet.",
         )
-    return office(krid, call, ctx)
+    return await office(krid, call, ctx)
 
 
-def ministry_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
+async def ministry_office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef:
     """The office in the path, for the ministry's bulk work."""
     if call.principal.kind is not KeyKind.MINISTRY:
         raise Problem(
@@ -164,7 +179,7 @@ def ministry_office(krid: KridPath, call: Authenticated, ctx: Context) -> Office
             "A tömeges egyeztetés és kódkiadás csak a minisztérium kulcsával érhető el; "
             "hivatali kapu kulcsával személyenként lehet kapcsolni.",
         )
-    return office(krid, call, ctx)
+    return await office(krid, call, ctx)
 
 
 AnyOffice = Annotated[OfficeRef, Depends(office)]
@@ -172,14 +187,21 @@ OwnOffice = Annotated[OfficeRef, Depends(own_office)]
 MinistryOffice = Annotated[OfficeRef, Depends(ministry_office)]
 
 
-def rate_limit(ctx: CentralContext, what: str, rate: Rate, office: OfficeRef) -> None:
-    """Count one request of ``what`` against the office's limit; 429 when it is used up."""
+@contextmanager
+def limited_write(
+    ctx: CentralContext, what: str, rate: Rate, office: OfficeRef, call: Caller
+) -> Iterator[Connection]:
+    """The request's write transaction with one request of ``what`` counted against the
+    office's limit first. Over the limit, the refusal is audited and committed, then 429."""
     with ctx.engine.begin() as conn:
         decision = take(conn, f"{what}:{office.krid}", rate)
-    if not decision.allowed:
-        raise Problem(
-            TOO_MANY_REQUESTS,
-            f"A hivatali kapu elérte a percenkénti {rate.count} kéréses korlátot; próbálja "
-            f"újra {decision.retry_after} másodperc múlva.",
-            headers={"Retry-After": str(decision.retry_after)},
-        )
+        if decision.allowed:
+            yield conn
+            return
+        call.audit(conn, "status=429")
+    raise Problem(
+        TOO_MANY_REQUESTS,
+        f"A hivatali kapu elérte a percenkénti {rate.count} kéréses korlátot; próbálja "
+        f"újra {decision.retry_after} másodperc múlva.",
+        headers={"Retry-After": str(decision.retry_after)},
+    )

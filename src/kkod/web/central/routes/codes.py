@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from kkod.central import codes as code_format
 from kkod.central.service import lookup_in
-from kkod.web.central.deps import AnyOffice, Authenticated, Context, rate_limit
+from kkod.web.central.deps import AnyOffice, Authenticated, Context, limited_write
 from kkod.web.central.problems import UNKNOWN_OFFICE
 from kkod.web.central.schemas import CodeIn, CodeOut
 from kkod.web.problems import problems
@@ -24,8 +24,7 @@ def verify_code(body: CodeIn, office: AnyOffice, call: Authenticated, ctx: Conte
     """Jól formált-e a kód, ennek a hivatali kapunak adták-e ki, és aktív-e még a fiók. Más
     hivatali kapu kódja ugyanazt a választ kapja, mint egy ismeretlen kód. A hivatali kapu
     percenkénti ellenőrzési korlátja vonatkozik rá."""
-    rate_limit(ctx, "verify", ctx.verify_rate, office)
-    with ctx.engine.begin() as conn:
+    with limited_write(ctx, "verify", ctx.verify_rate, office, call) as conn:
         found = lookup_in(conn, office.id, body.code)
         call.audit(conn, f"valid={found.valid} connected={found.connected}")
     return CodeOut(

@@ -20,7 +20,7 @@ from kkod.web.central.deps import (
     Context,
     OfficeRef,
     OwnOffice,
-    rate_limit,
+    limited_write,
 )
 from kkod.web.central.problems import UNKNOWN_OFFICE
 from kkod.web.central.schemas import (
@@ -48,8 +48,8 @@ def connect_person(
     """A dokumentumkezelő rendszer modulja ezzel kapcsol egy dolgozót: a 4T adatokat a
     `kkod validate` szabályai szerint ellenőrzi (hiba → 422, mezőnként a szabállyal),
     kanonikus alakra hozza és egyezteti. Ugyanarra a 4T-re mindig ugyanaz a kód; közeli
-    találatot soha nem mutat. A hivatali kapu percenkénti kéréskorlátja vonatkozik rá."""
-    rate_limit(ctx, "connect", ctx.connect_rate, office)
+    találatot soha nem mutat. A hivatali kapu percenkénti kéréskorlátja vonatkozik rá (a
+    422-vel elutasított kérés nem számít bele)."""
     check = check_person_request(
         Person4T(
             person.viselt_nev,
@@ -83,7 +83,6 @@ def connect_by_match_key(
     """Ugyanaz, mint a 4T-s kapcsolás, de a 4T helyett csak a kanonikus 4T egyeztetési
     kulcsa érkezik (a kkod munkáltatói és minisztériumi kliense így kapcsol: 4T nem hagyja
     el a gépét). Hivatali kapu kulcsával a sajátjára, a minisztérium kulcsával bármelyikre."""
-    rate_limit(ctx, "connect", ctx.connect_rate, office)
     return _connect_out(_connect(ctx, office, call, _match_key(body.match_key)), [])
 
 
@@ -110,7 +109,7 @@ def _match_key(text: str | None) -> bytes | None:
 
 
 def _connect(ctx, office: OfficeRef, call, key: bytes | None) -> Outcome:
-    with ctx.engine.begin() as conn:
+    with limited_write(ctx, "connect", ctx.connect_rate, office, call) as conn:
         outcome = ctx.central.connect_in(conn, office.id, office.krid, key, via=Via.API)
         call.audit(conn, f"result={outcome.result.value}")
     return outcome
