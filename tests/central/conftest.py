@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from kkod.central.interface import OfficeInfo
+from kkod.central.interface import MatchResult, OfficeInfo
 from kkod.central.registry import NewAccount, add_office, add_person
 from kkod.central.service import InProcessCentral
 from kkod.db import make_engine, migrate
@@ -25,6 +25,17 @@ CLOSED_ONLY = Person4T("Farkas Zoltán", "Farkas Zoltán", "Balogh Erzsébet", "
 TWO_ACCOUNTS = Person4T("Molnár Katalin", "Molnár Katalin", "Lakatos Judit", "Győr", "1999.02.28")
 TWIN = Person4T("Takács László", "Takács László", "Juhász Margit", "Miskolc", "1958.05.17")
 UNKNOWN = Person4T("Papp Ferenc", "Papp Ferenc", "Mészáros Rózsa", "Eger", "1970.09.09")
+
+# Each matching case of the registry below: (person, expected result), with a test id.
+MATCHING_CASES = [
+    pytest.param(KOVACS, MatchResult.KOD, id="one-account"),
+    pytest.param(NAGYNE, MatchResult.KOD, id="married-name"),
+    pytest.param(NO_ACCOUNT, MatchResult.NINCS_TALALAT, id="no-account"),
+    pytest.param(CLOSED_ONLY, MatchResult.NINCS_TALALAT, id="closed-only"),
+    pytest.param(TWO_ACCOUNTS, MatchResult.TOBB_TALALAT, id="two-accounts"),
+    pytest.param(TWIN, MatchResult.TOBB_TALALAT, id="identical-4t"),
+    pytest.param(UNKNOWN, MatchResult.NINCS_TALALAT, id="unknown"),
+]
 
 # The names and birth dates these people are sent to the central API with: no log line of
 # the whole test run may hold one (tests/conftest.py checks). Places are left out: a route

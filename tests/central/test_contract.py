@@ -18,9 +18,9 @@ from kkod.central.models import Connection
 from kkod.central.registry import set_account_active
 
 from .conftest import (
-    CLOSED_ONLY,
     KOVACS,
     KRID,
+    MATCHING_CASES,
     NAGYNE,
     NO_ACCOUNT,
     OTHER_KRID,
@@ -53,27 +53,7 @@ def test_it_is_a_central_that_knows_the_offices(any_central):
     assert implementation.office("999") is None
 
 
-@pytest.mark.parametrize(
-    ("person", "expected"),
-    [
-        (KOVACS, MatchResult.KOD),
-        (NAGYNE, MatchResult.KOD),
-        (NO_ACCOUNT, MatchResult.NINCS_TALALAT),
-        (CLOSED_ONLY, MatchResult.NINCS_TALALAT),
-        (TWO_ACCOUNTS, MatchResult.TOBB_TALALAT),
-        (TWIN, MatchResult.TOBB_TALALAT),
-        (UNKNOWN, MatchResult.NINCS_TALALAT),
-    ],
-    ids=[
-        "one-account",
-        "married-name",
-        "no-account",
-        "closed-only",
-        "two-accounts",
-        "identical-4t",
-        "unknown",
-    ],
-)
+@pytest.mark.parametrize(("person", "expected"), MATCHING_CASES)
 def test_matching_semantics_in_bulk_and_one_by_one(any_central, person, expected):
     [outcome] = any_central.match_and_issue(KRID, [key(person)])
     assert outcome.result is expected

@@ -12,13 +12,8 @@ from kkod.central.interface import EXPLANATION, NEXT_STEP, MatchResult
 from kkod.fourt.model import Person4T, Severity
 from kkod.fourt.validation import check_person
 from tests.central.conftest import (
-    CLOSED_ONLY,
     KOVACS,
-    NAGYNE,
-    NO_ACCOUNT,
-    TWIN,
-    TWO_ACCOUNTS,
-    UNKNOWN,
+    MATCHING_CASES,
     key,
 )
 
@@ -29,19 +24,7 @@ def _connect(api, person: Person4T, client=None):
     return (client or api.office).post(f"{api.office_path()}/connections", json=asdict(person))
 
 
-@pytest.mark.parametrize(
-    ("person", "expected"),
-    [
-        (KOVACS, MatchResult.KOD),
-        (NAGYNE, MatchResult.KOD),
-        (NO_ACCOUNT, MatchResult.NINCS_TALALAT),
-        (CLOSED_ONLY, MatchResult.NINCS_TALALAT),
-        (TWO_ACCOUNTS, MatchResult.TOBB_TALALAT),
-        (TWIN, MatchResult.TOBB_TALALAT),
-        (UNKNOWN, MatchResult.NINCS_TALALAT),
-    ],
-    ids=["kod", "married-name", "no-account", "closed", "two-accounts", "identical-4t", "unknown"],
-)
+@pytest.mark.parametrize(("person", "expected"), MATCHING_CASES)
 def test_connect_one_gives_the_result_its_explanation_and_next_step(api, person, expected):
     response = _connect(api, person)
     assert response.status_code == 200, response.text
