@@ -52,8 +52,8 @@ class Decision:
 def take(conn: Connection, bucket: str, rate: Rate, now: float | None = None) -> Decision:
     """Count one request against ``bucket``: allowed, or how long to wait.
 
-    Run it in a transaction of its own and commit at once: on PostgreSQL the bucket's row
-    stays locked until the transaction ends.
+    Run it first in a short transaction: on PostgreSQL the bucket's row stays locked until
+    the transaction ends.
     """
     now = time.time() if now is None else now
     tolerance = rate.period - rate.interval
