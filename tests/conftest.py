@@ -7,6 +7,8 @@ at the first test that needs it, unless ``KKOD_TEST_PG_DSN`` names a server to u
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -81,3 +83,33 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
     return request.getfixturevalue("pg_database")
+
+
+class _Records(logging.Handler):
+    """Keeps every log line of the test run (formatted as the log file would have it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # a record that cannot be formatted is no leak
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_any_log_line():
+    """Every log line of the whole run — the servers' access logs and errors, the HTTP
+    clients' request lines, kkod's own — is checked at the end for the 4T values the tests
+    send to the central API: none may appear, in a URL or anywhere else."""
+    from tests.central.conftest import FOURT_SENT
+
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    for name, level in (("kkod.web.access", logging.INFO), ("uvicorn", logging.INFO),
+                        ("httpx", logging.INFO)):  # fmt: skip
+        logging.getLogger(name).setLevel(level)
+    yield
+    logging.getLogger().removeHandler(records)
+    leaks = [line for line in records.lines if any(value in line for value in FOURT_SENT)]
+    assert not leaks, f"4T in {len(leaks)} log lines, e.g. {leaks[:3]}"

@@ -46,6 +46,39 @@ class Settings(BaseSettings):
         default_factory=list,
         description="PEM/DER CA certificates trusted for signed declarations (JSON list of paths).",
     )
+    central_url: str | None = Field(
+        None,
+        description="Base URL of the central system's HTTP API (e.g. https://central.example:8443); "
+        "when set, the ministry and the employer reach the registry over HTTP with "
+        "central_api_key instead of opening its database.",
+    )
+    central_api_key: str | None = Field(
+        None, description="The API key (office or ministry) sent to central_url."
+    )
+    central_ca_file: Path | None = Field(
+        None,
+        description="PEM file of the CA that signed central_url's TLS certificate, if private.",
+    )
+    api_key_secret: str | None = Field(
+        None,
+        description="Secret the central API keys are hashed with (hex, ≥ 32 bytes); default: "
+        "generated once into data_dir/central-api-key-secret.",
+    )
+    api_connect_per_minute: int = Field(
+        60, ge=1, description="Connect-one requests an office may make per minute (API)."
+    )
+    api_verify_per_minute: int = Field(
+        120, ge=1, description="Code verifications an office may make per minute (API)."
+    )
+    api_auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed API authentications allowed per client address per minute."
+    )
+    api_max_body_bytes: int = Field(
+        2 * 2**20, ge=1024, description="Largest request body the central API accepts (bytes)."
+    )
+    api_max_document_bytes: int = Field(
+        1 * 2**20, ge=1, description="Largest test document the central API delivers (bytes)."
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP relay the ministry replies through.")
     smtp_port: int = Field(25, description="Port of the SMTP relay.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the relay.")

@@ -1,4 +1,6 @@
-"""Match-and-issue chunk by chunk (the generation's pipelined path), on both backends."""
+"""The in-process Central's chunk pipeline: what a failure or an early stop leaves, on both backends.
+
+What every Central must do with chunks is in ``test_contract.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from contextlib import closing
 import pytest
 from sqlalchemy import func, select
 
-from kkod.central.interface import MatchResult, UnknownOffice
+from kkod.central.interface import MatchResult
 from kkod.central.models import AuditEntry, Connection
 
 from .conftest import KOVACS, KRID, NAGYNE, NO_ACCOUNT, TWIN, TWO_ACCOUNTS, UNKNOWN, key
@@ -24,34 +26,6 @@ CHUNKS = [
 def _count(engine, model):
     with engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(model))
-
-
-def test_chunks_give_what_one_call_per_chunk_gives(central):
-    chunked = list(central.match_and_issue_chunks(KRID, CHUNKS))
-    one_by_one = [central.match_and_issue(KRID, chunk) for chunk in CHUNKS]
-    assert chunked == one_by_one
-    assert [[o.result for o in chunk] for chunk in chunked] == [
-        [MatchResult.KOD, MatchResult.HIBAS_SOR, MatchResult.NINCS_TALALAT],
-        [],
-        [MatchResult.HIBAS_SOR, MatchResult.HIBAS_SOR],
-        [MatchResult.TOBB_TALALAT, MatchResult.KOD, MatchResult.KOD],
-        [MatchResult.TOBB_TALALAT, MatchResult.NINCS_TALALAT],
-    ]
-    assert chunked[0][0].code == chunked[3][2].code  # the same person, the same code
-
-
-def test_chunks_are_taken_only_as_the_registry_needs_them(central):
-    taken = []
-
-    def chunks():
-        for index, chunk in enumerate(CHUNKS):
-            taken.append(index)
-            yield chunk
-
-    with closing(central.match_and_issue_chunks(KRID, chunks())) as matched:
-        next(matched)
-        # the first chunk is done and the second one taken, to be joined meanwhile
-        assert taken == [0, 1]
 
 
 def test_a_failing_chunk_source_keeps_the_chunks_before_and_rolls_back_the_rest(central, engine):
@@ -76,16 +50,6 @@ def test_a_caller_that_stops_early_leaves_the_next_chunk_undone(central, engine)
         [first] = next(matched)
     assert first.result is MatchResult.KOD
     assert _count(engine, Connection) == 1
-
-
-def test_a_wrong_krid_is_refused_before_any_chunk_is_taken(central, engine):
-    def chunks():
-        raise AssertionError("no chunk may be taken")
-        yield []
-
-    with pytest.raises(UnknownOffice):
-        next(central.match_and_issue_chunks("424242", chunks()))
-    assert _count(engine, Connection) == 0
 
 
 def _audit_before_matching(engine) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from kkod.cli.app import app
@@ -156,3 +157,70 @@ def test_connect_to_an_unknown_office_is_exit_2(kkod):
         "--mother-name", "C D", "--birth-place", "Eger", "--birth-date", "1985.03.12",
     )  # fmt: skip
     assert result.exit_code == 2 and "Ismeretlen hivatali kapu" in result.output
+
+
+def test_api_keys_are_created_listed_and_revoked(kkod):
+    assert _add_office(kkod).exit_code == 0
+    created = kkod("central", "office", "key", "create", "--krid", KRID, "--name", "Iktató DMS")
+    assert created.exit_code == 0, created.output
+    token = next(line for line in created.stdout.splitlines() if line.startswith("kkod_"))
+    ministry = kkod("central", "office", "key", "create", "--ministry", "--name", "BM")
+    assert ministry.exit_code == 0
+    listed = json.loads(kkod("central", "office", "key", "list", "--json").stdout)
+    assert [(k["kind"], k["krid"], k["name"]) for k in listed] == [
+        ("office", KRID, "Iktató DMS"),
+        ("ministry", None, "BM"),
+    ]
+    assert token[22:] not in kkod("central", "office", "key", "list").stdout  # never the secret
+    assert token[5:21] == listed[0]["key_id"]
+    revoked = kkod("central", "office", "key", "revoke", listed[0]["key_id"])
+    assert revoked.exit_code == 0 and "Visszavonva" in revoked.output
+    again = json.loads(kkod("central", "office", "key", "list", "--json", "--krid", KRID).stdout)
+    assert again[0]["revoked_at"] is not None
+    assert kkod("central", "office", "key", "revoke", "0123456789abcdef").exit_code == 2
+    both = kkod("central", "office", "key", "create", "--ministry", "--krid", KRID)
+    assert both.exit_code == 2
+    unknown = kkod("central", "office", "key", "create", "--krid", "999999")
+    assert unknown.exit_code == 2 and "Nincs ilyen hivatali kapu" in unknown.output
+
+
+def test_the_inbox_shows_what_arrived_and_saves_a_document(kkod, db_url, tmp_path):
+    from kkod.central.delivery import deliver
+    from kkod.central.models import Office
+    from kkod.central.registry import NewAccount, add_person
+    from kkod.central.service import open_central
+
+    assert _add_office(kkod).exit_code == 0
+    engine = open_part("central")
+    add_person(engine, Person4T("Kovács Péter", "Kovács Péter", "Szabó Mária", "Eger", "1985.03.12"),
+               [NewAccount("kovacs.peter", "kp@example.hu")])  # fmt: skip
+    central = open_central()
+    from kkod.fourt.canonical import canonical
+
+    code = central.connect_one(KRID, canonical(Person4T(
+        "Kovács Péter", "Kovács Péter", "Szabó Mária", "Eger", "1985.03.12")).match_key()).code  # fmt: skip
+    with engine.begin() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        deliver(conn, office_id, code, "proba.txt", "text/plain", "Próba ő ű".encode())
+    empty = kkod("central", "inbox", "--account", "kovacs.peter", "--json")
+    [entry] = json.loads(empty.stdout)
+    assert (entry["filename"], entry["sender_krid"], entry["size"]) == (
+        "proba.txt",
+        KRID,
+        len("Próba ő ű".encode()),
+    )
+    shown = kkod("central", "inbox", "--account", "kovacs.peter")
+    assert "proba.txt" in shown.output and "PMHIV" in shown.output
+    saved = kkod("central", "inbox", "--account", "kovacs.peter", "--show",
+                 str(entry["document_id"]), "--save", str(tmp_path / "le.txt"))  # fmt: skip
+    assert saved.exit_code == 0 and (tmp_path / "le.txt").read_text() == "Próba ő ű"
+    assert kkod("central", "inbox", "--account", "nincs.ilyen").exit_code == 1
+
+
+def test_serve_refuses_half_a_tls_setup_and_a_bad_address(kkod, tmp_path):
+    cert = tmp_path / "cert.pem"
+    cert.write_text("-")
+    half = kkod("central", "serve", "--tls-cert", str(cert))
+    assert half.exit_code == 2 and "--tls-key" in half.output
+    bad = kkod("central", "serve", "--listen", "localhost")
+    assert bad.exit_code == 2 and "GÉP:PORT" in bad.output

@@ -191,3 +191,35 @@ def test_the_installed_command_runs_end_to_end(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rows"] == 30
     assert (tmp_path / "data" / "central-code-secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_generate_through_the_central_api_gives_what_in_process_gives(
+    kkod, work, tmp_path, monkeypatch, db_url
+):
+    """KKOD_CENTRAL_URL and a ministry key: the same command reaches the registry over HTTP."""
+    from kkod.central.apikeys import KeyKind, create_key
+    from kkod.config import Settings
+    from kkod.db import make_engine
+    from kkod.web.central.app import create_app
+    from tests.apiserver import serving
+
+    in_process = kkod("generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "helyi.xlsx")
+    assert in_process.exit_code == 0, in_process.output
+    settings = Settings(data_dir=tmp_path / "data", central_database_url=db_url)
+    engine = make_engine(db_url)
+    from kkod.central.secret import load_api_key_secret
+
+    token = create_key(engine, load_api_key_secret(settings), kind=KeyKind.MINISTRY).token
+    engine.dispose()
+    with serving(create_app(settings)) as url:
+        monkeypatch.setenv("KKOD_CENTRAL_URL", url)
+        monkeypatch.setenv("KKOD_CENTRAL_API_KEY", token)
+        monkeypatch.setenv("KKOD_CENTRAL_DATABASE_URL", "sqlite:////nonexistent/not-used.sqlite3")
+        get_settings.cache_clear()
+        over_http = kkod("generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "http.xlsx")
+        wrong = kkod("generate", work / "tabla.xlsx", "--krid", "424242", "-o", work / "x.xlsx")
+    assert over_http.exit_code == 0, over_http.output
+    local = {r.row: r.kapcsolati_kod for r in read_table(work / "helyi.xlsx").rows}
+    remote = {r.row: r.kapcsolati_kod for r in read_table(work / "http.xlsx").rows}
+    assert remote == local and any(local.values())
+    assert wrong.exit_code == 2 and "Ismeretlen hivatali kapu" in wrong.output

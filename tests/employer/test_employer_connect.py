@@ -88,3 +88,35 @@ def test_the_cli_stores_the_code_or_exits_1_with_the_reason(
     refused = runner.invoke(app, ["employer", "connect", "HR-003"])
     assert refused.exit_code == 1
     assert "Több találat" in _text(refused) and "Teendő" in _text(refused)
+
+
+def test_the_cli_connects_through_the_central_api_with_the_offices_key(
+    register, central, central_url, employer_env, monkeypatch, krid, secret_hex, tmp_path
+):
+    """KKOD_CENTRAL_URL and the office's key: only the match key travels, the code comes back."""
+    from kkod.central.apikeys import KeyKind, create_key
+    from kkod.cli.app import app
+    from kkod.config import Settings, get_settings
+    from kkod.web.central.app import create_app
+    from tests.apiserver import serving
+
+    pepper = bytes.fromhex("77" * 32)
+    token = create_key(central.engine, pepper, kind=KeyKind.OFFICE, krid=krid).token
+    settings = Settings(
+        data_dir=tmp_path / "central-data",
+        central_database_url=central_url,
+        code_secret=secret_hex,
+        api_key_secret=pepper.hex(),
+    )
+    with serving(create_app(settings)) as url:
+        monkeypatch.setenv("KKOD_CENTRAL_URL", url)
+        monkeypatch.setenv("KKOD_CENTRAL_API_KEY", token)
+        get_settings.cache_clear()
+        coded = runner.invoke(app, ["employer", "connect", "HR-002", "--krid", krid])
+        refused = runner.invoke(app, ["employer", "connect", "HR-003"])
+    assert coded.exit_code == 0, _text(coded)
+    with transaction(register) as session:
+        code = find_employee(session, "HR-002").kapcsolati_kod
+    assert code and code in _text(coded)
+    assert central.lookup_code(krid, code).connected
+    assert refused.exit_code == 1 and "Több találat" in _text(refused)

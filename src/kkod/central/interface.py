@@ -1,7 +1,7 @@
 """The one narrow interface through which the ministry and the employer reach the central system.
 
-In-process today (:class:`kkod.central.service.InProcessCentral`); an HTTP client can
-implement the same protocol when the parts are deployed apart. Requests carry only
+In-process (:class:`kkod.central.service.InProcessCentral`), or over the central system's
+HTTP API when the parts are deployed apart (:class:`kkod.central.http_client.HttpCentral`). Requests carry only
 match keys (digests of canonical 4T), never the 4T values themselves.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
 from kkod.central.codes import derive_code
@@ -86,6 +86,26 @@ def key_rows(
         return []
     join_keys(conn, office_id)
     return fetch_key_rows(conn)
+
+
+# One key, one statement: what connect-one asks (no temporary tables for a single key).
+_ONE_KEY = text(
+    "SELECT COUNT(DISTINCT p.id), COUNT(a.id), MIN(a.id), MIN(c.code) "
+    "FROM central_people p "
+    "LEFT JOIN central_accounts a ON a.person_id = p.id AND a.active "
+    "LEFT JOIN central_connections c ON c.account_id = a.id AND c.office_id = :office "
+    "WHERE p.match_key = :key"
+)
+
+
+def match_one(conn: Connection, key: bytes, office_id: int) -> KeyMatch:
+    """What the registry holds for one key, with the account's stored code for the office."""
+    people, accounts, account_id, code = conn.execute(
+        _ONE_KEY, {"key": key, "office": office_id}
+    ).one()
+    if accounts == 1:
+        return KeyMatch(people, accounts, account_id, code)
+    return KeyMatch(people, accounts, None)
 
 
 # key_rows() in three steps, for callers that do other work while the join runs.

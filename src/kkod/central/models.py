@@ -1,4 +1,5 @@
-"""The central registry's tables: offices, people (4T + match key), accounts, connections, audit.
+"""The central registry's tables: offices, people (4T + match key), accounts, connections, audit,
+the HTTP API's keys and rate limits, and the accounts' document storage.
 
 Its own declarative base (tables prefixed ``central_``), migrated by Alembic in
 ``kkod/central/migrations``; SQLite by default, PostgreSQL when configured.
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -35,6 +37,11 @@ BULK_INDEXES = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC time (SQLite gives it back without its zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -107,6 +114,8 @@ class Connection(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "account_id", name="uq_central_connections_office_account"),
         UniqueConstraint("office_id", "code", name="uq_central_connections_office_code"),
+        # An office's connections in the order they were made (the API's paged list).
+        Index("ix_central_connections_office_id", "office_id", "id"),
     )
 
 
@@ -121,3 +130,49 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     krid: Mapped[str | None] = mapped_column(String(32), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ApiKey(Base):
+    """A key of the HTTP API: an office's (one office) or the ministry's (bulk, all offices).
+
+    Only an HMAC of the secret part is stored; ``key_id`` is the public part, shown in lists."""
+
+    __tablename__ = "central_api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # office / ministry
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("central_offices.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RateLimitBucket(Base):
+    """One rate limit's state (GCRA): the theoretical arrival time of the next request."""
+
+    __tablename__ = "central_rate_limits"
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+    denied: Mapped[bool] = mapped_column(Boolean, default=False)  # the last request's decision
+
+
+class StoredDocument(Base):
+    """A document delivered to an account's storage: the "Ügyfélkapu tárhely" stand-in."""
+
+    __tablename__ = "central_storage_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("central_accounts.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("central_offices.id"))  # the sender
+    connection_id: Mapped[int] = mapped_column(ForeignKey("central_connections.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_central_storage_documents_account", "account_id", "id"),)

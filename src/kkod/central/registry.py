@@ -126,10 +126,11 @@ def set_account_active(
         )
 
 
+_AUDIT = AuditEntry.__table__.insert()  # built once: the API writes one entry per request
+
+
 def audit(conn: Connection, actor: str, action: str, krid: str | None, detail: str = "") -> None:
     """One audit entry; ``detail`` holds counts and references, never 4T values."""
     conn.execute(
-        AuditEntry.__table__.insert().values(
-            at=utcnow(), actor=actor, action=action, krid=krid, detail=detail
-        )
+        _AUDIT, {"at": utcnow(), "actor": actor, "action": action, "krid": krid, "detail": detail}
     )

@@ -1,7 +1,9 @@
 """The in-process implementation of the :class:`kkod.central.interface.Central` protocol.
 
 It owns the registry's engine and the code secret; the ministry and the employer hold it
-only as a ``Central`` (match-and-issue in bulk, connect one, look up a code).
+only as a ``Central`` (match-and-issue in bulk, connect one, look up a code). The HTTP API
+(:mod:`kkod.web.central`) serves it; :func:`open_central` gives the one configured: this,
+or :class:`kkod.central.http_client.HttpCentral` when the registry is on another machine.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from kkod.central import codes as code_format
 from kkod.central.interface import (
+    Central,
     CodeLookup,
     MatchResult,
     OfficeInfo,
@@ -27,10 +30,10 @@ from kkod.central.matching import (
     issue_codes,
     join_keys,
     load_keys,
+    match_one,
     result_of_counts,
 )
-from kkod.central.models import Account, Office
-from kkod.central.models import Connection as ConnectionRow
+from kkod.central.models import Office
 from kkod.central.registry import audit, office_info
 from kkod.config import Settings, get_settings
 
@@ -187,7 +190,47 @@ class InProcessCentral:
         self, krid: str, key: bytes | None, *, via: Via = Via.MANUAL, actor: str = "system"
     ) -> Outcome:
         """One person's connection: a code, or the reason there is none (never a near-match)."""
-        return self.match_and_issue(krid, [key], via=via, actor=actor)[0]
+        krid = str(krid).strip()
+        with self.engine.begin() as conn:
+            office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
+            if office_id is None:
+                raise UnknownOffice(krid)
+            outcome = self.connect_in(conn, office_id, krid, key, via=via)
+            audit(conn, actor, "connect_one", krid, f"via={via} result={outcome.result.value}")
+        return outcome
+
+    def connect_in(
+        self,
+        conn: Connection,
+        office_id: int,
+        krid: str,
+        key: bytes | None,
+        *,
+        via: Via,
+        reference: str | None = None,
+    ) -> Outcome:
+        """:meth:`connect_one` inside the caller's transaction, which also audits it."""
+        if key is None:
+            return _PLAIN[MatchResult.HIBAS_SOR]
+        match = match_one(conn, key, office_id)
+        result = match.result
+        if result is not MatchResult.KOD:
+            return _PLAIN[result]
+        code = match.code
+        if code is None:
+            codes, _ = issue_codes(
+                conn,
+                office_id=office_id,
+                krid=krid,
+                account_ids=[match.account_id],
+                secret=self._secret,
+                key_id=self.key_id,
+                via=str(via),
+                reference=reference,
+                known_missing=True,
+            )
+            code = codes[match.account_id]
+        return Outcome(MatchResult.KOD, code_format.format_code(code))
 
     def lookup_code(self, krid: str, code: str) -> CodeLookup:
         """Whether ``code`` is a well-formed code of this office's live connections.
@@ -195,24 +238,27 @@ class InProcessCentral:
         Another office's code looks exactly like an unknown one: not connected.
         """
         krid = str(krid).strip()
-        try:
-            compact = code_format.normalize(code)
-        except code_format.CodeError:
-            valid = False
-        else:
-            valid = True
         with self.engine.connect() as conn:
             office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
             if office_id is None:
                 raise UnknownOffice(krid)
-            if not valid:
-                return CodeLookup(valid=False, connected=False)
-            active = conn.scalar(
-                select(Account.active)
-                .join(ConnectionRow, ConnectionRow.account_id == Account.id)
-                .where(ConnectionRow.office_id == office_id, ConnectionRow.code == compact)
-            )
-        return CodeLookup(valid=True, connected=bool(active))
+            return lookup_in(conn, office_id, code)
+
+
+def lookup_in(conn: Connection, office_id: int, code: str) -> CodeLookup:
+    """:meth:`InProcessCentral.lookup_code` on the caller's connection."""
+    try:
+        compact = code_format.normalize(code)
+    except code_format.CodeError:
+        return CodeLookup(valid=False, connected=False)
+    active = conn.execute(_ACTIVE_BY_CODE, {"office": office_id, "code": compact}).scalar()
+    return CodeLookup(valid=True, connected=bool(active))
+
+
+_ACTIVE_BY_CODE = text(
+    "SELECT a.active FROM central_connections c JOIN central_accounts a ON a.id = c.account_id "
+    "WHERE c.office_id = :office AND c.code = :code"
+)
 
 
 def _start_chunk(
@@ -225,11 +271,29 @@ def _start_chunk(
     return pool.submit(join_keys, conn, office_id)
 
 
-def open_central(settings: Settings | None = None, url: str | None = None) -> InProcessCentral:
-    """The central system configured by ``settings``: migrated database, secret, current key id."""
+def open_central(settings: Settings | None = None, url: str | None = None) -> Central:
+    """The central system configured by ``settings``: over HTTP when ``KKOD_CENTRAL_URL`` is
+    set (with ``KKOD_CENTRAL_API_KEY``), else in this process on its migrated database, with
+    its secret and current key id (``url`` overrides the database URL)."""
     from kkod.central.secret import load_secret
     from kkod.db import open_part
 
     settings = settings or get_settings()
+    if settings.central_url and url is None:
+        return _http_central(settings)
     engine = open_part("central", settings, url)
     return InProcessCentral(engine, load_secret(settings), settings.code_key_id)
+
+
+def _http_central(settings: Settings) -> Central:
+    from kkod.central.http_client import HttpCentral
+    from kkod.errors import ConfigurationError
+
+    if not settings.central_api_key:
+        raise ConfigurationError(
+            "A KKOD_CENTRAL_URL mellé a KKOD_CENTRAL_API_KEY is kell: a központi rendszer "
+            "üzemeltetője adja ki (kkod central office key create)."
+        )
+    return HttpCentral(
+        settings.central_url, settings.central_api_key, ca_file=settings.central_ca_file
+    )

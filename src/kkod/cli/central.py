@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from kkod.cli.common import cells, console, plain, progress, reports_errors
+from kkod.cli.common import cells, console, fail, plain, progress, reports_errors
 from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import central_app
-from kkod.cli.values import OUTPUT_FILE, Decimal, WholeNumber
+from kkod.cli.values import INPUT_FILE, OUTPUT_FILE, SERVER_ADDRESS, Decimal, WholeNumber
+from kkod.hungarian import moment, with_article
 
 office_app = KkodTyper(help="Hivatali kapuk (KRID, rövid név, szervezet) kezelése.")
 central_app.add_typer(office_app, name="office")
@@ -362,3 +363,333 @@ def connect(
         console.print(f"Teendő: {NEXT_STEP[outcome.result]}")
     if outcome.result is not MatchResult.KOD:
         raise typer.Exit(1)
+
+
+key_app = KkodTyper(
+    help="A központi API kulcsai: hivatali kapuké és a minisztériumé (létrehozás, lista, visszavonás).",
+    no_args_is_help=True,
+)
+office_app.add_typer(key_app, name="key")
+
+
+def _api_key_secret():
+    from kkod.central.secret import load_api_key_secret
+    from kkod.config import get_settings
+
+    return load_api_key_secret(get_settings())
+
+
+@key_app.command("create")
+@reports_errors
+def key_create(
+    krid: Annotated[
+        str | None,
+        typer.Option("--krid", metavar="KRID", help="A hivatali kapu KRID-je, amelyé a kulcs."),
+    ] = None,
+    name: Annotated[
+        str,
+        typer.Option("--name", metavar="NÉV", help="A kulcs neve a listákban, pl. a DMS neve."),
+    ] = "",
+    ministry: Annotated[
+        bool,
+        typer.Option(
+            "--ministry",
+            help="A minisztérium feldolgozójának kulcsa (tömeges egyeztetés minden hivatali "
+            "kapunál); --krid nélkül.",
+        ),
+    ] = False,
+) -> None:
+    """Új API-kulcs: csak most jelenik meg, a rendszer csak a lenyomatát tárolja.
+
+    Példa: kkod central office key create --krid 500100 --name "Iktató DMS"
+    Példa: kkod central office key create --ministry --name "BM feldolgozó"
+    """
+    from kkod.central.apikeys import KeyKind, create_key
+
+    if ministry == (krid is not None):
+        raise fail(
+            "Adja meg vagy a --krid, vagy a --ministry kapcsolót (a kettő közül pontosan egyet).", 2
+        )
+    issued = create_key(
+        _engine(),
+        _api_key_secret(),
+        kind=KeyKind.MINISTRY if ministry else KeyKind.OFFICE,
+        krid=krid,
+        name=name,
+        actor="cli",
+    )
+    whose = (
+        "a minisztérium" if ministry else f"{with_article(issued.info.krid)} KRID-ű hivatali kapu"
+    )
+    console.print(
+        Text.assemble(
+            ("Új API-kulcs", "green"),
+            f" ({whose} kulcsa, azonosító: ",
+            plain(issued.info.key_id),
+            "):",
+        )
+    )
+    typer.echo(issued.token)
+    console.print(
+        "Most másolja ki: a kulcs többé nem jeleníthető meg (csak a lenyomatát tároljuk). "
+        "Használata: Authorization: Bearer <kulcs>."
+    )
+
+
+@key_app.command("list")
+@reports_errors
+def key_list(
+    krid: Annotated[
+        str | None,
+        typer.Option("--krid", metavar="KRID", help="Csak ennek a hivatali kapunak a kulcsai."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
+) -> None:
+    """Az API-kulcsok (titok nélkül): azonosító, fajta, hivatali kapu, név, állapot.
+
+    Példa: kkod central office key list --krid 500100
+    """
+    from rich.table import Table
+
+    from kkod.central.apikeys import list_keys
+
+    keys = list_keys(_engine(), krid)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "key_id": k.key_id,
+                        "kind": str(k.kind),
+                        "krid": k.krid,
+                        "name": k.name,
+                        "created_at": k.created_at.isoformat(),
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                    }
+                    for k in keys
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title="API-kulcsok")
+    table.add_column("Azonosító", no_wrap=True)
+    for header in ("Fajta", "KRID", "Név", "Létrehozva", "Állapot"):
+        table.add_column(header)
+    for k in keys:
+        table.add_row(
+            *cells(
+                k.key_id,
+                "minisztérium" if k.kind == "ministry" else "hivatali kapu",
+                k.krid or "",
+                k.name,
+                moment(k.created_at),
+                "aktív" if k.active else f"visszavonva {moment(k.revoked_at)}",
+            )
+        )
+    console.print(table)
+    if not keys:
+        console.print("Nincs még API-kulcs: kkod central office key create --krid …")
+
+
+@key_app.command("revoke")
+@reports_errors
+def key_revoke(
+    key_id: Annotated[
+        str,
+        typer.Argument(metavar="KULCSAZONOSÍTÓ", help="A kulcs azonosítója (a listából)."),
+    ],
+) -> None:
+    """Egy API-kulcs visszavonása: azonnal érvénytelen minden szerverfolyamatban.
+
+    Példa: kkod central office key revoke k_3f9a2c71
+    """
+    from kkod.central.apikeys import revoke_key
+
+    info = revoke_key(_engine(), key_id, actor="cli")
+    console.print(
+        Text.assemble(
+            ("Visszavonva:", "green"),
+            " ",
+            plain(info.key_id),
+            " (",
+            plain(info.krid or "minisztérium"),
+            ")",
+        )
+    )
+
+
+@central_app.command("inbox")
+@reports_errors
+def inbox(
+    account: Annotated[
+        str,
+        typer.Option(
+            "--account", metavar="FELHASZNÁLÓNÉV", help="Az Ügyfélkapu-fiók felhasználóneve."
+        ),
+    ],
+    show: Annotated[
+        int | None,
+        typer.Option(
+            "--show",
+            metavar="AZONOSÍTÓ",
+            parser=WholeNumber(1),
+            help="Ennek az azonosítójú dokumentumnak a mentése --save-be.",
+        ),
+    ] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save",
+            metavar="FÁJL",
+            parser=OUTPUT_FILE,
+            help="Ide menti a --show dokumentumot.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A lista JSON-ként.")] = False,
+) -> None:
+    """Egy Ügyfélkapu-fiók tárhelye: a kézbesített (próba)dokumentumok.
+
+    Példa: kkod central inbox --account kovacs.peter
+    Példa: kkod central inbox --account kovacs.peter --show 1 --save proba.pdf
+    """
+    from rich.table import Table
+
+    from kkod.atomic import atomic_write
+    from kkod.central.delivery import document_content
+    from kkod.central.delivery import inbox as read_inbox
+
+    engine = _engine()
+    if show is not None or save is not None:
+        if show is None or save is None:
+            raise fail("A --show és a --save csak együtt adható meg.", 2)
+        data = document_content(engine, account, show)
+        with atomic_write(save) as tmp:
+            tmp.write_bytes(data)
+        console.print(Text.assemble(("Mentve:", "green"), " ", plain(save), f" ({len(data)} bájt)"))
+        return
+    entries = read_inbox(engine, account)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "document_id": e.document_id,
+                        "sender_krid": e.sender_krid,
+                        "sender": e.sender,
+                        "filename": e.filename,
+                        "content_type": e.content_type,
+                        "size": e.size,
+                        "sha256": e.sha256,
+                        "delivered_at": e.delivered_at.isoformat(),
+                    }
+                    for e in entries
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title="Tárhely")
+    for header in ("Azonosító", "Feladó (KRID)", "Fájlnév", "Típus", "Méret", "Érkezett"):
+        table.add_column(header)
+    for e in entries:
+        table.add_row(
+            *cells(
+                str(e.document_id),
+                f"{e.sender} ({e.sender_krid})",
+                e.filename,
+                e.content_type,
+                f"{e.size} bájt",
+                moment(e.delivered_at),
+            )
+        )
+    console.print(table)
+    if not entries:
+        console.print("A tárhely üres.")
+
+
+@central_app.command("serve")
+@reports_errors
+def serve(
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            metavar="GÉP:PORT",
+            parser=SERVER_ADDRESS,
+            help="Cím és port, ahol az API-t kiszolgálja.",
+        ),
+    ] = "127.0.0.1:8000",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="SZÁM",
+            parser=WholeNumber(1, 64),
+            help="Ennyi szerverfolyamat fut (mind ugyanazon a porton).",
+        ),
+    ] = 1,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-cert",
+            metavar="FÁJL",
+            parser=INPUT_FILE,
+            help="A szerver TLS-tanúsítványa (PEM).",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-key",
+            metavar="FÁJL",
+            parser=INPUT_FILE,
+            help="A tanúsítvány titkos kulcsa (PEM).",
+        ),
+    ] = None,
+) -> None:
+    """A központi rendszer HTTP API-ja (/api/v1, leírás: /api/v1/docs) uvicornon.
+
+    Példa: kkod central serve --listen 127.0.0.1:8000 --workers 2
+    Példa: kkod central serve --listen 0.0.0.0:8443 --tls-cert api.pem --tls-key api.key
+    """
+    import uvicorn
+
+    from kkod.config import get_settings
+    from kkod.web.central.context import CentralContext
+
+    host, port = _host_port(listen)
+    if (tls_cert is None) != (tls_key is None):
+        raise fail("A --tls-cert és a --tls-key csak együtt adható meg.", 2)
+    # Migrate and make the secrets once, before any server process starts.
+    CentralContext.open(get_settings()).close()
+    scheme = "https" if tls_cert else "http"
+    console.print(
+        Text.assemble(
+            "A központi API itt érhető el: ",
+            plain(f"{scheme}://{listen}/api/v1"),
+            " (leírás: ",
+            plain(f"{scheme}://{listen}/api/v1/docs"),
+            f"); {workers} folyamat.",
+        )
+    )
+    uvicorn.run(
+        "kkod.web.central.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
+def _host_port(listen: str) -> tuple[str, int]:
+    """``GÉP:PORT`` (already checked by :data:`HOST_PORT`) as the two parts."""
+    from kkod.mail.smtp import SmtpTarget
+
+    target = SmtpTarget.parse(listen)
+    return target.host, target.port

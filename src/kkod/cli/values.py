@@ -198,19 +198,25 @@ class Choice:
 
 
 class HostPort:
-    """A server address, ``GÉP:PORT`` (``[::1]:2525`` for IPv6; the host alone means port 25)."""
+    """A server address, ``GÉP:PORT`` (``[::1]:2525`` for IPv6); with ``port_required`` false
+    the host alone means port 25 (an SMTP server's)."""
+
+    def __init__(self, *, port_required: bool = False, example: str = "127.0.0.1:2525") -> None:
+        self.port_required, self.example = port_required, example
 
     def __call__(self, value: Any) -> str:
         from kkod.mail.smtp import MailError, SmtpTarget
 
         text = str(value)
+        wrong = Refused(f"{_quoted(text)} nem GÉP:PORT alakú cím (például {self.example}).")
+        if self.port_required and ":" not in text.rpartition("]")[2]:
+            raise wrong
         try:
             SmtpTarget.parse(text)
         except MailError:
-            raise Refused(
-                f"{_quoted(text)} nem GÉP:PORT alakú cím (például 127.0.0.1:2525)."
-            ) from None
+            raise wrong from None
         return text
 
 
 HOST_PORT = HostPort()
+SERVER_ADDRESS = HostPort(port_required=True, example="127.0.0.1:8000")

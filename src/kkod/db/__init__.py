@@ -7,6 +7,7 @@ database; :func:`open_part` gives a migrated engine for one of them.
 from __future__ import annotations
 
 import re
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -67,6 +68,19 @@ def migrate(engine: Engine, part: Part) -> None:
         command.upgrade(config, "head")
 
 
+def at_head(engine: Engine, part: Part) -> bool:
+    """Whether ``part``'s schema in ``engine`` is at the newest revision (a readiness check)."""
+    head = head_revision(part)
+    if head is None:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", f"kkod.{part}:migrations")
+        head = ScriptDirectory.from_config(config).get_current_head()
+    return _current_revisions(engine, part) == [head]
+
+
 _REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(.*?)\s*$", re.MULTILINE)
 
 
@@ -113,6 +127,41 @@ def open_part(part: Part, settings: Settings | None = None, url: str | None = No
     settings = settings or get_settings()
     engine = make_engine(url or settings.database_url(part))
     migrate(engine, part)
+    return engine
+
+
+def serialize_writes(engine: Engine) -> Engine:
+    """Make every transaction of a new SQLite ``engine`` a write transaction from its start.
+
+    SQLite refuses to turn a reading transaction into a writing one while another process
+    writes (``database is locked`` at once, whatever the busy timeout), so each transaction
+    begins with ``BEGIN IMMEDIATE``; and one thread of this process at a time holds one (the
+    others wait on a lock here instead of in SQLite's sleeping busy handler). For servers with
+    several threads and processes writing one file. Other databases are left as they are.
+    Call it before the engine's first connection.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    lock = threading.RLock()
+
+    @event.listens_for(engine, "connect")
+    def _driver_leaves_transactions_to_us(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection) -> None:
+        lock.acquire()
+        try:
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            lock.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(connection) -> None:
+        lock.release()
+
     return engine
 
 

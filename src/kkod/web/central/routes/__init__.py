@@ -1,0 +1,1 @@
+"""The central API's routes, one module per resource."""
