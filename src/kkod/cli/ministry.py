@@ -303,6 +303,10 @@ def show(
         ("Feldolgozó / kísérletek", f"{request.claimed_by or '–'} / {request.attempts}"),
         ("Táblázat törölve", _when(request.purged_at)),
     ]
+    events = store.audit_of(request.id)
+    waiting = _waiting_reason(request, events)
+    if waiting:
+        fields.insert(1, ("Legutóbbi hiba", waiting))
     reply = store.reply_of(request.id)
     if reply is not None:
         state = "elküldve " + _when(reply.sent_at) if reply.status == "sent" else "küldésre vár"
@@ -316,9 +320,18 @@ def show(
     audit = Table(title="Napló")
     for header in ("Időpont", "Ki", "Mit", "Részletek"):
         audit.add_column(header)
-    for event in store.audit_of(request.id):
+    for event in events:
         audit.add_row(_when(event.at), event.actor, event.action, event.detail or "")
     console.print(audit)
+
+
+def _waiting_reason(request, events) -> str | None:
+    """Why a request is not done yet: why its last try failed (a full disk, the database
+    down), if one did."""
+    if request.status in ("kész", "elutasítva"):
+        return None
+    failed = ("visszaadva a sorba", "feldolgozás sikertelen")
+    return next((e.detail for e in reversed(events) if e.action in failed), None)
 
 
 def _counts(request) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,9 +76,15 @@ SUBJECT_HINT = "„<a szervezet neve> – kapcsolati kódok igénylése” (pél
 
 
 def check_submission(
-    submission: Submission, central: Central, trust_roots: Sequence[Path]
+    submission: Submission,
+    central: Central,
+    trust_roots: Sequence[Path],
+    data_dir: Path | None = None,
 ) -> CheckedRequest:
-    """Run every check on ``submission``; raise :class:`Rejection` at the first that fails."""
+    """Run every check on ``submission``; raise :class:`Rejection` at the first that fails.
+
+    The table is read from a copy in a private work folder under ``data_dir`` (default: the
+    configured data folder)."""
     from kkod.exchange.declaration import read_declaration
     from kkod.exchange.subject import is_request_subject
     from kkod.pki.verify import signer_belongs_to, verify_declaration_signature
@@ -99,7 +104,7 @@ def check_submission(
             "Küldje el újra a kérelmet ilyen tárggyal.",
         )
     table, declaration = _the_two_files(submission.attachments)
-    rows = _template_rows(table)
+    rows = _template_rows(table, data_dir)
     verdict = verify_declaration_signature(declaration.data, trust_roots)
     if not verdict.ok:
         raise Rejection(f"{Check.SIGNATURE}:{verdict.problem}", _signature_reason(verdict))
@@ -209,12 +214,13 @@ def _the_two_files(attachments: Sequence[Attachment]) -> tuple[Attachment, Attac
     return tables[0], pdfs[0]
 
 
-def _template_rows(table: Attachment) -> int:
+def _template_rows(table: Attachment, data_dir: Path | None) -> int:
     """The number of data rows of the table; :class:`Rejection` if it is not the template."""
     from kkod.table.reader import read_table
+    from kkod.workspace import work_folder
 
-    with tempfile.TemporaryDirectory(prefix="kkod-intake-") as folder:
-        path = Path(folder) / xlsx_filename(table.filename)
+    with work_folder("intake", data_dir) as folder:
+        path = folder / xlsx_filename(table.filename)
         path.write_bytes(table.data)
         try:
             return len(read_table(path).rows)

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from kkod import logs
 from kkod.central.interface import Central
 from kkod.config import Settings, get_settings
 from kkod.errors import KkodError
@@ -138,7 +139,7 @@ def _store(
     known = store.get_by_dedupe_key(key)
     if known is not None:
         store.audit(known.id, actor, "ismételt kézbesítés", "ugyanaz az üzenet")
-        log.info("request %s delivered again; kept once", known.reference)
+        log.info("kérelem=%s esemény=ismételt_kézbesítés (egyszer rögzítve)", known.reference)
         return IntakeResult(known, False)
     new = NewRequest(
         dedupe_key=key,
@@ -155,7 +156,7 @@ def _store(
             raise Rejection(
                 "felado", "A kérelemnek nincs feladója (From: cím), nincs kinek válaszolni."
             )
-        checked = check_submission(submission, central, settings.trust_roots)
+        checked = check_submission(submission, central, settings.trust_roots, settings.data_dir)
         _accepted(new, checked)
     except Rejection as rejection:
         new.status = RequestStatus.ELUTASITVA
@@ -169,7 +170,12 @@ def _store(
                 return rejection_reply(request, reason, settings.ministry_address)
 
     request, created = store.record(new, reply, actor=actor)
-    log.info("request %s stored: %s (%s)", request.reference, request.status, channel)
+    log.info(
+        "kérelem=%s esemény=rögzítve állapot=%s csatorna=%s",
+        request.reference,
+        logs.quote(request.status),
+        channel,
+    )
     return IntakeResult(request, created)
 
 

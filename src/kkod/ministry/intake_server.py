@@ -13,11 +13,13 @@ import threading
 import time
 from pathlib import Path
 
+from kkod import logs
 from kkod.central.interface import Central
 from kkod.config import Settings
-from kkod.errors import KkodError
+from kkod.ministry.failures import describe
 from kkod.ministry.intake import ingest
 from kkod.ministry.store import RequestStore
+from kkod.workspace import remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +52,25 @@ class IntakeService:
                 central=self.central,
                 settings=self.settings,
             )
-        except KkodError as error:
-            log.error("spool entry %s not ingested (kept): %s", entry.id, error.message)
-            return False
         except Exception as error:  # the message stays in the spool for the next sweep
-            log.error("spool entry %s not ingested (kept): %s", entry.id, type(error).__name__)
+            log.error(
+                "levélsor=%s esemény=nincs_rögzítve hiba=%s (a levél a levélsorban marad)",
+                entry.id,
+                logs.quote(describe(error, self.settings.data_dir, "ministry intake")),
+            )
             return False
         self.spool.done(entry)
         return True
 
     def sweep(self) -> int:
-        """Ingest every pending spooled message (after a crash or a failure); returns how many."""
-        return sum(1 for entry in self.spool.pending() if self.ingest_entry(entry))
+        """Ingest every pending spooled message (after a crash or a failure); returns how many.
+
+        First removes the work folders of dead processes (a killed intake's table copies)."""
+        remove_stale(self.settings.data_dir)
+        ingested = sum(1 for entry in self.spool.pending() if self.ingest_entry(entry))
+        if ingested:
+            log.info("esemény=levélsor_feldolgozva levelek=%d", ingested)
+        return ingested
 
     def start(self, host: str, port: int):
         """Start the SMTP server (``port=0``: any free port); the caller ``.stop()``s it."""
