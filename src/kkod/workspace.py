@@ -146,9 +146,11 @@ def disk_full(error: BaseException) -> OSError | None:
     """The full-disk error behind ``error`` (itself, or its cause or context, however wrapped),
     or ``None``. A SQLite "database or disk is full" counts as one."""
     seen: set[int] = set()
-    current: BaseException | None = error
-    pending: list[BaseException] = []
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
             return current
@@ -156,7 +158,6 @@ def disk_full(error: BaseException) -> OSError | None:
         if isinstance(code, int) and code & 0xFF == _SQLITE_FULL:
             return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-        current = pending.pop() if pending else None
     return None
 
 
@@ -164,5 +165,5 @@ def no_space(error: OSError, folder: Path, needed: int | None = None) -> DiskFul
     """:class:`DiskFull` for ``error``: which folder, its free space, how much is needed."""
     text = f"Nem írható a lemezre: {explain(error, os.path.abspath(folder))}."
     if needed:
-        text += f" A munkához legalább kb. {human_size(needed)} szabad hely kell."
+        text += f" A munkához kb. {human_size(needed)} szabad hely kell."
     return DiskFull(text)

@@ -129,7 +129,7 @@ def test_a_full_disk_is_told_with_the_folder_its_free_space_and_what_is_needed(t
     assert isinstance(error, DiskFull)
     assert error.message.startswith(f"Nem írható a lemezre: „{tmp_path}”: betelt a lemez")
     assert "(szabad hely: " in error.message and "szabadítson fel helyet" in error.message
-    assert error.message.endswith("A munkához legalább kb. 5,0 MiB szabad hely kell.")
+    assert error.message.endswith("A munkához kb. 5,0 MiB szabad hely kell.")
 
 
 @pytest.fixture
