@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kkod.cli.common import console, err_console, fail, progress, reports_errors
@@ -304,9 +305,9 @@ def show(
         ("Táblázat törölve", _when(request.purged_at)),
     ]
     events = store.audit_of(request.id)
-    waiting = _waiting_reason(request, events)
-    if waiting:
-        fields.insert(1, ("Legutóbbi hiba", waiting))
+    failure = _last_failure(request, events)
+    if failure:  # the cell is read as markup: a path's "[" must stay text
+        fields.insert(1, ("Legutóbbi hiba", escape(failure)))
     reply = store.reply_of(request.id)
     if reply is not None:
         state = "elküldve " + _when(reply.sent_at) if reply.status == "sent" else "küldésre vár"
@@ -325,7 +326,7 @@ def show(
     console.print(audit)
 
 
-def _waiting_reason(request, events) -> str | None:
+def _last_failure(request, events) -> str | None:
     """Why a request is not done yet: why its last try failed (a full disk, the database
     down), if one did."""
     if request.status in ("kész", "elutasítva"):
