@@ -26,6 +26,18 @@ settings.register_profile("kkod", deadline=None, suppress_health_check=[HealthCh
 settings.load_profile("kkod")
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path, monkeypatch) -> Iterator[None]:
+    """Each test's default data folder (``KKOD_DATA_DIR``) is its own: nothing a test does
+    (a work folder, a log file) lands in the working directory's ``kkod-data``."""
+    from kkod.config import get_settings
+
+    monkeypatch.setenv("KKOD_DATA_DIR", str(tmp_path / "kkod-data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @dataclass(frozen=True)
 class PgCluster:
     """Where the PostgreSQL tests make their databases: an admin DSN and a URL maker."""

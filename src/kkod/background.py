@@ -16,8 +16,11 @@ import gc
 import importlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import BinaryIO, Protocol
@@ -81,11 +84,15 @@ class ProcessWriter:
 
     A plain child process, not :mod:`multiprocessing`: nothing of the calling program (its
     main module, its threads) is carried over, so it is safe in a multi-threaded server.
+    The child ends when its parent does, even when the parent is killed (SIGKILL): it never
+    goes on writing personal data for nobody. On Linux that is the parent-death signal, sent
+    when the *thread* that started the child ends, so keep a writer in the thread that
+    started it (``finish`` and ``close`` there).
     """
 
     def __init__(self, target: Callable[..., None], args: tuple[object, ...]) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", __name__],
+            [sys.executable, "-P", "-m", __name__, str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -185,6 +192,30 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     answers.flush()
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def end_with_parent(parent: int) -> None:
+    """End this process when ``parent`` (the process that started it) ends: the kernel's
+    parent-death signal on Linux, else a thread that looks at the parent every second."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent ended before the signal was asked for
+                os._exit(1)
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 def _picklable(error: Exception | None) -> Exception | None:
     if error is None:
         return None
@@ -199,6 +230,7 @@ if __name__ == "__main__":
     # Run as kkod.background itself, not as this __main__ copy: its errors pickle by that name.
     from kkod import background
 
+    background.end_with_parent(int(sys.argv[1]))
     # Below the parent, which computes what we write: when the two compete for a core, the
     # parent goes on, and we take the time it leaves. A short-lived writer builds big
     # acyclic structures: the cyclic collector's passes over them would free nothing.

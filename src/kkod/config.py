@@ -22,7 +22,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         Path("kkod-data"),
-        description="Folder holding each part's SQLite file, the mail spool and stored tables.",
+        description="Folder holding each part's SQLite file, the mail spool and the private "
+        "work folders (work/).",
     )
     central_database_url: str | None = Field(
         None, description="SQLAlchemy URL of the central registry; default: SQLite in data_dir."
@@ -121,6 +122,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="organizationIdentifier (or CN) of the AVDH service's seal certificates "
         "(JSON list); a declaration sealed by one is an AVDH-authenticated declaration.",
+    )
+    retry_delay: float = Field(
+        2.0,
+        gt=0,
+        description="Seconds the worker waits before trying a failed request or reply again; "
+        "doubled after each failure, up to retry_max_delay.",
+    )
+    retry_max_delay: float = Field(
+        300.0, gt=0, description="The longest wait between two tries (seconds)."
     )
     # kkod.logs reads these two from the environment itself: logging must work even when
     # another setting is invalid. They are here to be documented and typed like the rest.

@@ -9,10 +9,12 @@ Nothing here logs an exception's message: it might quote personal data.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 import sys
+import time
 import traceback
 import warnings
 from datetime import datetime
@@ -51,18 +53,53 @@ def setup(*, console_level: int = logging.WARNING) -> None:
     if not _configured:
         root = logging.getLogger()
         console = _StderrHandler()
-        console.setFormatter(logging.Formatter(_FORMAT))
+        console.setFormatter(_Formatter(_FORMAT))
         console.addFilter(_not_filed)
         root.addHandler(console)
         file_handler = _LazyFileHandler()
-        file_handler.setFormatter(logging.Formatter(_FORMAT))
+        file_handler.setFormatter(_Formatter(_FORMAT))
         root.addHandler(file_handler)
         route_warnings()
         _configured["console"] = console
         _configured["file"] = file_handler
     logging.getLogger().setLevel(min(level, logging.WARNING))
+    # A server's console shows its own lines at INFO; Alembic's (in English, at every start
+    # that migrates) only when something is wrong.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if debug else logging.WARNING)
     _configured["console"].setLevel(level)  # type: ignore[attr-defined]
     _configured["file"].setLevel(min(level, logging.WARNING))  # type: ignore[attr-defined]
+
+
+_LEVEL_NAMES = {
+    "DEBUG": "részlet",
+    "INFO": "info",
+    "WARNING": "figyelem",
+    "ERROR": "hiba",
+    "CRITICAL": "súlyos",
+}
+
+
+class _Formatter(logging.Formatter):
+    """The level in Hungarian (``info``, ``figyelem``, ``hiba``), for the operator."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        english = record.levelname
+        record.levelname = _LEVEL_NAMES.get(english, english)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.levelname = english
+
+
+def quote(value: object) -> str:
+    """A value for a ``key=value`` log line: as it is when it is one word, else in quotes.
+
+    Operator log lines are ``kérelem=KK-2026-000123 esemény=kész sorok=120``; never pass
+    personal data."""
+    text = str(value)
+    if text and not any(c.isspace() or c in '"=' for c in text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def route_warnings() -> None:
@@ -103,30 +140,47 @@ class _StderrHandler(logging.StreamHandler):
 
 class _LazyFileHandler(logging.Handler):
     """A file handler that creates its folder and file only when a record is written, and
-    never fails the program when it cannot (a read-only or full disk)."""
+    never fails the program when it cannot (a read-only or full disk): the record is dropped,
+    and the file is tried again a minute later (the disk may have room again)."""
+
+    RETRY_SECONDS = 60.0
 
     def __init__(self) -> None:
         super().__init__()
         self._handler: logging.FileHandler | None = None
         self.failed = False
+        self._retry_at = 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.failed:
+        if self.failed and time.monotonic() < self._retry_at:
             return
         try:
             if self._handler is None:
                 path = log_file()
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._handler = logging.FileHandler(path, encoding="utf-8")
+                self._handler = _FileHandler(path, encoding="utf-8")
                 self._handler.setFormatter(self.formatter)
             self._handler.emit(record)
+            self.failed = False
         except OSError:
             self.failed = True
+            self._retry_at = time.monotonic() + self.RETRY_SECONDS
+            if self._handler is not None:
+                with contextlib.suppress(OSError):
+                    self._handler.close()
+                self._handler = None
 
     def close(self) -> None:
         if self._handler is not None:
             self._handler.close()
         super().close()
+
+
+class _FileHandler(logging.FileHandler):
+    """Raises its write errors (to :class:`_LazyFileHandler`) instead of printing a traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        raise  # re-raises the error emit() is handling
 
 
 def new_reference() -> str:

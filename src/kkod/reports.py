@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import tempfile
 from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
 from datetime import date
@@ -115,6 +116,13 @@ def _html_template() -> Template:
 
 
 def _xlsx(path: Path, report: Report) -> None:
+    # XlsxWriter's temporary files (the report's rows) go to a folder beside the report,
+    # removed whatever happens: never left in TMPDIR.
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
+        _write_xlsx(path, report, scratch)
+
+
+def _write_xlsx(path: Path, report: Report, scratch: str) -> None:
     """Each table on a sheet of its own (bold, shaded, frozen and filterable header), the
     summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
     memory (shared strings: a third faster); a bigger one, or one given as an iterator, is
@@ -136,6 +144,7 @@ def _xlsx(path: Path, report: Report) -> None:
             "constant_memory": cells is None or cells > IN_MEMORY_CELLS,
             "strings_to_urls": False,
             "default_date_format": "yyyy-mm-dd",
+            "tmpdir": scratch,
         },
     )
     try:

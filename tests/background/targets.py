@@ -55,3 +55,12 @@ def never_reads(batches: Iterable[list[str]]) -> None:
     import time
 
     time.sleep(3600)
+
+
+def pid_then_sleep(path: str, batches: Iterable[list[str]]) -> None:
+    """Writes its pid, then sleeps without reading its input (only a signal ends it)."""
+    import os
+    import time
+
+    Path(path).write_text(str(os.getpid()))
+    time.sleep(3600)

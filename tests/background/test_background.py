@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from kkod import background
 from kkod.background import WriterProcessFailed, start_writer
+from tests.processes import gone, wait_until
 
 from . import targets
 
@@ -123,3 +127,29 @@ def test_a_child_that_stops_reading_its_input_is_killed_on_close(monkeypatch):
     writer.close()
     assert time.monotonic() - started < 5
     assert writer._process.returncode == -signal.SIGKILL
+
+
+def test_a_writer_child_ends_when_its_parent_is_killed(tmp_path):
+    """A SIGKILLed parent (a worker killed mid-request) leaves no writer running behind it,
+    even one busy with work that does not read its input."""
+    pid_file = tmp_path / "pid"
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from kkod.background import start_writer\n"
+            "from tests.background import targets\n"
+            "start_writer(targets.pid_then_sleep, sys.argv[1], process=True)\n"
+            "time.sleep(3600)\n",
+            str(pid_file),
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        child = psutil.Process(int(wait_until(lambda: pid_file.exists() and pid_file.read_text())))
+        assert child.ppid() == parent.pid and not gone(child)
+    finally:
+        parent.kill()
+        parent.wait()
+    wait_until(lambda: gone(child), timeout=30, what="the orphaned writer to end")

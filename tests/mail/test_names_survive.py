@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kkod.config import Settings
 from kkod.exchange.subject import request_subject
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message, parse_message
 from kkod.ministry.models import Request
@@ -83,8 +84,9 @@ def _replies(body: str) -> list[tuple[bytes, dict]]:
     )
     table = Attachment(f"{body} – kapcsolati kódok.xlsx", XLSX_TYPE, b"PK\x03\x04")
     report = Attachment(f"{body} – indoklás.xlsx", XLSX_TYPE, b"PK\x03\x04")
-    codes = codes_reply(request, Counts(3, 1, 1, 1, 0), table, report, "ehr@bm.gov.hu")
-    rejected = rejection_reply(request, "A levél tárgya nem felel meg.", "ehr@bm.gov.hu")
+    settings = Settings(ministry_address="ehr@bm.gov.hu")
+    codes = codes_reply(request, Counts(3, 1, 1, 1, 0), table, report, settings)
+    rejected = rejection_reply(request, "A levél tárgya nem felel meg.", settings)
     subject = f"Re: {request_subject(body)} [KK-2026-000123] – "
     return [
         (

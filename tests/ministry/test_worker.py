@@ -206,7 +206,9 @@ def test_no_4t_value_ever_reaches_a_log_line(world, mailbox, caplog):
     Worker(world.store, world.central, world.settings, worker_id="w").run_once()
     mailbox.handler.wait_for(2)
     text = caplog.text
-    assert "stored" in text and "done" in text  # the run was logged
+    # the run was logged, in Hungarian key=value lines
+    assert "esemény=tárolva" in text and "esemény=rögzítve" in text
+    assert "esemény=kész sorok=6 kód=4" in text and "esemény=elküldve" in text
     leaked = [value for value in FOURT_VALUES if value in text]
     assert leaked == []
     for record in caplog.records:

@@ -377,6 +377,10 @@ def show(
         ),
         ("Táblázat törölve", _when(request.purged_at)),
     ]
+    events = store.audit_of(request.id)
+    failure = _last_failure(request, events)
+    if failure:
+        fields.insert(1, ("Legutóbbi hiba", failure))
     reply = store.reply_of(request.id)
     if reply is not None:
         sent = reply.status == "sent"
@@ -391,7 +395,7 @@ def show(
     audit = Table(title="Napló")
     for header in ("Időpont", "Ki", "Mit", "Részletek"):
         audit.add_column(header, overflow="fold")
-    for event in store.audit_of(request.id):
+    for event in events:
         audit.add_row(
             *cells(
                 _when(event.at),
@@ -401,6 +405,15 @@ def show(
             )
         )
     console.print(audit)
+
+
+def _last_failure(request, events) -> str | None:
+    """Why a request is not done yet: why its last try failed (a full disk, the database
+    down), if one did."""
+    if request.status in ("kész", "elutasítva"):
+        return None
+    failed = ("visszaadva a sorba", "feldolgozás sikertelen")
+    return next((e.detail for e in reversed(events) if e.action in failed), None)
 
 
 def _reason_label(status: str) -> str:

@@ -7,7 +7,6 @@ checked with the code parser; a malformed code is an error naming the row.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,10 +150,13 @@ def _check_unique_ids(file_name: str, rows: list[ReplyRow]) -> None:
 
 
 def _with_temp_file(name: str, data: bytes, read: Callable[[Path], object]) -> object:
-    """``read`` a temporary copy named like the attachment, so messages name the user's file."""
+    """``read`` a copy named like the attachment (so messages name the user's file), made in
+    a private work folder under the data folder (:mod:`kkod.workspace`)."""
+    from kkod.workspace import work_folder
+
     safe = Path(name.replace("\\", "/")).name.strip() or "valasz.xlsx"
-    with tempfile.TemporaryDirectory(prefix="kkod-reply-") as folder:
-        path = Path(folder) / safe
+    with work_folder("reply") as folder:
+        path = folder / safe
         path.write_bytes(data)
         return read(path)
 

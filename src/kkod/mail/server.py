@@ -19,9 +19,11 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from kkod import logs
 from kkod.atomic import atomic_write_bytes
 from kkod.mail.smtp import MailError
 from kkod.mail.spool import Spool, SpoolEntry
+from kkod.oserrors import explain
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,9 @@ MAX_SIZE = 50 * 1024 * 1024
 SERVER_NAME = "kkod"
 
 # aiosmtpd logs every DATA line at DEBUG: message contents (and so personal data) must never
-# reach a log, so its logger is capped at INFO (sender/recipient addresses only).
-logging.getLogger("mail.log").setLevel(logging.INFO)
+# reach a log. Its INFO lines (each connection, in English) are left out too: the intake
+# logs each message it stores, in Hungarian.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _KkodSMTP(SMTP):
@@ -102,26 +105,39 @@ class IntakeHandler:
             )
         except Exception as error:
             log.error(
-                "could not store message %s from %s (%d bytes): %s; answered 451",
-                _message_id(raw),
-                envelope.mail_from,
+                "üzenet=%s feladó=%s méret=%d esemény=nincs_tárolva válasz=451 hiba=%s",
+                logs.quote(_message_id(raw)),
+                logs.quote(envelope.mail_from),
                 len(raw),
-                type(error).__name__,
+                logs.quote(_storage_error(error, self.spool.folder)),
             )
             return "451 4.3.0 Temporary failure storing the message, please try again later"
         log.info(
-            "stored message %s from %s (%d bytes) as %s",
-            _message_id(raw),
-            envelope.mail_from,
+            "üzenet=%s feladó=%s méret=%d esemény=tárolva levélsor=%s",
+            logs.quote(_message_id(raw)),
+            logs.quote(envelope.mail_from),
             len(raw),
             entry.id,
         )
         if self.on_stored is not None:
             try:
                 await loop.run_in_executor(None, self.on_stored, entry)
-            except Exception:
-                log.exception("on_stored failed for spool entry %s (message kept)", entry.id)
+            except Exception as error:
+                reference, _ = logs.file_unexpected(error, "intake on_stored")
+                log.error(
+                    "levélsor=%s esemény=hiba napló=%s (a levél a levélsorban marad)",
+                    entry.id,
+                    reference,
+                )
         return f"250 2.0.0 OK: queued as {entry.id}"
+
+
+def _storage_error(error: Exception, folder: Path) -> str:
+    """Why the spool could not store a message, in Hungarian (the disk, usually)."""
+    if isinstance(error, OSError):
+        return explain(error, error.filename or folder)
+    reference, _ = logs.file_unexpected(error, "intake spool")
+    return f"váratlan hiba ({type(error).__name__}), napló: {reference}"
 
 
 def start_intake_server(
@@ -188,9 +204,18 @@ class MailboxHandler:
         try:
             await loop.run_in_executor(None, atomic_write_bytes, self.folder / name, raw)
         except Exception as error:
-            log.error("mailbox could not save message (%s); answered 451", type(error).__name__)
+            log.error(
+                "postafiók=%s esemény=nincs_mentve válasz=451 hiba=%s",
+                logs.quote(str(self.folder)),
+                logs.quote(_storage_error(error, self.folder)),
+            )
             return "451 4.3.0 Temporary failure storing the message, please try again later"
-        log.info("mailbox saved message %s (%d bytes) as %s", _message_id(raw), len(raw), name)
+        log.info(
+            "üzenet=%s méret=%d esemény=mentve fájl=%s",
+            logs.quote(_message_id(raw)),
+            len(raw),
+            logs.quote(name),
+        )
         return "250 2.0.0 OK: delivered"
 
 

@@ -211,8 +211,8 @@ def send_message(
             f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
             smtp_code=next(iter(refused.values()))[0],
         )
-    log.info(
-        "sent message %s to %d recipient(s) via %s",
+    log.debug(
+        "üzenet=%s esemény=átadva címzettek=%d továbbító=%s",
         message.get("Message-ID", "?"),
         len(recipients),
         where,

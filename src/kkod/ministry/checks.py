@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -147,7 +146,7 @@ def check_submission(
             "Küldje el újra a kérelmet ilyen tárggyal.",
         )
     table, declaration = _the_two_files(submission.attachments, settings)
-    rows = _template_rows(table)
+    rows = _template_rows(table, settings.data_dir)
     sha256 = hashlib.sha256(table.data).hexdigest()
     verdict = verify_declaration_signature(
         declaration.data,
@@ -395,12 +394,14 @@ def _what_came(kinds: list[tuple[Attachment, Kind]], *, wanted: Kind) -> str:
     return "(" + "; ".join(told) + ".) "
 
 
-def _template_rows(table: Attachment) -> int:
-    """The number of data rows of the table; :class:`Rejection` if it is not the template or empty."""
+def _template_rows(table: Attachment, data_dir: Path) -> int:
+    """The number of data rows of the table; :class:`Rejection` if it is not the template or
+    empty. The table is read from a copy in a private work folder under ``data_dir``."""
     from kkod.table.reader import read_table
+    from kkod.workspace import work_folder
 
-    with tempfile.TemporaryDirectory(prefix="kkod-intake-") as folder:
-        path = Path(folder) / xlsx_filename(table.filename)
+    with work_folder("intake", data_dir) as folder:
+        path = folder / xlsx_filename(table.filename)
         path.write_bytes(table.data)
         try:
             rows = len(read_table(path).rows)

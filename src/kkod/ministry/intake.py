@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from kkod import logs
 from kkod.central.interface import Central
 from kkod.config import Settings, get_settings
 from kkod.errors import ConfigurationError, KkodError
@@ -35,6 +36,7 @@ from kkod.ministry.checks import (
     Submission,
     check_submission,
 )
+from kkod.ministry.failures import disk_full
 from kkod.ministry.models import Channel, Request, RequestStatus, utcnow
 from kkod.ministry.replies import rejection_reply
 from kkod.ministry.store import NewRequest, RequestStore
@@ -251,6 +253,8 @@ def _check_and_store(
     except BaseException as error:
         if not isinstance(error, Exception) and type(error).__name__ != "PanicException":
             raise  # KeyboardInterrupt, SystemExit: not ours to swallow
+        if disk_full(error) is not None:
+            raise  # a full disk passes: the message waits in the spool, it is not rejected
         _rejected(new, submission, _unexpected(error))
     reply = None
     if new.status == RequestStatus.ELUTASITVA and submission.sender:
@@ -366,13 +370,18 @@ def _describe_rejected(new: NewRequest, submission: Submission) -> None:
 
 def _record(store: RequestStore, new: NewRequest, reply, actor: str) -> IntakeResult:
     request, created = store.record(new, reply, actor=actor)
-    log.info("request %s stored: %s (%s)", request.reference, request.status, new.channel)
+    log.info(
+        "kérelem=%s esemény=rögzítve állapot=%s csatorna=%s",
+        request.reference,
+        logs.quote(str(request.status)),
+        new.channel,
+    )
     return IntakeResult(request, created)
 
 
 def _repeat(store: RequestStore, known: Request, actor: str) -> IntakeResult:
     store.audit(known.id, actor, "ismételt kézbesítés", "ugyanaz az üzenet")
-    log.info("request %s delivered again; kept once", known.reference)
+    log.info("kérelem=%s esemény=ismételt_kézbesítés (egyszer rögzítve)", known.reference)
     return IntakeResult(known, False)
 
 

@@ -13,10 +13,13 @@ import threading
 import time
 from pathlib import Path
 
+from kkod import logs
 from kkod.central.interface import Central
 from kkod.config import Settings
+from kkod.ministry.failures import describe, disk_full
 from kkod.ministry.intake import EMAIL_ACTOR, TRANSIENT_ERRORS, ingest
 from kkod.ministry.store import RequestStore
+from kkod.workspace import remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +58,20 @@ class IntakeService:
                 central=self.central,
                 settings=self.settings,
             )
-        except TRANSIENT_ERRORS as error:  # the message stays in the spool for the next sweep
-            log.error("spool entry %s not ingested (kept): %s", entry.id, type(error).__name__)
-            return False
         except Exception as error:
-            if not self._hold_unprocessable(entry, error):
-                return False
+            # A passing fault (the database away, a full disk): the message stays in the spool
+            # for the next sweep. Anything else: kept for the operator, never lost.
+            if not isinstance(error, TRANSIENT_ERRORS) and disk_full(error) is None:
+                if not self._hold_unprocessable(entry, error):
+                    return False
+                self.spool.done(entry)
+                return True
+            log.error(
+                "levélsor=%s esemény=nincs_rögzítve hiba=%s (a levél a levélsorban marad)",
+                entry.id,
+                logs.quote(describe(error, self.settings.data_dir, "ministry intake")),
+            )
+            return False
         self.spool.done(entry)
         return True
 
@@ -71,10 +82,9 @@ class IntakeService:
 
         reference, _ = file_unexpected(error, "intake")
         log.error(
-            "spool entry %s could not be ingested: %s (%s)",
+            "levélsor=%s esemény=váratlan_hiba hivatkozás=%s (a levél a kezelőre vár)",
             entry.id,
             reference,
-            type(error).__name__,
         )
         held = NewRequest(
             dedupe_key=f"spool:{entry.id}",
@@ -91,13 +101,23 @@ class IntakeService:
         try:
             self.store.record(held, None, actor=EMAIL_ACTOR)
         except Exception as again:  # the store itself fails: keep the message for the next sweep
-            log.error("spool entry %s kept pending: %s", entry.id, type(again).__name__)
+            log.error(
+                "levélsor=%s esemény=nincs_rögzítve hiba=%s (a levél a levélsorban marad)",
+                entry.id,
+                logs.quote(describe(again, self.settings.data_dir, "ministry intake")),
+            )
             return False
         return True
 
     def sweep(self) -> int:
-        """Ingest every pending spooled message (after a crash or a failure); returns how many."""
-        return sum(1 for entry in self.spool.pending() if self.ingest_entry(entry))
+        """Ingest every pending spooled message (after a crash or a failure); returns how many.
+
+        First removes the work folders of dead processes (a killed intake's table copies)."""
+        remove_stale(self.settings.data_dir)
+        ingested = sum(1 for entry in self.spool.pending() if self.ingest_entry(entry))
+        if ingested:
+            log.info("esemény=levélsor_feldolgozva levelek=%d", ingested)
+        return ingested
 
     def start(self, host: str, port: int):
         """Start the SMTP server (``port=0``: any free port); the caller ``.stop()``s it."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from kkod.config import Settings, get_settings
+from kkod.config import Settings
 from kkod.mail.loops import AUTO_REPLY_HEADERS
 from kkod.mail.message import XLSX_TYPE, Attachment, build_message
 from kkod.ministry.models import ReplyKind, Request
@@ -53,13 +53,8 @@ def reply_subject_for(request: Request, suffix: str) -> str:
     return f"{base} [{request.reference}] – {suffix}"
 
 
-def rejection_reply(request: Request, reason: str, settings: Settings | str) -> OutgoingReply:
-    """The reply saying the request was rejected, why, and what to fix (never any attachment).
-
-    ``settings`` may be the ministry's address alone; the contact then comes from this
-    process's settings.
-    """
-    settings = _settings(settings)
+def rejection_reply(request: Request, reason: str, settings: Settings) -> OutgoingReply:
+    """The reply saying the request was rejected, why, and what to fix (never any attachment)."""
     text = _letter(
         [
             f"A {request.reference} számú, kapcsolati kódok tömeges generálására irányuló "
@@ -82,10 +77,9 @@ def codes_reply(
     counts: Counts,
     table: Attachment,
     report: Attachment,
-    settings: Settings | str,
+    settings: Settings,
 ) -> OutgoingReply:
     """The reply carrying the table with column E filled and the per-row reason report."""
-    settings = _settings(settings)
     gate = f"„{request.short_name}”"
     text = _letter(
         [
@@ -114,12 +108,6 @@ def codes_reply(
 
 def report_attachment(filename: str, data: bytes) -> Attachment:
     return Attachment(filename=filename, content_type=XLSX_TYPE, data=data)
-
-
-def _settings(settings: Settings | str) -> Settings:
-    if isinstance(settings, Settings):
-        return settings
-    return get_settings().model_copy(update={"ministry_address": settings})
 
 
 def _letter(body: list[str], request: Request, settings: Settings) -> str:

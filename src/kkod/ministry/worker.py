@@ -4,17 +4,23 @@ Crash safety (docs/ministry.md): a claim is a lease, so a request whose worker d
 claimed again when the lease expires (at once by a restarted worker with the same id);
 generation is idempotent (the same table gives the same codes); the request becomes
 ``kész`` in the same transaction that stores its one reply in the outbox; a reply is marked
-sent right after the relay's 250 and always carries the same Message-ID.
+sent right after the relay's 250 and always carries the same Message-ID. The table and the
+outputs live in a private work folder under the data folder (:mod:`kkod.workspace`); a full
+disk gives the request back to the queue with the reason, to be done once there is room.
+
+The operator's log lines are Hungarian ``key=value`` lines (``kérelem=KK-2026-000123
+esemény=kész sorok=120 kód=110``): references, counts and reasons, never personal data.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import errno
 import itertools
 import logging
+import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,20 +28,29 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from kkod import logs
 from kkod.central.interface import Central, UnknownOffice
 from kkod.config import Settings, get_settings
 from kkod.errors import KkodError, TableError
 from kkod.mail.message import XLSX_TYPE, Attachment
 from kkod.mail.smtp import MailError, SmtpTarget, backoff_delays, send_message
 from kkod.ministry.checks import xlsx_filename
+from kkod.ministry.failures import describe
 from kkod.ministry.models import Request, utcnow
 from kkod.ministry.replies import codes_reply, rejection_reply, report_attachment
-from kkod.ministry.store import DEFAULT_LEASE, Counts, RequestStore
+from kkod.ministry.store import DEFAULT_LEASE, Counts, OutgoingReply, RequestStore
+from kkod.oserrors import free_space
+from kkod.workspace import disk_full, no_space, remove_stale, work_folder
 
 log = logging.getLogger(__name__)
+quote = logs.quote
 
 PURGE_EVERY = timedelta(hours=1)
 RETRY_CAP_SECONDS = 300.0
+# A request's files on disk at the most: the table's copy, the filled table (about as big),
+# the reason report and the report writer's temporary files.
+SPACE_PER_TABLE_BYTE = 3
+SPACE_BESIDES = 1024 * 1024
 
 
 def default_worker_id() -> str:
@@ -56,6 +71,9 @@ class _LeaseLost(Exception):
 class TableGone(KkodError):
     """The stored table was purged before the request was processed."""
 
+
+# The audit action when a failed request could not even be given back to the queue.
+FAILED_ACTION = "feldolgozás sikertelen"
 
 # Problems of the request itself: it is rejected with the error's Hungarian message. Any
 # other error (configuration, database, a bug) gives the request back to the queue instead.
@@ -98,12 +116,18 @@ class Worker:
         self.spool_folder = spool_folder
         self.progress = progress
         self._last_purge: float | None = None
+        self._started = False
+        self._stage: str | None = None  # the generation stage of the request at hand
 
     @property
     def central(self) -> Central:
         if callable(self._central) and not hasattr(self._central, "match_and_issue"):
             self._central = self._central()
         return self._central  # type: ignore[return-value]
+
+    def retry_in(self, attempts: int) -> float:
+        """Seconds until the next try after the ``attempts``-th failure (the retry settings)."""
+        return retry_delay(attempts, self.settings.retry_delay, self.settings.retry_max_delay)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -113,55 +137,105 @@ class Worker:
         request = self.store.claim_next(self.worker_id, self.lease)
         if request is None:
             return None
+        self._stage = None
         log.info(
-            "worker %s processing %s (attempt %d)",
-            self.worker_id,
+            "kérelem=%s esemény=feldolgozás kísérlet=%d feldolgozó=%s",
             request.reference,
             request.attempts,
+            quote(self.worker_id),
         )
         try:
             self._process(request, summary)
         except _LeaseLost:
             log.warning(
-                "worker %s lost the lease on %s; left to its new owner",
-                self.worker_id,
+                "kérelem=%s esemény=átengedve feldolgozó=%s ok=%s",
                 request.reference,
+                quote(self.worker_id),
+                quote("a foglalás lejárt, a kérelmet egy másik feldolgozó vette át"),
             )
         except REJECTING_ERRORS as error:
             # The request itself cannot be processed (e.g. the office was removed since intake).
-            reply = rejection_reply(request, error.message, self.settings.ministry_address)
+            reply = rejection_reply(request, error.message, self.settings)
             if self.store.reject_claimed(request.id, self.worker_id, error.message, reply):
                 summary.rejected.append(request.reference)
-                log.info("request %s rejected while processing", request.reference)
+                log.info("kérelem=%s esemény=elutasítva", request.reference)
         except Exception as error:
-            delay = retry_delay(request.attempts)
-            what = error.message if isinstance(error, KkodError) else type(error).__name__
-            note = f"{what}; újra {delay:.0f} mp múlva"
-            retry_at = utcnow() + timedelta(seconds=delay)
-            self.store.release(request.id, self.worker_id, retry_at, note)
-            summary.released.append(request.reference)
-            log.error(
-                "request %s failed (%s); queued again in %.0f s", request.reference, what, delay
-            )
+            self._give_back(request, error, summary)
         return request
 
-    def _process(self, request: Request, summary: RoundSummary) -> None:
-        from kkod.ministry.generation import generate
+    def _give_back(self, request: Request, error: Exception, summary: RoundSummary) -> None:
+        """Put a request that failed for a reason of ours (not of the request) back in the
+        queue, to be tried again after the retry delay; the reason goes to the log and the audit."""
+        delay = self.retry_in(request.attempts)
+        what = describe(error, self.settings.data_dir, "ministry worker")
+        log.error(
+            "kérelem=%s esemény=visszaadva szakasz=%s újra=%gmp hiba=%s",
+            request.reference,
+            quote(self._stage or "Előkészítés"),
+            delay,
+            quote(what),
+        )
+        note = f"{what} Újra {delay:.0f} mp múlva."
+        retry_at = utcnow() + timedelta(seconds=delay)
+        try:
+            self.store.release(request.id, self.worker_id, retry_at, note)
+        except Exception as failure:
+            if disk_full(failure) is None:
+                raise
+            # The request store is on the full disk too: changing the request's row (which
+            # holds its table) needs more room than there is. The reason still goes into the
+            # audit trail (a small row); the request stays claimed, and this worker's next
+            # round takes it up again.
+            self.store.audit(request.id, self.worker_id, FAILED_ACTION, note)
+        summary.released.append(request.reference)
 
+    def _process(self, request: Request, summary: RoundSummary) -> None:
         table_bytes = self.store.table_of(request.id)
         if table_bytes is None:
             raise TableGone(
                 "A kérelem táblázata már nem áll rendelkezésre (a megőrzési idő lejárt); "
                 "küldje el újra a kérelmet."
             )
+        needed = SPACE_PER_TABLE_BYTE * len(table_bytes) + SPACE_BESIDES
+        free = free_space(Path(self.settings.data_dir))
+        if free is not None and free < needed:  # fail at once, not after the work
+            raise no_space(
+                OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), self.settings.data_dir, needed
+            )
+        try:
+            counts, reply = self._generate(request, table_bytes)
+            finished = self.store.finish(request.id, self.worker_id, counts, reply)
+        except Exception as error:
+            full = disk_full(error)
+            if full is None:
+                raise
+            raise no_space(full, self.settings.data_dir, needed) from error
+        if not finished:
+            raise _LeaseLost
+        summary.finished.append(request.reference)
+        log.info(
+            "kérelem=%s esemény=kész sorok=%d kód=%d nincs_találat=%d több_találat=%d hibás=%d",
+            request.reference,
+            counts.rows,
+            counts.coded,
+            counts.no_match,
+            counts.multiple,
+            counts.invalid,
+        )
+
+    def _generate(self, request: Request, table_bytes: bytes) -> tuple[Counts, OutgoingReply]:
+        """The request's codes and reply, made in a private work folder (removed after)."""
+        from kkod.ministry.generation import generate
+
         renew = self._lease_keeper(request)
-        with tempfile.TemporaryDirectory(prefix="kkod-worker-") as folder:
+        self._stage = "Táblázat másolása"
+        with work_folder("worker", self.settings.data_dir) as folder:
             name = xlsx_filename(request.table_filename or "tablazat.xlsx")
-            table = Path(folder) / name
+            table = folder / name
             table.write_bytes(table_bytes)
             stem = Path(name).stem
-            output = Path(folder) / "out" / f"{stem}-kodokkal.xlsx"
-            report = Path(folder) / "out" / f"{stem}-jelentes.xlsx"
+            output = folder / "out" / f"{stem}-kodokkal.xlsx"
+            report = folder / "out" / f"{stem}-jelentes.xlsx"
             result = generate(
                 table,
                 request.krid,
@@ -179,20 +253,16 @@ class Worker:
                 multiple=result.multiple,
                 invalid=result.invalid,
             )
+            self._stage = "Válasz összeállítása"
             reply = codes_reply(
                 request,
                 counts,
                 Attachment(output.name, XLSX_TYPE, output.read_bytes()),
                 report_attachment(report.name, report.read_bytes()),
-                self.settings.ministry_address,
+                self.settings,
             )
-        if self.store.finish(request.id, self.worker_id, counts, reply):
-            summary.finished.append(request.reference)
-            log.info(
-                "request %s done: %d rows, %d coded", request.reference, counts.rows, counts.coded
-            )
-        else:
-            raise _LeaseLost
+        self._stage = "Eredmény rögzítése"
+        return counts, reply
 
     def _lease_keeper(self, request: Request) -> Callable[[str, int, int], None]:
         """A progress callback that renews the lease and stops work when it was lost."""
@@ -200,6 +270,7 @@ class Worker:
         last = [time.monotonic()]
 
         def note(stage: str, done: int, total: int) -> None:
+            self._stage = stage
             if self.progress is not None:
                 self.progress(request.reference, stage, done, total)
             if time.monotonic() - last[0] >= every:
@@ -220,24 +291,24 @@ class Worker:
             try:
                 send_message(message, self.smtp, envelope_to=[reply.recipient])
             except MailError as error:
-                delay = retry_delay(reply.attempts)
+                delay = self.retry_in(reply.attempts)
+                log.warning(
+                    "üzenet=%s esemény=küldési_hiba kísérlet=%d újra=%gmp hiba=%s",
+                    reply.message_id,
+                    reply.attempts,
+                    delay,
+                    quote(error.message),
+                )
                 retry_at = utcnow() + timedelta(seconds=delay)
                 self.store.mark_failed(reply.id, self.worker_id, error.message, retry_at)
                 summary.send_failures += 1
-                log.warning(
-                    "reply %s not sent (attempt %d): %s; next try in %.0f s",
-                    reply.message_id,
-                    reply.attempts,
-                    error.message,
-                    delay,
-                )
                 if error.temporary:
                     break
                 continue
             self.store.mark_sent(reply.id, self.worker_id)
             sent += 1
             summary.sent += 1
-            log.info("reply %s sent", reply.message_id)
+            log.info("üzenet=%s esemény=elküldve", reply.message_id)
         return sent
 
     # -- retention --------------------------------------------------------------------------
@@ -252,6 +323,7 @@ class Worker:
         ):
             return 0
         self._last_purge = now
+        remove_stale(self.settings.data_dir)  # a killed worker's copies of tables
         days = self.settings.retention_days
         purged = self.store.purge_expired(days, actor=self.worker_id)
         if self.spool_folder is not None:
@@ -259,13 +331,21 @@ class Worker:
 
             purged += Spool(self.spool_folder).purge_done(utcnow() - timedelta(days=days))
         if purged:
-            log.info("purged %d stored tables/messages older than %d days", purged, days)
+            log.info("esemény=megőrzés_lejárt törölve=%d megőrzési_idő=%dnap", purged, days)
         return purged
 
     # -- loops ------------------------------------------------------------------------------
 
+    def start(self) -> None:
+        """What a worker does once when it starts: remove the work folders of dead processes."""
+        if not self._started:
+            self._started = True
+            remove_stale(self.settings.data_dir)
+            log.info("feldolgozó=%s esemény=indul", quote(self.worker_id))
+
     def run_once(self) -> RoundSummary:
         """Process every queued request, sending each reply right after it is stored; then purge."""
+        self.start()
         summary = RoundSummary()
         self.send_due(summary)
         while self.process_next(summary) is not None:
@@ -276,16 +356,22 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, poll: float = 5.0) -> None:
         """Run rounds until ``stop`` is set, waiting ``poll`` seconds between idle rounds."""
-        log.info("worker %s started", self.worker_id)
+        failures = 0
         while not stop.is_set():
             try:
                 summary = self.run_once()
-            except KkodError as error:  # e.g. the database is unreachable for a moment
-                log.error("worker round failed: %s", error.message)
-                summary = RoundSummary()
-            except Exception as error:
-                log.error("worker round failed: %s", type(error).__name__)
-                summary = RoundSummary()
+            except Exception as error:  # e.g. the database unreachable, the disk full
+                failures += 1
+                wait = max(poll, self.retry_in(failures))
+                log.error(
+                    "feldolgozó=%s esemény=hiba újra=%gmp hiba=%s",
+                    quote(self.worker_id),
+                    wait,
+                    quote(describe(error, self.settings.data_dir, "ministry worker")),
+                )
+                stop.wait(wait)
+                continue
+            failures = 0
             if not (summary.finished or summary.rejected or summary.sent):
                 stop.wait(poll)
-        log.info("worker %s stopped", self.worker_id)
+        log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))

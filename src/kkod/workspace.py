@@ -1,0 +1,169 @@
+"""Private work folders under the data folder: the one place kkod puts personal data on disk
+for a moment, and the disk-full error told in Hungarian.
+
+A process that needs files while it works (the worker's copy of a table and its outputs, the
+intake's copy of a received table, the employer's copy of a reply) takes a folder of its own,
+``<data_dir>/work/<kind>-<pid>-<random>`` (mode 0700, ``work`` too), and removes it when done.
+The folder holds a lock (``flock``) for as long as its process lives; a folder whose process
+died (SIGKILL, power cut) is removed by the next worker, intake or reply step that starts
+(:func:`remove_stale`). Several processes may share one data folder: only folders nobody holds
+are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from kkod import logs
+from kkod.errors import KkodError
+from kkod.oserrors import explain, human_size
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system: folders are never taken as stale
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+WORK_FOLDER = "work"
+LOCK_FILE = ".lock"
+# A folder found without its lock file is being created (a matter of microseconds) unless it
+# is older than this; then its process died before it took the lock.
+CREATION_GRACE_SECONDS = 60.0
+_SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
+
+_swept: set[Path] = set()
+
+
+def work_root(data_dir: Path) -> Path:
+    """``<data_dir>/work``, made if missing, readable by the owner only."""
+    root = Path(os.path.abspath(data_dir)) / WORK_FOLDER
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_mode & 0o077:
+        os.chmod(root, 0o700)
+    return root
+
+
+@contextlib.contextmanager
+def work_folder(kind: str, data_dir: Path | None = None) -> Iterator[Path]:
+    """A new private folder for this process's work, removed with everything in it on exit.
+
+    ``data_dir`` defaults to the configured data folder. The first folder a process takes
+    under a data folder also removes the folders of dead processes there.
+    """
+    if data_dir is None:
+        from kkod.config import get_settings
+
+        data_dir = get_settings().data_dir
+    root = work_root(data_dir)
+    if root not in _swept:
+        _swept.add(root)
+        remove_stale(data_dir)
+    folder = Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root))
+    try:
+        lock = _hold(folder / LOCK_FILE)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+
+
+def _hold(path: Path) -> int:
+    """Create ``path`` and lock it for as long as the returned descriptor stays open."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def remove_stale(data_dir: Path) -> int:
+    """Remove the work folders whose process has ended; returns how many were removed.
+
+    Never fails: a folder that cannot be looked at is left (and the log says why)."""
+    root = Path(os.path.abspath(data_dir)) / WORK_FOLDER
+    if fcntl is None:
+        return 0
+    try:
+        folders = [f for f in root.iterdir() if f.is_dir() and not f.is_symlink()]
+    except FileNotFoundError:
+        return 0
+    except OSError as error:
+        log.warning("esemény=munkamappa_hiba hiba=%s", logs.quote(explain(error, root)))
+        return 0
+    removed = sum(1 for folder in folders if _remove_if_stale(folder))
+    if removed:
+        log.info(
+            "esemény=munkamappa_törölve darab=%d ok=%s", removed, logs.quote("leállt folyamaté")
+        )
+    return removed
+
+
+def _remove_if_stale(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except FileNotFoundError:
+            return False  # removed by its owner meanwhile
+        if age < CREATION_GRACE_SECONDS:
+            return False
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # its process is alive
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+    finally:
+        os.close(fd)
+
+
+# -- a full disk ------------------------------------------------------------------------------
+
+
+class DiskFull(KkodError):
+    """The disk of a folder kkod writes to is full; the work can be done again once it is not."""
+
+
+def disk_full(error: BaseException) -> OSError | None:
+    """The full-disk error behind ``error`` (itself, or its cause or context, however wrapped),
+    or ``None``. A SQLite "database or disk is full" counts as one."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return current
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF == _SQLITE_FULL:
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return None
+
+
+def no_space(error: OSError, folder: Path, needed: int | None = None) -> DiskFull:
+    """:class:`DiskFull` for ``error``: which folder, its free space, how much is needed."""
+    text = f"Nem írható a lemezre: {explain(error, os.path.abspath(folder))}."
+    if needed:
+        text += f" A munkához kb. {human_size(needed)} szabad hely kell."
+    return DiskFull(text)
