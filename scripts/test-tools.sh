@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # What the test suite needs outside Python, installed when missing: the PostgreSQL server
-# programs (the tests start a throwaway server of their own; nothing is started here).
+# programs (the tests start a throwaway server of their own; nothing is started here), and
+# LibreOffice Calc (the tests open kkod's CSV reports with it, as an officer would).
 # As root on Debian/Ubuntu it installs them with apt-get; otherwise it says what to install.
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
     || need+=(postgresql)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 
 ((${#need[@]})) || exit 0
 
