@@ -21,7 +21,7 @@ _STYLE = {"hiba": "bold red", "figyelmeztetés": "yellow", "tájékoztatás": "c
 def validate(
     table: Annotated[
         Path,
-        typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx).", dir_okay=False),
+        typer.Argument(help="A kitöltött „Kapcsolati kód adattáblázat” (.xlsx)."),
     ],
     fix: Annotated[
         Path | None,

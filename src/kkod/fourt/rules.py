@@ -68,6 +68,9 @@ RULES: dict[str, Rule] = {
              "szöveg: amit az Excel mutat, az nincs a cellában szövegként.",
              "Alakítsa vissza szöveggé (jobb gomb a cellán → Adattípus → Átalakítás szöveggé), "
              "majd ellenőrizze az értéket."),
+        Rule("E14", HIBA, "Túl hosszú érték",
+             "{subject} {length} karakter hosszú; ilyen hosszú név, helynév vagy dátum nincs.",
+             "Írja be a valódi adatot (a cellába más is került, pl. egy egész bemásolt szöveg)."),
         Rule("W01", FIGY, "Más dátumformátum",
              "A születési idő nem éééé.hh.nn formában van.",
              "Írja át éééé.hh.nn formára.", auto_fix=True),

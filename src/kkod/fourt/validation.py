@@ -36,6 +36,9 @@ FIELD_SUBJECTS = {
     "szuletesi_ido": "A születési idő",
 }
 MIN_YEAR = 1900
+# Longer than any real name, place or date: such a cell gets E14 and no other rule (the rules'
+# work grows with the length; a cell may hold up to 32,767 characters).
+MAX_VALUE_CHARS = 200
 USUAL_AGE = range(16, 101)
 
 _L = chars.HUNGARIAN_LETTERS
@@ -129,7 +132,12 @@ def validate_cells(
 def person_from_cells(values: tuple[object, ...]) -> Person4T:
     """A :class:`Person4T` from the five cells as read; the date cell keeps its type."""
     d, f, g, h, i = values
-    return Person4T(_as_text(d), _as_text(f), _as_text(g), _as_text(h), "" if i is None else i)  # type: ignore[arg-type]
+    return Person4T(*map(_kept_or_text, (d, f, g, h)), "" if i is None else i)  # type: ignore[arg-type]
+
+
+def _kept_or_text(value: object) -> object:
+    """A name or place cell as text; an :class:`OpaqueCell` kept (its own rule reports it)."""
+    return value if value.__class__ is OpaqueCell else _as_text(value)
 
 
 @lru_cache(maxsize=8)
@@ -259,6 +267,9 @@ def check_person(
             canon[name] = None
         elif isinstance(value, OpaqueCell):
             cell.add(_OPAQUE_RULES[value.kind])
+            canon[name] = None
+        elif isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            cell.add("E14", length=len(value))
             canon[name] = None
         elif name == "szuletesi_ido":
             canon[name] = _check_date(cell, value, today)

@@ -15,7 +15,13 @@ from pathlib import Path
 from kkod.errors import TableError
 from kkod.table import layout
 from kkod.table.limits import TableLimits, variable
-from kkod.table.package import SHARED_STRINGS, OtherSheet, Package, SheetRef
+from kkod.table.package import (
+    SHARED_STRINGS,
+    OtherSheet,
+    Package,
+    SheetRef,
+    check_xml_prolog,
+)
 from kkod.table.sheet_xml import MAX_COLUMN, SheetProblem, column_letters, leading_rows
 from kkod.table.strings import SharedStrings, check_shared_strings
 
@@ -102,7 +108,9 @@ def header_problem(found: Sequence[str]) -> str | None:
 
 
 def _problem(package: Package, sheet: SheetRef, shared: SharedStrings) -> str | None:
-    rows = leading_rows(package.head(sheet.part, _PEEK_BYTES), _PEEK_ROWS)
+    head = package.head(sheet.part, _PEEK_BYTES)
+    check_xml_prolog(head, sheet.part, package.path)
+    rows = leading_rows(head, _PEEK_ROWS)
     texts = {number: _texts(cells, shared) for number, cells in rows.items()}
     problem = header_problem(texts.get(layout.HEADER_ROW, []))
     if problem is None:

@@ -758,8 +758,14 @@ def _last_data_row(data: bytes, prefix: bytes, start: int, end: int) -> int:
     cell_re = _compiled(rb"<" + re.escape(prefix) + rb"c(?=[\s/>])([^>]*)>")
     cell_open = b"<" + prefix + b"c"
     limit = end
+    # Each marker's last place before the limit, searched again only once passed: a marker
+    # the sheet lacks is searched once, not once per row.
+    found = {marker: data.rfind(marker, start, end) for marker in markers}
     while True:
-        at = max(data.rfind(marker, start, limit) for marker in markers)
+        for marker, at in found.items():
+            if at >= limit:
+                found[marker] = data.rfind(marker, start, limit)
+        at = max(found.values())
         if at < 0:
             return 1
         cell_start = data.rfind(cell_open, start, at)
@@ -846,14 +852,14 @@ def _walk(
                     data_row = True
                     last_data_row = max(last_data_row, cell_row)
             pos = inner_end + len(close_cell)
-        if data_row:
-            _check_rows(last_data_row, max_rows)
         if last_row * last_column > max_cells:
             raise SheetProblem(
                 f"a használt terület (az utolsó kitöltött sorig és oszlopig) {amount(last_row)} sor × "
                 f"{amount(last_column)} oszlop, legfeljebb {amount(max_cells)} cella lehet",
                 "max_cells",
             )
+        if data_row:
+            _check_rows(last_data_row, max_rows)
         pos = body_end
     return Census(last_row, last_column, last_data_row)
 
