@@ -1109,10 +1109,16 @@ def base_table(folder: Path) -> Path:
 
 
 if __name__ == "__main__":
+    # python -m tests.hostile.cases FOLDER [CASE ...]: the corpus (or the cases named) in FOLDER.
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-tables")
     out.mkdir(parents=True, exist_ok=True)
     secret = out / "titok.txt"
-    secret.write_text(SECRET_MARKER)
-    base = base_table(out)
+    if not secret.exists():
+        secret.write_text(SECRET_MARKER)
+    base = out / "alap.xlsx"
+    if not base.exists():
+        base_table(out)
+    wanted = set(sys.argv[2:])
     for case in corpus(secret):
-        print(write(case, base, out))
+        if not wanted or case.name in wanted:
+            print(write(case, base, out))

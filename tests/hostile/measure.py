@@ -1,5 +1,5 @@
 """A command run as a real process, measured from outside: exit code, output, the peak memory
-of its process tree (sampled, and the kernel's own peak) and the CPU time it used."""
+of its process tree (the kernel's high-water marks, sampled) and the CPU time it used."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Measured:
 
 
 def run_measured(args: list[str], *, env: dict[str, str], cwd: Path) -> Measured:
-    """Run ``args``; sample the tree's memory every 10 ms; collect the kernel's peak and CPU."""
+    """Run ``args``; sample the tree's memory every 10 ms; the CPU time from the kernel."""
     process = subprocess.Popen(
         args,
         cwd=cwd,
@@ -74,28 +74,48 @@ def run_measured(args: list[str], *, env: dict[str, str], cwd: Path) -> Measured
         process.returncode,
         output.get("out", b"").decode("utf-8", "replace"),
         output.get("err", b"").decode("utf-8", "replace"),
-        max(sampled[0], usage.ru_maxrss * 1024),
+        sampled[0],
         usage.ru_utime + usage.ru_stime,
         killed.is_set(),
     )
 
 
-def tree_memory(pid: int) -> int:
-    """The resident memory of a process and all its descendants now (0 if it is gone)."""
-    try:
-        parent = psutil.Process(pid)
-        total = parent.memory_info().rss
-        for child in parent.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return total
-    except psutil.Error:
-        return 0
-
-
 def _sample(pid: int, done: threading.Event, peak: list[int]) -> None:
-    while not done.wait(0.01):
-        peak[0] = max(peak[0], tree_memory(pid))
+    """The tree's peak memory: each process's own high-water mark (VmHWM, which also holds
+    the peaks between two samples), summed over every process seen. A process is counted
+    only once it has exec'd: between fork and exec it still shows its parent's memory."""
+    high: dict[int, int] = {}
+    while True:
+        for process in _tree(pid):
+            mark = _high_water_mark(process)
+            if mark is not None:
+                high[process.pid] = max(high.get(process.pid, 0), mark)
+        peak[0] = sum(high.values())
+        if done.wait(0.01):
+            return
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _high_water_mark(process: psutil.Process) -> int | None:
+    """VmHWM in bytes, or ``None`` if the process has not exec'd yet (or is gone)."""
+    try:
+        parent = process.parent()
+        if parent is not None and process.cmdline() == parent.cmdline():
+            return None
+        with open(f"/proc/{process.pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (psutil.Error, OSError, ValueError):
+        return None
+    return None
 
 
 def _kill_group(pid: int) -> None:

@@ -100,7 +100,7 @@ def sniff(data: bytes, name: str) -> Kind:
     for magic, what in _MAGIC:
         if what and data.startswith(magic):
             return Kind(f"{what}, nem munkafüzet", _RESAVE)
-    if name.startswith("~$") and len(data) < 4096:
+    if (name.startswith("~$") and len(data) < 4096) or _excel_owner_file(data):
         return LOCK_FILE
     head = _text_head(data)
     if head is not None:
@@ -114,6 +114,18 @@ def sniff(data: bytes, name: str) -> Kind:
             return XML
         return TEXT
     return BINARY
+
+
+def _excel_owner_file(data: bytes) -> bool:
+    """Excel's lock ("owner") file: 165 bytes, the user's name prefixed by its length and padded
+    with spaces to 54 bytes (recognised by content: a mail client may rename it)."""
+    length = data[0] if data else 0
+    return (
+        len(data) == 165
+        and 0 < length <= 53
+        and data[1 + length : 54].strip(b" ") == b""
+        and all(byte >= 32 for byte in data[1 : 1 + length])
+    )
 
 
 def _text_head(data: bytes) -> bytes | None:
