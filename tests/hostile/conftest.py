@@ -20,7 +20,7 @@ from kkod.employer.declaration import build_declaration_pdf
 from kkod.errors import KkodError
 from kkod.exchange.declaration import DeclarationData
 from kkod.pki.signing import sign_pdf
-from tests.hostile.cases import SECRET_MARKER, Case, base_table, corpus
+from tests.hostile.cases import Case, corpus
 from tests.hostile.measure import Measured, run_measured
 from tests.ministry.conftest import (  # noqa: F401 (pki is a fixture)
     KRID,
@@ -39,39 +39,26 @@ CASES_SOURCE = Path(__file__).with_name("cases.py")
 
 
 class Corpus:
-    """The hostile files, generated on first use into a folder all workers share (a lock
-    per file; the folder is named after the generator's source, so a changed generator
-    never meets an old corpus)."""
+    """The hostile files, generated once per test run by the generator script into a folder
+    the xdist workers share (the first one generates while the others wait). The folder is
+    named after the generator's source, so a changed generator never meets an old corpus."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.secret = folder / "titok.txt"
-        with self._locked("base"):
-            if not self.secret.exists():
-                self.secret.write_text(SECRET_MARKER)
-            self.base = folder / "alap.xlsx"
-            if not self.base.exists():
-                base_table(folder)
-        self._cases = {case.name: case for case in corpus(self.secret)}
-
-    def path(self, case: Case) -> Path:
-        case = self._cases[case.name]  # built with this corpus's secret file
-        target = self.folder / case.name / case.filename
-        done = self.folder / case.name / ".kesz"
-        with self._locked(case.name):
-            if not done.exists():  # by the generator script: the test process stays small
+        with _FileLock(folder / ".lock"):
+            if not (folder / ".kesz").exists():  # a process of its own: the tests stay small
                 subprocess.run(
-                    [sys.executable, "-m", "tests.hostile.cases", str(self.folder), case.name],
+                    [sys.executable, "-m", "tests.hostile.cases", str(folder)],
                     check=True,
                     cwd=ROOT,
                     capture_output=True,
                 )
-                done.touch()
-        return target
+                (folder / ".kesz").touch()
 
-    def _locked(self, name: str):
-        return _FileLock(self.folder / f".{name}.lock")
+    def path(self, case: Case) -> Path:
+        return self.folder / case.name / case.filename
 
 
 class _FileLock:

@@ -65,17 +65,29 @@ def test_validate_generate_and_upload(case: Case, hostile_corpus, kkod, tmp_path
                 assert SECRET_MARKER.encode() not in handle.read()
         _checks_of(case, table, out)
 
-    if case.through_mail:
-        declaration = kkod.declaration(table, tmp_path / "nyilatkozat.pdf")
-        upload = kkod(
-            "ministry", "upload", "--table", table, "--declaration", declaration, "--from", SENDER
-        )
-        _well_behaved("upload", upload, case)
-        if case.refused is not None:
-            assert upload.returncode == 1 and "elutasítva" in upload.stdout, upload.output
-            assert case.refused in " ".join(upload.stdout.split()), upload.stdout
-        else:
-            assert upload.returncode == 0 and "beérkezett" in upload.stdout, upload.output
+
+# Upload runs the intake's checks, as the SMTP intake does for every case
+# (test_tables_by_mail.py): here a few of each kind, through the command.
+UPLOADED = ("valid", "line_breaks", "pdf", "bomb_sheet", "xxe_sheet", "two_tables", "rows_250k")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c.name in UPLOADED],
+    ids=[c.name for c in CASES if c.name in UPLOADED],
+)
+def test_ministry_upload(case: Case, hostile_corpus, kkod, tmp_path):
+    table = hostile_corpus.path(case)
+    declaration = kkod.declaration(table, tmp_path / "nyilatkozat.pdf")
+    upload = kkod(
+        "ministry", "upload", "--table", table, "--declaration", declaration, "--from", SENDER
+    )
+    _well_behaved("upload", upload, case)
+    if case.refused is not None:
+        assert upload.returncode == 1 and "elutasítva" in upload.stdout, upload.output
+        assert case.refused in " ".join(upload.stdout.split()), upload.stdout
+    else:
+        assert upload.returncode == 0 and "beérkezett" in upload.stdout, upload.output
 
 
 def _judged_alike(findings: Path, reasons: Path) -> None:
