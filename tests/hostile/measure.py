@@ -81,16 +81,12 @@ def run_measured(args: list[str], *, env: dict[str, str], cwd: Path) -> Measured
 
 
 def _sample(pid: int, done: threading.Event, peak: list[int]) -> None:
-    """The tree's peak memory: each process's own high-water mark (VmHWM, which also holds
-    the peaks between two samples), summed over every process seen. A process is counted
-    only once it has exec'd: between fork and exec it still shows its parent's memory."""
-    high: dict[int, int] = {}
+    """The tree's peak memory: at each sample, the processes alive then, each with its own
+    high-water mark (VmHWM, which also holds its peaks between two samples), summed. A process
+    is counted only once it has exec'd: between fork and exec it shows its parent's memory."""
     while True:
-        for process in _tree(pid):
-            mark = _high_water_mark(process)
-            if mark is not None:
-                high[process.pid] = max(high.get(process.pid, 0), mark)
-        peak[0] = sum(high.values())
+        marks = (_high_water_mark(process) for process in _tree(pid))
+        peak[0] = max(peak[0], sum(mark for mark in marks if mark is not None))
         if done.wait(0.01):
             return
 

@@ -5,6 +5,8 @@ message naming what is wrong, nothing left behind on refusal, within 30 s of CPU
 from __future__ import annotations
 
 import csv
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def _well_behaved(command: str, run: Measured, case: Case) -> None:
+    _record(command, run, case)
     where = f"{case.name} / {command}"
     assert not run.killed, f"{where}: still running after the wall-clock timeout"
     assert run.cpu_seconds <= MAX_CPU_SECONDS, f"{where}: {run.cpu_seconds:.1f} s of CPU"
@@ -27,6 +30,16 @@ def _well_behaved(command: str, run: Measured, case: Case) -> None:
     assert "Traceback" not in run.output, f"{where}:\n{run.output[-3000:]}"
     assert "Váratlan hiba" not in run.output, f"{where}: an unexpected error\n{run.output}"
     assert SECRET_MARKER not in run.output, f"{where}: the XXE secret was read"
+
+
+def _record(command: str, run: Measured, case: Case) -> None:
+    """With HOSTILE_FIGURES=FILE, each run's figures as a JSON line (docs/reliability-tables.md)."""
+    figures = os.environ.get("HOSTILE_FIGURES")
+    if figures:
+        line = {"case": case.name, "command": command, "exit": run.returncode}
+        line |= {"peak_mib": run.peak_memory >> 20, "cpu_s": round(run.cpu_seconds, 2)}
+        with open(figures, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
 
 
 def _rows_of(report: Path) -> list[dict[str, str]]:
