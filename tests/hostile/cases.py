@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kkod.table import layout
+from kkod.table.sheet_xml import column_letters
 from tests.ministry.conftest import STAFF, write_table
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -511,7 +512,7 @@ def _wide(header: bool):
     def change(xml: str) -> str:
         row = 1 if header else 2
         cells = "".join(
-            f'<c r="{_letters(c)}{row}" t="inlineStr"><is><t>x{c}</t></is></c>'
+            f'<c r="{column_letters(c)}{row}" t="inlineStr"><is><t>x{c}</t></is></c>'
             for c in range(10, 16_385)
         )
         return re.sub(
@@ -523,14 +524,6 @@ def _wide(header: bool):
         )
 
     return _sheet_change(change)
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _long_cells(length: int):

@@ -1,7 +1,8 @@
 """Reading a filled "Kapcsolati kód adattáblázat": values with python-calamine, formulas by a byte scan.
 
-The first sheet is the table, whatever its name; row 1 must hold exactly the layout's headers.
-Values arrive as Excel stored them (text, numbers, date cells); nothing is evaluated or fixed here.
+The table is the worksheet whose row 1 is the layout's header (:mod:`kkod.table.locate`); the
+file is checked as hostile input before calamine sees it (:mod:`kkod.table.package`). Values
+arrive as Excel stored them (text, numbers, date cells); nothing is evaluated or fixed here.
 """
 
 from __future__ import annotations
@@ -249,7 +250,6 @@ class _Sheet:
     name: str
     values: list[list[object]]  # calamine's rows, the header first
     formulas_by_row: dict[int, set[str]]  # row -> layout letters holding a formula
-    special: dict[tuple[int, str], str]  # (row, letter) -> "error" / "richvalue" (see sheet_xml)
     sha256: str
     limits: TableLimits
 
@@ -283,7 +283,7 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
     for number, letter in formulas:
         if letter in layout.BY_LETTER:
             formulas_by_row.setdefault(number, set()).add(letter)
-    return _Sheet(path, sheet.name, values, formulas_by_row, special, sha256, package.limits)
+    return _Sheet(path, sheet.name, values, formulas_by_row, sha256, package.limits)
 
 
 def _check_before_parsing(package: Package, sheet: str, data: bytes, styles: bytes) -> None:
