@@ -8,7 +8,7 @@ with match keys (digests) — never the 4T values themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -293,12 +293,15 @@ def _match(
     note("Egyeztetés és kódkiadás", 0, total)
     make_keys = KeyMaker()
     keys: list[list[bytes | None]] = []  # each chunk's, kept for judging its rows
-    chunks = (
-        keys.append(make_keys(table.fourt[start : start + CHUNK])) or keys[-1] for start in starts
-    )
+
+    def chunks() -> Iterator[list[bytes | None]]:
+        for start in starts:
+            keys.append(make_keys(table.fourt[start : start + CHUNK]))
+            yield keys[-1]
+
     judge = RowJudge()
     with closing(
-        central.match_and_issue_chunks(krid, chunks, via=via, reference=reference, actor=actor)
+        central.match_and_issue_chunks(krid, chunks(), via=via, reference=reference, actor=actor)
     ) as matched:
         for index, (start, outcomes) in enumerate(zip(starts, matched, strict=False)):
             rows += _hand_over(table, start, outcomes, keys[index], judge, writer)
