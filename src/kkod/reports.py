@@ -2,6 +2,8 @@
 
 The format follows the file's suffix. A report is one main table, optionally with further
 tables (more sheets in .xlsx, more sections in .html; a .csv holds the main table only).
+Text that looks like a formula stays text: in .xlsx it is written as a string, in .csv it gets
+a leading apostrophe.
 In .xlsx the header is frozen and filterable, columns have readable widths, and long texts
 wrap. Files are written atomically.
 """
@@ -91,11 +93,26 @@ def check_format(path: Path) -> str:
     return suffix
 
 
+# A field starting with one of these is read as a formula by Excel and LibreOffice (CSV
+# injection: ``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A CSV field that a spreadsheet shows as written: text starting like a formula gets a
+    leading apostrophe (OWASP's advice); other values as they are."""
+    if value is None:
+        return ""
+    if value.__class__ is str and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(path: Path, report: Report) -> None:
     buffer = io.StringIO()
     out = csv.writer(buffer, delimiter=";")
-    out.writerow(report.headers)
-    out.writerows(["" if v is None else v for v in row] for row in report.rows)
+    out.writerow([csv_safe(h) for h in report.headers])
+    out.writerows([csv_safe(v) for v in row] for row in report.rows)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 

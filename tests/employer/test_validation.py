@@ -181,3 +181,20 @@ def test_an_empty_table_has_no_rows_and_no_errors(tmp_path):
     build_template(path, rows=20)
     result = validate_table(path)
     assert (result.rows, result.findings, result.has_errors) == (0, [], False)
+
+
+def test_a_filled_code_column_is_reported_and_fix_empties_it(tmp_path):
+    path = filled_table(
+        tmp_path / "t.xlsx",
+        [
+            ("HR-1", "Kiss Anna", "7K3M-9XQ2-HT5W-R8P1-Z", "Nagy Anna", "Szabó Mária", "Pécs", "1985.03.12"),
+            ("HR-2", "Kovács\nJános", "", "Kovács János", "Tóth Éva", "Győr", "1979.11.02"),
+        ],
+        columns="BDEFGHI",
+    )  # fmt: skip
+    result = validate_table(path, today=date(2026, 12, 6))
+    rules = {(f.row, f.column): f.rule for f in result.findings}
+    assert rules == {(2, "E"): "W14", (3, "D"): "W13"} and not result.has_errors
+    write_fixed_table(result, tmp_path / "javitott.xlsx")
+    fixed = read_table(tmp_path / "javitott.xlsx").rows
+    assert "E" not in fixed[0].cells and fixed[1].cells["D"] == "Kovács János"

@@ -67,7 +67,7 @@ FIRING = [
     ("G", "Tóth Pálné", "E07"), ("G", "Tóthné Szabó Éva", "E07"), ("G", "özv. Nagy Lajosné", "E07"),
     ("G", "KISS JÁNOSNÉ", "E07"),
     ("D", "Kovács 2 János", "E08"), ("F", "Kovács János!", "E08"), ("G", "Nagy@Mária", "E08"),
-    ("D", "Kovács János 😀", "E08"), ("D", "Kovács\tJános", "E08"), ("F", "Kovács\nJános", "E08"),
+    ("D", "Kovács János 😀", "E08"), ("D", "Kovács\tJános", "E08"), ("F", "Kovács\nJános", "W13"),
     ("D", "Иванов Иван", "E08"), ("H", "Debrecen 4", "E08"), ("D", "Kovács_János", "E08"),
     ("D", "Madonna", "E10"), ("F", "Kovács", "E10"), ("G", "Kovács-Nagy", "E10"), ("D", "dr. Kovács", "E10"),
     ("I", "1985.03.12.", "W01"), ("I", "1985-03-12", "W01"), ("I", "1985. 03. 12.", "W01"),

@@ -35,7 +35,7 @@ from tests.ministry.conftest import (
 from .pdfs import CASES, HostilePdf
 
 KKOD = str(Path(sys.executable).with_name("kkod"))
-MEASURE = str(Path(__file__).with_name("measure.py"))
+MEASURE = str(Path(__file__).with_name("peak.py"))
 LIMIT_SECONDS = 30
 LIMIT_KIB = 1024 * 1024  # 1 GiB
 MAX_DECLARATION = 2_000_000  # KKOD_DECLARATION_MAX_BYTES in these runs

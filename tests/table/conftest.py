@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -89,7 +88,7 @@ def assert_only_changed(before: Path, after: Path, changed: dict[tuple[int, str]
     assert sheet_features(before) == sheet_features(after)
     old_members, new_members = members(before), members(after)
     assert list(old_members) == list(new_members)
-    sheet_part = _first_sheet_part(before)
+    sheet_part = _table_sheet_part(before)
     for name, content in old_members.items():
         if name != sheet_part:
             assert new_members[name] == content, name
@@ -100,8 +99,8 @@ def _split(coordinate: str) -> tuple[int, str]:
     return int(coordinate[len(letters) :]), letters
 
 
-def _first_sheet_part(path: Path) -> str:
-    from kkod.table.package import first_sheet
+def _table_sheet_part(path: Path) -> str:
+    from kkod.table.locate import open_table
 
-    with zipfile.ZipFile(path) as archive:
-        return first_sheet(archive, path).part
+    with open_table(path) as table:
+        return table.sheet.part

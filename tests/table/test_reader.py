@@ -169,21 +169,22 @@ def test_extra_header_column_is_refused(template: Path):
         read_table(template)
 
 
-def test_guide_sheet_first_is_refused(template: Path):
+def test_guide_sheet_first_is_recognised(template: Path):
     wb = openpyxl.load_workbook(template)
     wb.move_sheet(layout.GUIDE_SHEET_TITLE, offset=-1)
+    wb.worksheets[1]["D2"] = "Kiss Anna"
     wb.save(template)
-    with pytest.raises(TableError, match="Kitöltési útmutató"):
-        read_table(template)
+    table = read_table(template)
+    assert table.sheet_name == layout.SHEET_TITLE and table.rows[0].text("D") == "Kiss Anna"
 
 
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("tabla.csv", "Sorszám;Viselt név\n1;Kiss Anna\n".encode(), "nem munkafüzet"),
-        ("tabla.xlsx", b"\x00\x01 garbage" * 50, "nem munkafüzet"),
-        ("tabla.xlsx", b"PK\x03\x04 broken zip" * 10, "sérült zip"),
-        ("ures.xlsx", b"", "nem munkafüzet"),
+        ("tabla.csv", "Sorszám;Viselt név\n1;Kiss Anna\n".encode(), "CSV- vagy szövegfájl"),
+        ("tabla.xlsx", b"\x00\x01 garbage" * 50, "ismeretlen formátumú fájl, nem munkafüzet"),
+        ("tabla.xlsx", b"PK\x03\x04 broken zip" * 10, "sérült vagy csonka zip-archívum"),
+        ("ures.xlsx", b"", "üres fájl"),
     ],
 )
 def test_not_a_workbook_is_a_table_error(tmp_path: Path, name, content, expected):

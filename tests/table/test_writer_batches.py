@@ -65,7 +65,7 @@ def test_the_table_is_prepared_before_the_first_batch_is_taken(tmp_path):
         taken.append(True)
         yield CODES
 
-    with pytest.raises(TableError, match="nem munkafüzet"):
+    with pytest.raises(TableError, match="CSV- vagy szövegfájl"):
         write_code_batches(path, tmp_path / "ki.xlsx", batches())
     assert taken == [] and not (tmp_path / "ki.xlsx").exists()
 

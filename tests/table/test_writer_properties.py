@@ -14,6 +14,7 @@ from openpyxl.styles import Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
+from kkod.table import layout
 from kkod.table.writer import patch_cells
 
 from .conftest import FIXTURES, assert_only_changed
@@ -35,8 +36,8 @@ values = st.one_of(
     st.dates(date(1900, 3, 1), date(2030, 12, 31)),
     st.just("=1+2"),
 )
-cells = st.dictionaries(
-    st.tuples(st.integers(1, 30), st.sampled_from(LETTERS)),
+cells = st.dictionaries(  # below the table's header (row 1), which the writer finds the sheet by
+    st.tuples(st.integers(2, 31), st.sampled_from(LETTERS)),
     st.tuples(values, st.integers(0, len(STYLES) - 1)),
     max_size=60,
 )
@@ -52,6 +53,8 @@ def _build(folder: Path, content: dict, hidden: str | None, extra_sheet: bool) -
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Adatok"
+    for column in layout.COLUMNS:
+        ws[f"{column.letter}1"] = column.header
     for (row, letter), (value, style) in content.items():
         cell = ws[f"{letter}{row}"]
         cell.value = value

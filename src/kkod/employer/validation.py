@@ -14,7 +14,7 @@ from pathlib import Path
 from kkod.bulk import cyclic_gc_paused
 from kkod.fourt.model import Finding, Person4T, SeverityCounts
 from kkod.fourt.rules import RULES
-from kkod.fourt.validation import Validation, validate_cells
+from kkod.fourt.validation import Validation, code_cell_finding, validate_cells
 from kkod.reports import Report, write_report
 from kkod.table import layout
 
@@ -100,6 +100,7 @@ def validate_table(
         letters = tuple(layout.COLUMN_OF_FIELD[f] for f in Person4T.FIELDS)
         rows = ((r.row, tuple(map(r.cells.get, letters)), r.formulas) for r in table.rows)
         validation = validate_cells(rows, columns=layout.COLUMN_OF_FIELD, today=today)
+        _check_code_column(table.rows, validation)
     result = TableValidation(path=path, validation=validation)
     if declarations is not None:
         from kkod.employer.declared import cross_check, read_declarations
@@ -107,6 +108,24 @@ def validate_table(
         result.declarations = Path(declarations)
         result.extra = cross_check(table.rows, read_declarations(Path(declarations)))
     return result
+
+
+def _check_code_column(rows, validation: Validation) -> None:
+    """W14 on every Kapcsolati kód (E) cell the employer filled; the fix empties it."""
+    letter = layout.CODE_COLUMN
+    found = [
+        code_cell_finding(r.row, letter, r.cells.get(letter, "(képlet)"))
+        for r in rows
+        if letter in r.cells or letter in r.formulas
+    ]
+    if not found:
+        return
+    for finding in found:
+        validation.fixes[(finding.row, letter)] = ""
+        validation.fixed_by[(finding.row, letter)] = (finding.rule,)
+    validation.findings = sorted(
+        [*validation.findings, *found], key=lambda f: (f.row, f.column, f.rule)
+    )
 
 
 def write_fixed_table(result: TableValidation, out: Path) -> int:

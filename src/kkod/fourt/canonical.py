@@ -1,6 +1,7 @@
 """The canonical matching form of 4T data (SPEC §4), applied identically to registry and request.
 
-Unicode NFC; control and zero-width characters removed; whitespace collapsed and trimmed;
+Unicode NFC; control and zero-width characters removed (a line break reads as a space);
+whitespace collapsed and trimmed;
 case-folded; dash and apostrophe variants unified; the ``dr.`` title dropped; Budapest
 district notation normalised; the date parsed. Accents stay significant.
 """
@@ -17,7 +18,10 @@ from kkod.fourt.dates import parse_date
 from kkod.fourt.model import Person4T
 from kkod.places.budapest import format_budapest, parse_budapest
 
-_INVISIBLE_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Control characters except the line breaks (LF, VT, FF, CR, NEL), which read as a space.
+_INVISIBLE_RE = re.compile(
+    r"[\u0000-\u0009\u000e-\u001f\u007f-\u0084\u0086-\u009f\u200b-\u200f\u2060-\u2064\ufeff\u00ad]"
+)
 _SPACE_RE = re.compile(r"\s+")
 _DASHES = dict.fromkeys(
     map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"

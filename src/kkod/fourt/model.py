@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,18 @@ class Person4T:
         "szuletesi_hely",
         "szuletesi_ido",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueCell:
+    """A cell Excel shows filled whose value the file holds neither as text nor as a number:
+    an error value (``#N/A``, ``#HIÁNYZIK``) or an Excel data type (a linked entity such as a
+    Geography value, a picture in the cell). Its text is what kkod shows for it."""
+
+    kind: Literal["error", "richvalue"]
+
+    def __str__(self) -> str:
+        return "(Excel-hibaérték)" if self.kind == "error" else "(Excel-adattípus)"
 
 
 class Severity(StrEnum):

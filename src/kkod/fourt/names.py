@@ -13,7 +13,8 @@ from kkod.places.settlements import fold
 DR_RE = re.compile(r"(?:(?<=\s)|^)dr\.?(?=\s|$)", re.IGNORECASE)
 # A married-name form of the Civil Code: a word ending in "-né" (``Tóth Pálné``,
 # ``Tóthné Szabó Éva``), or the widow's "özv." in front.
-MARRIED_RE = re.compile(r"\w{2,}né\b|(?:^|\s)özv\.?(?=\s|$)", re.IGNORECASE)
+# Anchored at a word's start: unanchored, a long word made the search quadratic.
+MARRIED_RE = re.compile(r"(?<!\w)\w{2,}né\b|(?:^|\s)özv\.?(?=\s|$)", re.IGNORECASE)
 # Names that end in "-né" without being married forms.
 NOT_MARRIED = frozenset({"rené"})
 _WORD_RE = re.compile(r"[^\s\-]+")

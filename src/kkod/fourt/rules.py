@@ -59,6 +59,18 @@ RULES: dict[str, Rule] = {
         Rule("E11", HIBA, "Ismétlődő 4T",
              "Ugyanez a 4T adat már szerepel a(z) {first_row}. sorban.",
              "Törölje az ismétlődő sort, vagy javítsa a hibás adatot."),
+        Rule("E12", HIBA, "Excel-hibaérték a cellában",
+             "A cellában Excel-hibaérték áll (pl. #HIÁNYZIK vagy #ÉRTÉK!), nem adat.",
+             "Írja be a valódi értéket; ha képletből másolta, az eredeti adatot másolja be "
+             "értékként."),
+        Rule("E13", HIBA, "Excel-adattípus a cellában",
+             "A cellában Excel-adattípus (pl. Földrajz vagy Részvények, esetleg kép) áll, nem "
+             "szöveg: amit az Excel mutat, az nincs a cellában szövegként.",
+             "Alakítsa vissza szöveggé (jobb gomb a cellán → Adattípus → Átalakítás szöveggé), "
+             "majd ellenőrizze az értéket."),
+        Rule("E14", HIBA, "Túl hosszú érték",
+             "{subject} {length} karakter hosszú; ilyen hosszú név, helynév vagy dátum nincs.",
+             "Írja be a valódi adatot (a cellába más is került, pl. egy egész bemásolt szöveg)."),
         Rule("W01", FIGY, "Más dátumformátum",
              "A születési idő nem éééé.hh.nn formában van.",
              "Írja át éééé.hh.nn formára.", auto_fix=True),
@@ -99,6 +111,13 @@ RULES: dict[str, Rule] = {
         Rule("W12", FIGY, "Település kis- és nagybetűi",
              "A település neve más kis- és nagybetűkkel szerepel, mint a hivatalos alakja.",
              "Írja a hivatalos alakban.", auto_fix=True),
+        Rule("W13", FIGY, "Sortörés a cellában",
+             "A cellában sortörés (Alt+Enter) van; a név egy sorba írandó.",
+             "A sortörés helyére szóköz kerül.", auto_fix=True),
+        Rule("W14", FIGY, "Kitöltött Kapcsolati kód oszlop",
+             "A Kapcsolati kód (E) oszlopot a minisztérium tölti ki; a beküldött táblázatban "
+             "üresnek kell lennie.",
+             "Ürítse ki a cellát (a minisztérium a beírt értéket úgyis törli).", auto_fix=True),
         Rule("I01", INFO, "Történelmi helynév",
              "Történelmi magyar helynév; ma: {today} ({country}). Érvényes, ha a személyi "
              "okmányban így szerepel.",

@@ -10,6 +10,11 @@ import unicodedata
 ZERO_WIDTH_RE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 # C0/C1 control characters (tab and line breaks included): never in a name, not fixed silently.
 CONTROL_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f]")
+# Line breaks: Excel's Alt+Enter (LF), pasted Windows text (CR LF), Word's manual line break
+# (VT), page break (FF), and Unicode's NEL and line/paragraph separators. In a name or a place
+# a line break reads as a space (the canonical form makes it one; W13 fixes it).
+LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+LINE_BREAK_RE = re.compile(f"[ ]*[{LINE_BREAKS}][{LINE_BREAKS} ]*")
 # Spaces other than control characters: ordinary, non-breaking and the typographic ones.
 SPACES_RE = re.compile(r"[ \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
@@ -46,6 +51,11 @@ TYPOGRAPHIC_RE = re.compile(
 HUNGARIAN_LETTERS = "A-Za-zÁÉÍÓÖŐÚÜŰáéíóöőúüű"
 # Punctuation a name may hold besides letters and single spaces.
 NAME_PUNCTUATION = frozenset("-'.")
+
+
+def without_line_breaks(text: str) -> str:
+    """Every line break (with the spaces around it) one space."""
+    return LINE_BREAK_RE.sub(" ", text)
 
 
 def tidy_spaces(text: str) -> str:

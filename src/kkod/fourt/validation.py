@@ -8,6 +8,7 @@ field → letter mapping (``kkod.table.layout.COLUMN_OF_FIELD``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -19,7 +20,7 @@ from kkod.fourt import names as hu_names
 from kkod.fourt import text as chars
 from kkod.fourt.canonical import canonical_name, canonical_place
 from kkod.fourt.dates import format_date, parse_date
-from kkod.fourt.model import Finding, Person4T, SeverityCounts
+from kkod.fourt.model import Finding, OpaqueCell, Person4T, SeverityCounts
 from kkod.fourt.rules import RULES
 from kkod.places import settlements as places
 from kkod.places.budapest import format_budapest, parse_budapest
@@ -35,6 +36,9 @@ FIELD_SUBJECTS = {
     "szuletesi_ido": "A születési idő",
 }
 MIN_YEAR = 1900
+# Longer than any real name, place or date: such a cell gets E14 and no other rule (the rules'
+# work grows with the length; a cell may hold up to 32,767 characters).
+MAX_VALUE_CHARS = 200
 USUAL_AGE = range(16, 101)
 
 _L = chars.HUNGARIAN_LETTERS
@@ -45,6 +49,7 @@ _FAST_NAME_SUSPECT_RE = re.compile(r"(?:^|\s)(?:dr|özv)\b|né\b", re.IGNORECASE
 _FAST_DATE_RE = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
 _FAST_BUDAPEST_RE = re.compile(r"Budapest (?:0[1-9]|1\d|2[0-3])")
 _PLACE_PUNCTUATION = frozenset(",()/")
+_OPAQUE_RULES = {"error": "E12", "richvalue": "E13"}
 
 
 @dataclass(slots=True)
@@ -127,7 +132,12 @@ def validate_cells(
 def person_from_cells(values: tuple[object, ...]) -> Person4T:
     """A :class:`Person4T` from the five cells as read; the date cell keeps its type."""
     d, f, g, h, i = values
-    return Person4T(_as_text(d), _as_text(f), _as_text(g), _as_text(h), "" if i is None else i)  # type: ignore[arg-type]
+    return Person4T(*map(_kept_or_text, (d, f, g, h)), "" if i is None else i)  # type: ignore[arg-type]
+
+
+def _kept_or_text(value: object) -> object:
+    """A name or place cell as text; an :class:`OpaqueCell` kept (its own rule reports it)."""
+    return value if value.__class__ is OpaqueCell else _as_text(value)
 
 
 @lru_cache(maxsize=8)
@@ -254,6 +264,12 @@ def check_person(
         cell = _Cell(row, letter, name, value)
         if letter in formulas:
             cell.add("E09")
+            canon[name] = None
+        elif isinstance(value, OpaqueCell):
+            cell.add(_OPAQUE_RULES[value.kind])
+            canon[name] = None
+        elif isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            cell.add("E14", length=len(value))
             canon[name] = None
         elif name == "szuletesi_ido":
             canon[name] = _check_date(cell, value, today)
@@ -391,7 +407,10 @@ def _check_date(cell: _Cell, value: object, today: date) -> date | None:
             if not value.strip():
                 cell.add("E01")
                 return None
-            born = parse_date(chars.tidy_spaces(value))
+            text = value
+            if chars.LINE_BREAK_RE.search(text):
+                text = cell.auto("W13", chars.tidy_spaces(chars.without_line_breaks(text)))
+            born = parse_date(chars.tidy_spaces(text))
             if born is not None:
                 cell.auto("W01", format_date(born))
     elif value is None:
@@ -401,8 +420,11 @@ def _check_date(cell: _Cell, value: object, today: date) -> date | None:
         born = value.date() if isinstance(value, datetime) else value
         cell.auto("W01", format_date(born))
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        # A number cell: 19850312 typed as a number, or an Excel serial date without format.
-        if value == int(value) and 10_000_000 <= value <= 99_991_231:
+        # A number cell: 19850312 typed as a number, or an Excel serial date without format;
+        # NaN or infinity (a crafted file) is no date at all.
+        if not math.isfinite(value):
+            born = None
+        elif value == int(value) and 10_000_000 <= value <= 99_991_231:
             born = parse_date(str(int(value)))
         else:
             born = parse_date(value)
@@ -426,7 +448,10 @@ def _check_date(cell: _Cell, value: object, today: date) -> date | None:
 
 
 def _text_fixes(cell: _Cell, text: str) -> str:
-    """The safe text repairs, in order: spaces, typography, Latin-1 õ/û, look-alike letters."""
+    """The safe text repairs, in order: line breaks, spaces, typography, Latin-1 õ/û,
+    look-alike letters."""
+    if chars.LINE_BREAK_RE.search(text):
+        text = cell.auto("W13", chars.without_line_breaks(text))
     fixed = chars.tidy_spaces(text)
     if fixed != text:
         cell.auto("W02", fixed)
@@ -452,7 +477,7 @@ def _real_date(year: int, month: int, day: int) -> date | None:
 def _as_text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return value if isinstance(value, str) else str(value)
 
@@ -477,3 +502,9 @@ def _finding(
     rule = RULES[rule_id]
     message = rule.message.format(**details) if "{" in rule.message else rule.message
     return Finding(row, letter, rule_id, rule.severity, value, message, suggestion)
+
+
+def code_cell_finding(row: int, letter: str, value: object) -> Finding:
+    """W14 on a Kapcsolati kód cell the employer filled (column E is the ministry's); the safe
+    fix empties it."""
+    return _finding("W14", row, letter, _display(value), "")

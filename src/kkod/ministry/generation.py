@@ -8,10 +8,11 @@ with match keys (digests) — never the 4T values themselves.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,10 +27,13 @@ from kkod.fourt.canonical import (
     canonical_name,
     canonical_place,
     clean_text,
+    match_key_of,
     match_key_of_text,
 )
 from kkod.fourt.dates import parse_date
-from kkod.fourt.model import Person4T
+from kkod.fourt.model import OpaqueCell, Person4T, Severity
+from kkod.fourt.rules import RULES
+from kkod.fourt.validation import check_person, person_from_cells
 from kkod.reports import check_format, write_report
 from kkod.table import layout
 from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
@@ -118,6 +122,7 @@ def match_keys(rows: Sequence[TableRow]) -> list[bytes | None]:
     return match_keys_of_cells(
         None
         if row.formulas & FOURT_LETTERS
+        or any(row.cells.get(letter).__class__ is OpaqueCell for letter in _PERSON_LETTERS)
         else tuple(row.cells.get(letter) for letter in _PERSON_LETTERS)
         for row in rows
     )
@@ -287,12 +292,20 @@ def _match(
     rows: list[RowOutcome] = []
     note("Egyeztetés és kódkiadás", 0, total)
     make_keys = KeyMaker()
-    chunks = (make_keys(table.fourt[start : start + CHUNK]) for start in starts)
+    keys: list[list[bytes | None]] = []  # each chunk's, kept for judging its rows
+
+    def chunks() -> Iterator[list[bytes | None]]:
+        for start in starts:
+            keys.append(make_keys(table.fourt[start : start + CHUNK]))
+            yield keys[-1]
+
+    judge = RowJudge()
     with closing(
-        central.match_and_issue_chunks(krid, chunks, via=via, reference=reference, actor=actor)
+        central.match_and_issue_chunks(krid, chunks(), via=via, reference=reference, actor=actor)
     ) as matched:
-        for start, outcomes in zip(starts, matched, strict=False):  # counted below
-            rows += _hand_over(table, start, outcomes, writer)
+        for index, (start, outcomes) in enumerate(zip(starts, matched, strict=False)):
+            rows += _hand_over(table, start, outcomes, keys[index], judge, writer)
+            keys[index] = []
             note("Egyeztetés és kódkiadás", len(rows), total)
     writer.end()
     if len(rows) != total or len(set(table.numbers)) != total:
@@ -303,36 +316,113 @@ def _match(
 
 
 def _hand_over(
-    table: FourTColumns, start: int, outcomes: list[Outcome], writer: Writer
+    table: FourTColumns,
+    start: int,
+    outcomes: list[Outcome],
+    keys: list[bytes | None],
+    judge: RowJudge,
+    writer: Writer,
 ) -> list[RowOutcome]:
-    """The chunk's row outcomes; its codes handed to the table's writer."""
+    """The chunk's row outcomes, the rows without a code judged as ``kkod validate`` judges
+    them; its codes handed to the table's writer, and column E emptied in every other row
+    where the employer wrote something (the ministry returns only codes it issued)."""
     end = start + CHUNK
     numbers = table.numbers[start:end]
-    if len(outcomes) != len(numbers):
+    if len(outcomes) != len(numbers) or len(keys) != len(numbers):
         raise IncompleteGeneration(
             f"Belső hiba: {len(numbers)} sorból {len(outcomes)} kapott eredményt; "
             "nem készült kimenet."
         )
-    chunk = [
-        RowOutcome(
-            number,
-            belso,
-            outcome.result,
-            outcome.code,
-            sorszam,
-            "" if outcome.code or cells is None else cell_text(cells[0]),
-        )
-        for number, belso, sorszam, cells, outcome in zip(
-            numbers,
-            table.belso_azonosito[start:end],
-            table.sorszam[start:end],
-            table.fourt[start:end],
-            outcomes,
-            strict=True,
-        )
-    ]
-    writer.add({r.row: r.code for r in chunk if r.code is not None})
+    chunk: list[RowOutcome] = []
+    cells_written: dict[int, str] = {}
+    for number, belso, sorszam, received, cells, outcome, key in zip(
+        numbers,
+        table.belso_azonosito[start:end],
+        table.sorszam[start:end],
+        table.kapcsolati_kod[start:end],
+        table.fourt[start:end],
+        outcomes,
+        keys,
+        strict=True,
+    ):
+        result, code, note = outcome.result, outcome.code, None
+        if code is not None:
+            judge.seen(number, key)
+            cells_written[number] = code
+            chunk.append(RowOutcome(number, belso, result, code, sorszam))
+            continue
+        if cells is None:
+            cells, formulas = table.blocked[number]
+        else:
+            formulas = frozenset()
+        result, note = judge(number, cells, formulas, key, result)
+        if received:
+            cells_written[number] = ""
+            note = _joined(note, removed_code_note(received))
+        chunk.append(RowOutcome(number, belso, result, None, sorszam, cell_text(cells[0]), note))
+    writer.add(cells_written)
     return chunk
+
+
+def removed_code_note(received: str) -> str:
+    """The reason report's note on a row whose column E the employer had filled."""
+    shown = received if len(received) <= 60 else received[:57] + "…"
+    return (
+        f"Az E (Kapcsolati kód) oszlopban „{shown}” állt; a minisztérium törölte: kapcsolati "
+        "kódot csak a minisztérium ad."
+    )
+
+
+def _joined(first: str | None, second: str) -> str:
+    return second if not first else f"{first} {second}"
+
+
+class RowJudge:
+    """The 4T rules of ``kkod validate`` on the rows left without a code, so that a row
+    validate calls an error is *hibás sor* here too, never *nincs találat* or *több találat*.
+
+    Only rows without a code are checked (the rest cost nothing). The duplicate rule (E11)
+    compares each such row, after the safe fixes, with every row before it.
+    """
+
+    def __init__(self, today: date | None = None) -> None:
+        self._today = today or date.today()
+        self._first_row_of: dict[bytes, int] = {}
+
+    def seen(self, number: int, key: bytes | None) -> None:
+        """A row that got a code: its key, for the duplicate rule of the rows after it."""
+        if key is not None:
+            self._first_row_of.setdefault(key, number)
+
+    def __call__(
+        self,
+        number: int,
+        cells: tuple[object, ...],
+        formulas: frozenset[str],
+        key: bytes | None,
+        result: MatchResult,
+    ) -> tuple[MatchResult, str | None]:
+        check = check_person(
+            number,
+            person_from_cells(cells),
+            columns=layout.COLUMN_OF_FIELD,
+            today=self._today,
+            formulas=formulas,
+        )
+        errors = list(
+            dict.fromkeys(
+                f"{f.rule}: {f.message}" for f in check.findings if f.severity is Severity.HIBA
+            )
+        )
+        if errors:
+            return MatchResult.HIBAS_SOR, " ".join(errors)
+        fixed_key = match_key_of(*check.key) if check.key is not None else key
+        if fixed_key is not None:
+            first = self._first_row_of.setdefault(fixed_key, number)
+            if first != number:
+                duplicate = RULES["E11"].message.format(first_row=first)
+                return MatchResult.HIBAS_SOR, f"E11: {duplicate}"
+        return result, None
 
 
 def _is_big(table_path: Path) -> bool:

@@ -1,27 +1,38 @@
 """Reading a filled "Kapcsolati kód adattáblázat": values with python-calamine, formulas by a byte scan.
 
-The first sheet is the table, whatever its name; row 1 must hold exactly the layout's headers.
-Values arrive as Excel stored them (text, numbers, date cells); nothing is evaluated or fixed here.
+The table is the worksheet whose row 1 is the layout's header (:mod:`kkod.table.locate`); the
+file is checked as hostile input before calamine sees it (:mod:`kkod.table.package`). Values
+arrive as Excel stored them (text, numbers, date cells); nothing is evaluated or fixed here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from pathlib import Path
 
+from lxml import etree
+
 from kkod.errors import TableError
 from kkod.fourt.dates import format_date
-from kkod.fourt.model import Person4T
+from kkod.fourt.model import OpaqueCell, Person4T
 from kkod.table import layout
-from kkod.table.package import check_is_xlsx, first_sheet, not_xlsx
-from kkod.table.sheet_xml import column_letters, formula_cells
+from kkod.table.limits import TableLimits, amount
+from kkod.table.locate import header_problem, open_table, workbook_problem
+from kkod.table.package import SHARED_STRINGS, STYLES, Package, not_xlsx
+from kkod.table.sheet_xml import (
+    SheetProblem,
+    census,
+    date_cell_out_of_range,
+    date_styles,
+    formula_cells,
+    special_cells,
+    text_longer_than,
+)
 
 LETTERS = tuple(c.letter for c in layout.COLUMNS)
 _SORSZAM = layout.BY_FIELD["sorszam"].letter
@@ -31,6 +42,7 @@ _FOURT_SET = frozenset(_FOURT_LETTERS)
 _BELSO_INDEX = LETTERS.index(layout.COLUMN_OF_FIELD["belso_azonosito"])
 _SORSZAM_INDEX = LETTERS.index(_SORSZAM)
 _CODE_INDEX = LETTERS.index(layout.CODE_COLUMN)
+_LETTER_SET = frozenset(LETTERS)
 # Excel shows booleans in a Hungarian workbook like this.
 _BOOL_TEXT = {True: "IGAZ", False: "HAMIS"}
 
@@ -40,7 +52,7 @@ class TableRow:
     """One data row as read: cell values by column letter (empty cells absent) and formula cells."""
 
     row: int  # Excel row number (2 = first data row)
-    cells: dict[str, object]  # letter -> str | date | int | float
+    cells: dict[str, object]  # letter -> str | date | int | float | OpaqueCell
     formulas: frozenset[str]  # letters of cells holding a formula (cached value kept in cells)
 
     def text(self, letter: str) -> str:
@@ -114,10 +126,15 @@ class FourTColumns:
     numbers: list[int]
     sorszam: list[str]
     belso_azonosito: list[str]
-    kapcsolati_kod: list[str]  # what column E holds as received ("" when empty)
+    # What column E holds as received, as shown ("" when empty; a formula without a value
+    # as "(képlet)"): the employer's, never a code the ministry issued.
+    kapcsolati_kod: list[str]
     # (D, F, G, H, I) cells in Person4T field order, None for an empty cell, converted as in
-    # TableRow.cells; the whole tuple is None when one of them holds a formula.
+    # TableRow.cells; the whole tuple is None when one of them holds a formula or an
+    # :class:`~kkod.fourt.model.OpaqueCell`.
     fourt: list[tuple[object, ...] | None]
+    # The cells of the rows whose tuple is None (formula letters, and the cells), to tell why.
+    blocked: dict[int, tuple[tuple[object, ...], frozenset[str]]]
 
 
 def read_table(path: Path) -> Table:
@@ -142,6 +159,7 @@ def read_table(path: Path) -> Table:
         if not row_formulas and (not cells or (len(cells) == 1 and _SORSZAM in cells)):
             continue
         rows.append(TableRow(row=number, cells=cells, formulas=row_formulas))
+    _check_row_count(sheet, len(rows))
     return Table(path=sheet.path, sheet_name=sheet.name, rows=rows, sha256=sheet.sha256)
 
 
@@ -155,6 +173,7 @@ def read_fourt(path: Path) -> FourTColumns:
     belso: list[str] = []
     codes: list[str] = []
     fourt: list[tuple[object, ...] | None] = []
+    blocked: dict[int, tuple[tuple[object, ...], frozenset[str]]] = {}
     width = len(LETTERS)
     pick_fourt = itemgetter(*_FOURT_INDEXES)
     for number, raw in enumerate(
@@ -177,6 +196,9 @@ def read_fourt(path: Path) -> FourTColumns:
             and born
         ):
             person = tuple(_cell(v) for v in person)
+            opaque = _has_opaque(person)
+        else:
+            opaque = False
         formulas = formulas_by_row.get(number)
         if (
             person[0] is None
@@ -187,9 +209,34 @@ def read_fourt(path: Path) -> FourTColumns:
         numbers.append(number)
         sorszam.append(_text_of(raw[_SORSZAM_INDEX]))
         belso.append(_text_of(raw[_BELSO_INDEX]))
-        codes.append(_text_of(raw[_CODE_INDEX]))
-        fourt.append(None if formulas and not formulas.isdisjoint(_FOURT_SET) else person)
-    return FourTColumns(numbers, sorszam, belso, codes, fourt)
+        code = _text_of(raw[_CODE_INDEX])
+        codes.append(code or ("(képlet)" if formulas and layout.CODE_COLUMN in formulas else ""))
+        if opaque or (formulas and not formulas.isdisjoint(_FOURT_SET)):
+            blocked[number] = (person, frozenset(formulas or ()))
+            fourt.append(None)
+        else:
+            fourt.append(person)
+    _check_row_count(sheet, len(numbers))
+    return FourTColumns(numbers, sorszam, belso, codes, fourt, blocked)
+
+
+def _has_opaque(cells: tuple[object, ...]) -> bool:
+    return any(v.__class__ is OpaqueCell for v in cells)
+
+
+def _check_row_count(sheet: _Sheet, rows: int) -> None:
+    """At most :attr:`TableLimits.max_rows` data rows (the check before parsing bounds the
+    last row; rows out of order are counted here)."""
+    if rows > sheet.limits.max_rows:
+        raise workbook_problem(
+            sheet.path,
+            SheetProblem(
+                f"{amount(rows)} adatsor van; egy táblázat legfeljebb "
+                f"{amount(sheet.limits.max_rows)} adatsort tartalmazhat",
+                "max_rows",
+            ),
+            sheet.name,
+        )
 
 
 def _text_of(value: object) -> str:
@@ -204,39 +251,117 @@ class _Sheet:
     values: list[list[object]]  # calamine's rows, the header first
     formulas_by_row: dict[int, set[str]]  # row -> layout letters holding a formula
     sha256: str
+    limits: TableLimits
 
 
-def _read_sheet(path: Path, *, digest: bool = True) -> _Sheet:
-    """Checked, parsed first sheet: calamine parses (without the GIL) while the formula scan runs."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    check_is_xlsx(path)
-    data = path.read_bytes()
-
-    def parse() -> list[list[object]]:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        parsing = pool.submit(parse)
-        sha256 = hashlib.sha256(data).hexdigest() if digest else ""
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                sheet = first_sheet(archive, path)
-                formulas = formula_cells(archive.read(sheet.part))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-            raise not_xlsx(path, "sérült zip-archívum") from error
-        try:
-            values = parsing.result()
-        except (CalamineError, ValueError, OSError) as error:
-            raise not_xlsx(path, "a munkalap nem olvasható") from error
-
+def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None = None) -> _Sheet:
+    """The table's sheet, checked then parsed: the package, the sheet's extent, its long texts
+    and its date cells are checked before calamine sees them; calamine then parses (without
+    the GIL) while the formula scan runs."""
+    with open_table(path, limits) as table:
+        package, sheet = table.package, table.sheet
+        data = package.xml(sheet.part)
+        styles = package.xml(STYLES) if package.has(STYLES) else b""
+        _check_before_parsing(package, sheet.name, data, styles)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parsing = pool.submit(_parse, package.data, sheet.name)
+            sha256 = hashlib.sha256(package.data).hexdigest() if digest else ""
+            formulas = formula_cells(data)
+            special = special_cells(data, _LETTER_SET)
+            values, failure = parsing.result()
+        if failure is not None:
+            raise _unreadable(package, sheet.name, data, failure)
     _check_header(path, sheet.name, values[0] if values else [])
+    for (number, letter), kind in special.items():  # what calamine reads as "" (see sheet_xml)
+        if number - 1 < len(values):
+            row = values[number - 1]
+            index = LETTERS.index(letter)
+            if index >= len(row):
+                row.extend([""] * (index + 1 - len(row)))
+            row[index] = OpaqueCell(kind)
     formulas_by_row: dict[int, set[str]] = {}
     for number, letter in formulas:
         if letter in layout.BY_LETTER:
             formulas_by_row.setdefault(number, set()).add(letter)
-    return _Sheet(path, sheet.name, values, formulas_by_row, sha256)
+    return _Sheet(path, sheet.name, values, formulas_by_row, sha256, package.limits)
+
+
+def _check_before_parsing(package: Package, sheet: str, data: bytes, styles: bytes) -> None:
+    """What would make calamine abort, panic, or use more than the limits allow, refused first."""
+    limits = package.limits
+    try:
+        census(
+            data,
+            max_rows=limits.max_rows,
+            max_cells=limits.max_cells,
+            data_columns=len(LETTERS),
+        )
+        length = text_longer_than(data, limits.max_cell_chars)
+        if length is not None:
+            raise SheetProblem(
+                f"egy cella szövege {amount(length)} karakteres, legfeljebb "
+                f"{amount(limits.max_cell_chars)} lehet (ennyit az Excel is legfeljebb egy "
+                "cellába)",
+                "max_cell_chars",
+            )
+        try:
+            dated = date_styles(styles)
+        except etree.XMLSyntaxError:
+            raise SheetProblem("a stíluslapja (xl/styles.xml) sérült") from None
+        out_of_range = date_cell_out_of_range(data, dated)
+        if out_of_range is not None:
+            ref, value = out_of_range
+            raise SheetProblem(
+                f"a(z) {ref} cellában dátumként formázott szám ({value[:40]}) áll, amely nem "
+                "lehet dátum (az Excel ##### jelekkel mutatja): írja be a dátumot éééé.hh.nn "
+                "formában, szövegként"
+            )
+    except SheetProblem as problem:
+        raise workbook_problem(package.path, problem, sheet) from None
+
+
+def _parse(data: bytes, sheet: str) -> tuple[list[list[object]], BaseException | None]:
+    """Calamine's rows of ``sheet``; a failure is returned (a Rust panic is a BaseException:
+    it must not escape a thread of ours as if it were a KeyboardInterrupt)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False), None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # CalamineError, ValueError, OverflowError, PanicException
+        return [], error
+
+
+def _unreadable(package: Package, sheet: str, data: bytes, error: BaseException) -> TableError:
+    """Calamine could not read the sheet: the cause named where it can be told."""
+    for part, content in ((sheet, data), ("sharedStrings", _shared_strings(package))):
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            what = "munkalap" if part == sheet else "megosztott szövegek táblája"
+            return not_xlsx(
+                package.path,
+                f"a(z) „{part}” {what} nem UTF-8 kódolású bájtokat tartalmaz (a(z) "
+                f"{bad.start}. bájtnál; pl. windows-1250 szerint írt szöveg)",
+                "Mentse újra a táblázatot Excelben vagy LibreOffice-ban (.xlsx).",
+            )
+    kind = type(error).__name__
+    detail = (
+        "a munkalap nem olvasható"
+        if kind != "PanicException"
+        else "a munkalap egy értéke nem olvasható"
+    )
+    return not_xlsx(
+        package.path,
+        f"{detail} („{sheet}”)",
+        "Mentse újra a táblázatot Excelben vagy LibreOffice-ban (.xlsx), és az új fájlt küldje.",
+    )
+
+
+def _shared_strings(package: Package) -> bytes:
+    return package.read(SHARED_STRINGS) if package.has(SHARED_STRINGS) else b""
 
 
 def _cell(value: object) -> object | None:
@@ -248,6 +373,8 @@ def _convert(value: object) -> object | None:
     """Calamine's value → ours: None for empty, int for int-valued floats, date for date cells."""
     if isinstance(value, str):
         return value if value != "" else None
+    if isinstance(value, OpaqueCell):
+        return value
     if isinstance(value, bool):
         return _BOOL_TEXT[value]
     if isinstance(value, float):
@@ -262,22 +389,10 @@ def _convert(value: object) -> object | None:
 
 
 def _check_header(path: Path, sheet_name: str, header: list[object]) -> None:
-    where = f"A(z) „{path.name}” fájl első munkalapján („{sheet_name}”)"
-    found = [cell_text(_convert(v)).strip() for v in header]
-    for column in layout.COLUMNS:
-        index = ord(column.letter) - ord("A")
-        actual = found[index] if index < len(found) else ""
-        if actual != column.header:
-            shown = f"„{actual}”" if actual else "üres"
-            raise TableError(
-                f"{where} a(z) {column.letter} oszlop fejléce {shown}, de „{column.header}” kellene. "
-                "A táblázat formátuma nem módosítható: használja a „Kapcsolati kód adattáblázat” sablont."
-            )
-    extra = [(i, text) for i, text in enumerate(found) if i >= len(layout.COLUMNS) and text]
-    if extra:
-        index, text = extra[0]
-        letter = column_letters(index + 1)
+    """The parsed row 1 is the template's header (as :mod:`kkod.table.locate` found it)."""
+    problem = header_problem([cell_text(_convert(v)).strip() for v in header])
+    if problem is not None:
         raise TableError(
-            f"{where} a(z) {letter} oszlopban nem várt fejléc áll („{text}”); a táblázat csak az "
-            f"A–{LETTERS[-1]} oszlopokból állhat. A táblázat formátuma nem módosítható."
+            f"A(z) „{path.name}” fájl „{sheet_name}” munkalapján {problem}. A táblázat "
+            "formátuma nem módosítható: használja a „Kapcsolati kód adattáblázat” sablont."
         )

@@ -9,10 +9,15 @@ prefix. Comments, CDATA and processing instructions inside ``sheetData`` are ref
 
 from __future__ import annotations
 
+import functools
+import html
+import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kkod.errors import TableError
+from kkod.table.limits import amount
 
 _PREFIX = rb"((?:[A-Za-z_][\w.\-]*:)?)"
 _SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
@@ -57,7 +62,7 @@ def split_ref(ref: str) -> tuple[str, int]:
     m = _CELL_REF.match(ref.replace("$", ""))
     if not m:
         raise ValueError(f"not a cell reference: {ref!r}")
-    return m[1], int(m[2])
+    return m[1], bounded_int(m[2])
 
 
 def formula_cells(data: bytes) -> frozenset[tuple[int, str]]:
@@ -603,7 +608,13 @@ def _attrs(attrs: bytes) -> dict[bytes, bytes]:
 
 def _row_number(attrs: bytes) -> int:
     m = _R_NUMBER.search(attrs)
-    return int(m[1]) if m else 0
+    return bounded_int(m[1]) if m else 0
+
+
+def bounded_int(digits: bytes | str) -> int:
+    """A row or column number from the file, absurd lengths capped (``int`` refuses over 4,300
+    digits): any number beyond a sheet's last row reads as ``10**9``."""
+    return int(digits) if len(digits) <= 9 else 10**9
 
 
 def _column_styles(head: bytes) -> list[tuple[int, int, bytes]]:
@@ -649,3 +660,383 @@ def _check_encoding(data: bytes) -> None:
         raise TableError(
             f"Az első munkalap XML-je nem UTF-8 kódolású ({m[1].decode(errors='replace')})."
         )
+
+
+# --- checks before a parser sees the sheet ----------------------------------------------------
+
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+# A date cell's serial number must lie in Excel's range: 1900-01-01 (1) … 9999-12-31.
+_LAST_SERIAL = 2_958_466
+_VALUE_MARKERS = (b"</v>", b"</is>", b"<is/>", b"</f>", b"<f ")
+_R_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d*)[\"']")
+
+
+class SheetProblem(Exception):
+    """Something in a worksheet's XML that keeps it from being read: ``message`` is Hungarian
+    (a clause to follow the sheet's name), ``limit`` the limit it broke, if any."""
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.limit = message, limit
+
+
+@dataclass(frozen=True, slots=True)
+class Census:
+    """What a parser will make of the sheet: the last row and column holding a value, and the
+    last row with a value besides column A (the data rows end there)."""
+
+    last_row: int
+    last_column: int
+    last_data_row: int
+
+
+def census(data: bytes, *, max_rows: int, max_cells: int, data_columns: int) -> Census:
+    """Check the sheet's extent before it is parsed: no cell beyond XFD1048576, the used area
+    (rows × columns) and the cells at most ``max_cells``, the data rows at most ``max_rows``.
+
+    Cheap for the usual sheet (every cell's ``r`` first, within the first ``data_columns``
+    columns and below row 1,000,000): two byte scans. Anything else is walked cell by cell,
+    as a parser would place it. Raises :class:`SheetProblem`.
+    """
+    sheet_data = _SHEET_DATA.search(data)
+    if sheet_data is None or sheet_data[2]:
+        return Census(0, 0, 0)
+    prefix = sheet_data[1]
+    start = sheet_data.end()
+    end = data.find(b"</" + prefix + b"sheetData>", start)
+    end = len(data) if end < 0 else end
+    if _unusual_cells(prefix, data_columns).search(data, start, end) is None:
+        last_row = _last_row_number(data, prefix, start, end)
+        if last_row * data_columns <= max_cells:
+            last_data_row = last_row
+            if last_row - 1 > max_rows:
+                last_data_row = _last_data_row(data, prefix, start, end)
+            _check_rows(last_data_row, max_rows)
+            return Census(last_row, data_columns, last_data_row)
+    return _walk(data, prefix, start, end, max_rows=max_rows, max_cells=max_cells)
+
+
+def _unusual_cells(prefix: bytes, data_columns: int) -> re.Pattern[bytes]:
+    """A cell whose position a byte scan cannot bound: without ``r`` first, right of the data
+    columns, at row 1,000,000 or beyond (7 digits), or a row numbered so."""
+    last = column_letters(data_columns).encode()
+    p = re.escape(prefix)
+    return _compiled(
+        rb"<" + p + rb"c(?=[\s/>])(?! r=\"(?:[A-" + last + rb"]\d{1,6}\"))"
+        rb"|<" + p + rb"row r=\"\d{7}"
+    )
+
+
+@functools.cache
+def _compiled(pattern: bytes) -> re.Pattern[bytes]:
+    return re.compile(pattern)
+
+
+def _last_row_number(data: bytes, prefix: bytes, start: int, end: int) -> int:
+    """The number of the sheet's last row element (rows are in order in a valid sheet; a sheet
+    whose are not is bounded all the same: below 1,000,000 rows, the data columns)."""
+    at = data.rfind(b"<" + prefix + b"row", start, end)
+    while at >= 0:
+        m = _ROW.match(data, at)
+        if m is not None:
+            return _row_number(m[2]) or 1
+        at = data.rfind(b"<" + prefix + b"row", start, at)
+    return 0
+
+
+def _last_data_row(data: bytes, prefix: bytes, start: int, end: int) -> int:
+    """The row of the last cell holding a value in another column than A, searched from the
+    end: trailing rows with only a Sorszám, or only formatting, do not count."""
+    markers = (
+        b"</" + prefix + b"v>",
+        b"</" + prefix + b"is>",
+        b"<" + prefix + b"is/>",
+        b"</" + prefix + b"f>",
+        b"<" + prefix + b"f ",
+    )
+    cell_re = _compiled(rb"<" + re.escape(prefix) + rb"c(?=[\s/>])([^>]*)>")
+    cell_open = b"<" + prefix + b"c"
+    limit = end
+    # Each marker's last place before the limit, searched again only once passed: a marker
+    # the sheet lacks is searched once, not once per row.
+    found = {marker: data.rfind(marker, start, end) for marker in markers}
+    while True:
+        for marker, at in found.items():
+            if at >= limit:
+                found[marker] = data.rfind(marker, start, limit)
+        at = max(found.values())
+        if at < 0:
+            return 1
+        cell_start = data.rfind(cell_open, start, at)
+        cell = cell_re.match(data, cell_start) if cell_start >= 0 else None
+        while cell_start >= 0 and cell is None:
+            cell_start = data.rfind(cell_open, start, cell_start)
+            cell = cell_re.match(data, cell_start) if cell_start >= 0 else None
+        if cell is None:
+            return 1
+        ref = _R_REF.search(cell[1])
+        if ref is None or ref[1].upper() != b"A":
+            if ref is not None and ref[2]:
+                return bounded_int(ref[2])
+            row_start = data.rfind(b"<" + prefix + b"row", start, cell_start)
+            row = _ROW.match(data, row_start) if row_start >= 0 else None
+            return (_row_number(row[2]) if row else 0) or 1
+        limit = cell_start
+
+
+def _check_rows(last_data_row: int, max_rows: int) -> None:
+    if last_data_row - 1 > max_rows:
+        raise SheetProblem(
+            f"az utolsó kitöltött sor a(z) {last_data_row}. sor, így {amount(last_data_row - 1)} "
+            f"adatsor van rajta; egy táblázat legfeljebb {amount(max_rows)} adatsort tartalmazhat",
+            "max_rows",
+        )
+
+
+def _walk(
+    data: bytes, prefix: bytes, start: int, end: int, *, max_rows: int, max_cells: int
+) -> Census:
+    """The census cell by cell, placing cells without ``r`` as a parser does."""
+    close_row = b"</" + prefix + b"row>"
+    cell_re = _compiled(rb"<" + re.escape(prefix) + rb"c(?=[\s/>])([^>]*?)(/?)>")
+    close_cell = b"</" + prefix + b"c>"
+    last_row = last_column = last_data_row = 0
+    cells = 0
+    row_number = 0
+    for row in _ROW.finditer(data, start, end):
+        row_number = _row_number(row[2]) or row_number + 1
+        if row_number > MAX_ROW:
+            raise SheetProblem(
+                f"egy sor a(z) {row_number}. sorszámot viseli, pedig egy munkalapnak legfeljebb "
+                f"{amount(MAX_ROW)} sora lehet (sérült vagy szándékosan hibás fájl)"
+            )
+        if row[3]:
+            continue
+        body_end = data.find(close_row, row.end(), end)
+        body_end = end if body_end < 0 else body_end
+        column = 0
+        pos = row.end()
+        data_row = False
+        while True:
+            cell = cell_re.search(data, pos, body_end)
+            if cell is None:
+                break
+            cells += 1
+            if cells > max_cells:
+                raise SheetProblem(f"több mint {amount(max_cells)} cella van", "max_cells")
+            ref = _R_REF.search(cell[1])
+            cell_row = row_number
+            if ref is not None and ref[1]:
+                letters = ref[1].upper().decode()
+                column = column_index(letters) if len(letters) <= 3 else MAX_COLUMN + 1
+                if ref[2]:
+                    cell_row = bounded_int(ref[2])
+            else:
+                column += 1
+            if column > MAX_COLUMN or cell_row > MAX_ROW or cell_row < 1:
+                raise SheetProblem(
+                    f"egy cella az Excel utolsó cellájánál (XFD{MAX_ROW}) is távolabb áll "
+                    f"({amount(column)}. oszlop, {amount(cell_row)}. sor; sérült vagy szándékosan "
+                    "hibás fájl)"
+                )
+            if cell[2]:
+                pos = cell.end()
+                continue
+            inner_end = data.find(close_cell, cell.end(), body_end)
+            inner_end = body_end if inner_end < 0 else inner_end
+            if data.find(b"<", cell.end(), inner_end) >= 0:  # holds a value or a formula
+                last_row = max(last_row, cell_row)
+                last_column = max(last_column, column)
+                if column > 1:
+                    data_row = True
+                    last_data_row = max(last_data_row, cell_row)
+            pos = inner_end + len(close_cell)
+        if last_row * last_column > max_cells:
+            raise SheetProblem(
+                f"a használt terület (az utolsó kitöltött sorig és oszlopig) {amount(last_row)} sor × "
+                f"{amount(last_column)} oszlop, legfeljebb {amount(max_cells)} cella lehet",
+                "max_cells",
+            )
+        if data_row:
+            _check_rows(last_data_row, max_rows)
+        pos = body_end
+    return Census(last_row, last_column, last_data_row)
+
+
+# --- cells the officer sees filled although the file holds no plain value -------------------
+
+_CELL_WITH = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c(?=[\s/>])([^>]*?)/?>")
+
+
+def special_cells(data: bytes, letters: frozenset[str]) -> dict[tuple[int, str], str]:
+    """(row, letter) → ``"error"`` (an Excel error value such as #N/A, shown as that) or
+    ``"richvalue"`` (an Excel data type: a linked entity or an image in the cell, shown by
+    Excel, not held as text) for such cells of the columns ``letters``. A byte search each
+    when there are none."""
+    if data.find(b't="e"') < 0 and data.find(b" vm=") < 0:
+        return {}
+    found: dict[tuple[int, str], str] = {}
+    for m in _CELL_WITH.finditer(data):
+        attrs = m[1]
+        kind = (
+            "richvalue"
+            if re.search(rb"\svm\s*=", attrs)
+            else "error"
+            if re.search(rb"\st\s*=\s*[\"']e[\"']", attrs)
+            else None
+        )
+        if kind is None:
+            continue
+        ref = _R_REF.search(attrs)
+        if ref is None or not ref[1] or not ref[2]:
+            continue
+        letter = ref[1].decode().upper()
+        if letter in letters:
+            found[(bounded_int(ref[2]), letter)] = kind
+    return found
+
+
+# --- date cells out of Excel's range ------------------------------------------------------------
+
+_BUILTIN_DATE_FORMATS = frozenset(
+    [*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)]
+)
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', re.I)
+
+
+def date_styles(styles: bytes) -> frozenset[int]:
+    """Indexes of the cell formats (``cellXfs``) that show a number as a date, time or duration."""
+    from lxml import etree
+
+    if not styles:
+        return frozenset()
+    root = etree.fromstring(
+        styles, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    )
+    custom: dict[str, str] = {}
+    xfs: list[str] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname
+        if local == "numFmt":
+            custom[element.get("numFmtId", "")] = element.get("formatCode", "")
+        elif local == "xf" and etree.QName(element.getparent()).localname == "cellXfs":
+            xfs.append(element.get("numFmtId", "0"))
+    dated: set[int] = set()
+    for index, fmt in enumerate(xfs):
+        if fmt in custom:
+            code = _QUOTED.sub("", custom[fmt]).lower()
+            if code != "general" and re.search(r"[dmyhs]", code):
+                dated.add(index)
+        elif fmt.isdigit() and int(fmt) in _BUILTIN_DATE_FORMATS:
+            dated.add(index)
+    return frozenset(dated)
+
+
+def date_cell_out_of_range(data: bytes, styles: frozenset[int]) -> tuple[str, str] | None:
+    """(cell reference, value) of the first date-formatted number cell whose value is no
+    date Excel can show (negative, beyond 9999-12-31, not a number): a parser converting it
+    would fail. ``None`` when there is none; one byte scan per sheet when dates are used."""
+    if not styles:
+        return None
+    if len(styles) <= 64:
+        pattern = _compiled(
+            rb'\ss="(' + b"|".join(str(i).encode() for i in sorted(styles)) + rb')"'
+        )
+    else:
+        pattern = _compiled(rb'\ss="(\d+)"')
+    close_cell_re = _compiled(rb"</(?:[A-Za-z_][\w.\-]*:)?c>")
+    for m in pattern.finditer(data):
+        if int(m[1]) not in styles:
+            continue
+        tag_start = data.rfind(b"<", 0, m.start())
+        cell = _CELL.match(data, tag_start)
+        if cell is None or cell[3]:
+            continue
+        attrs = _attrs(cell[2])
+        if attrs.get(b"t", b"n") != b"n":
+            continue
+        close = close_cell_re.search(data, cell.end())
+        inner = data[cell.end() : close.start() if close else len(data)]
+        value = re.search(rb"<(?:[A-Za-z_][\w.\-]*:)?v>([^<]*)<", inner)
+        if value is None:
+            continue
+        text = value[1].decode("ascii", "replace").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not (0 <= number < _LAST_SERIAL):
+            return (attrs.get(b"r", b"?").decode("ascii", "replace"), text)
+    return None
+
+
+# --- the first rows, before the sheet is parsed -------------------------------------------------
+
+_T_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?t(?:\s[^>]*)?>([^<]*)</")
+_RPH = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?rPh\b.*?</(?:[A-Za-z_][\w.\-]*:)?rPh>", re.S)
+_V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?v(?:\s[^>]*)?>([^<]*)</")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def leading_rows(data: bytes, last_row: int) -> dict[int, dict[int, tuple[str, str]]]:
+    """Row → column index → (cell type, text) of the rows up to ``last_row`` found in ``data``
+    (the start of a sheet's XML). The text is the inline string's, or ``<v>``'s (a shared
+    string's index for type ``s``)."""
+    sheet_data = _SHEET_DATA.search(data)
+    rows: dict[int, dict[int, tuple[str, str]]] = {}
+    if sheet_data is None or sheet_data[2]:
+        return rows
+    prefix = sheet_data[1]
+    close_row = b"</" + prefix + b"row>"
+    previous = 0
+    for m in _ROW.finditer(data, sheet_data.end()):
+        number = _row_number(m[2]) or previous + 1
+        previous = number
+        if number > last_row:
+            break
+        if m[3]:
+            continue
+        body_end = data.find(close_row, m.end())
+        if body_end < 0:
+            break  # the row goes on past what was read
+        cells: dict[int, tuple[str, str]] = {}
+        body = data[m.end() : body_end]
+        try:
+            for col, _start, _end, attrs, inner in _iter_cells(prefix, body, number):
+                kind = _attrs(attrs).get(b"t", b"n").decode("ascii", "replace")
+                cells[col] = (kind, _cell_text(kind, inner or b""))
+        except TableError:
+            break
+        rows[number] = cells
+    return rows
+
+
+def _cell_text(kind: str, inner: bytes) -> str:
+    if kind == "inlineStr":
+        parts = _T_TEXT.findall(_RPH.sub(b"", inner))
+    else:
+        parts = _V_TEXT.findall(inner)[:1]
+    return unescape_text(b"".join(parts).decode("utf-8", "replace"))
+
+
+def unescape_text(text: str) -> str:
+    """XML character data (entities, character references, OOXML ``_xHHHH_``) as text."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "_x" in text:
+        text = _XSTRING_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return text
+
+
+def text_longer_than(data: bytes, max_chars: int) -> int | None:
+    """The length in characters of the first text in ``data`` (a cell's or a shared string's)
+    longer than ``max_chars``; ``None`` when there is none. A byte scan: only runs of at least
+    ``max_chars`` bytes are decoded and measured."""
+    for m in _compiled(rb">[^<]{%d,}" % max_chars).finditer(data):
+        length = len(unescape_text(m[0][1:].decode("utf-8", "replace")))
+        if length > max_chars:
+            return length
+    return None

@@ -1,13 +1,13 @@
-"""The format-preserving result writer: put text into cells of the first sheet, change nothing else.
+"""The format-preserving result writer: put text into cells of the table's sheet, change nothing else.
 
-Only the first worksheet's XML part is rewritten (stream-patched, see :mod:`kkod.table.sheet_xml`);
-every other zip member is copied with its bytes, order, name, date and compression method.
-Output is atomic: a temporary file beside ``dst``, then a rename.
+The table's sheet is found as the reader finds it (:func:`kkod.table.locate.open_table`).
+Only its XML part is rewritten (stream-patched, see :mod:`kkod.table.sheet_xml`); every other
+zip member is copied as stored — its compressed bytes, order, name, date and compression
+method — never inflated. Output is atomic: a temporary file beside ``dst``, then a rename.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 import zlib
@@ -16,7 +16,9 @@ from pathlib import Path
 
 from kkod.atomic import atomic_write
 from kkod.table import layout
-from kkod.table.package import check_is_xlsx, first_sheet, not_xlsx
+from kkod.table.limits import TableLimits
+from kkod.table.locate import open_table
+from kkod.table.package import Package, not_xlsx
 from kkod.table.sheet_xml import NotStreamable, PreparedSheet, column_index
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
@@ -30,7 +32,7 @@ _ZIP64_MARGIN = 1 << 30
 
 
 def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> None:
-    """Write ``values[(row, column letter)]`` as text into the first sheet of ``src``, saved as ``dst``.
+    """Write ``values[(row, column letter)]`` as text into the table's sheet of ``src``, saved as ``dst``.
 
     Every other cell, style, width, validation, protection, sheet and zip member stays as it was.
     ``dst`` may be ``src``. On any error ``dst`` is untouched and no temporary file remains.
@@ -40,21 +42,19 @@ def patch_cells(src: Path, dst: Path, values: Mapping[tuple[int, str], str]) -> 
 
 
 class PreparedTable:
-    """A table read into memory with its first sheet checked and the cells of ``columns``
+    """A table read into memory with its sheet found and checked and the cells of ``columns``
     located: what a patch needs before the values are known (see :func:`patch_cells`)."""
 
-    def __init__(self, src: Path, columns: Iterable[str] = ()) -> None:
+    def __init__(
+        self, src: Path, columns: Iterable[str] = (), limits: TableLimits | None = None
+    ) -> None:
         self.src = src = Path(src)
-        check_is_xlsx(src)
-        self._raw = src.read_bytes()
-        try:
-            with zipfile.ZipFile(io.BytesIO(self._raw)) as archive:
-                self._part = first_sheet(archive, src).part
-                self._sheet = PreparedSheet(
-                    archive.read(self._part), [_column_of(letter) for letter in columns]
-                )
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
-            raise not_xlsx(src, "sérült zip-archívum") from error
+        with open_table(src, limits, only_sheet=True) as table:
+            self._package: Package = table.package
+            self._part = table.sheet.part
+            self._sheet = PreparedSheet(
+                table.package.xml(self._part), [_column_of(letter) for letter in columns]
+            )
 
     def write(self, dst: Path, edits: Mapping[int, Mapping[int, str]]) -> None:
         """Save the table with ``edits[row][column index]`` as ``dst`` (atomically)."""
@@ -86,17 +86,14 @@ class PreparedTable:
             self.write_codes(dst, codes)
 
     def _save(self, dst: Path, sheet: Iterable[bytes]) -> None:
-        """Write the zip as ``dst`` (atomically): every member copied, the first sheet's XML
-        made of the pieces ``sheet`` gives (compressed as each comes)."""
+        """Write the zip as ``dst`` (atomically): every member copied as stored, the table
+        sheet's XML made of the pieces ``sheet`` gives (compressed as each comes)."""
+        package = self._package
         try:
-            with (
-                zipfile.ZipFile(io.BytesIO(self._raw)) as archive,
-                atomic_write(Path(dst)) as tmp,
-                zipfile.ZipFile(tmp, "w") as out,
-            ):
-                for info in archive.infolist():
+            with atomic_write(Path(dst)) as tmp, zipfile.ZipFile(tmp, "w") as out:
+                for info in package.archive.infolist():
                     if info.filename != self._part:
-                        _copy_member(archive, out, info)
+                        _copy_member(package, out, info)
                         continue
                     big = info.file_size > _ZIP64_MARGIN
                     with out.open(_member_info(info), "w", force_zip64=big) as stream:
@@ -147,10 +144,26 @@ def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]
     PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
 
 
-def _copy_member(archive: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member with its name, date, attributes, compression method and content."""
+def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member as stored: name, date, attributes, compression method, and its
+    compressed bytes unchanged (never inflated: a big picture or an unrelated part costs
+    only its stored size).
+
+    :mod:`zipfile` has no call for writing already-compressed bytes, so the local header and
+    the central directory entry are made by its own :class:`zipfile.ZipInfo`, and the entry is
+    registered as :meth:`zipfile.ZipFile.writestr` registers one.
+    """
     copy = _member_info(info)
-    out.writestr(copy, b"" if info.is_dir() else archive.read(info))
+    copy.flag_bits = info.flag_bits & 0x06  # deflate's level hint; sizes go in the header
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    with out._lock:
+        copy.header_offset = out.fp.tell()
+        out.fp.write(copy.FileHeader(zip64))
+        out.fp.write(package.raw(info.filename))
+        out.filelist.append(copy)
+        out.NameToInfo[copy.filename] = copy
+        out.start_dir = out.fp.tell()
 
 
 def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
