@@ -26,6 +26,7 @@ KKOD = str(Path(sys.executable).with_name("kkod"))
 ORG = "Példa Vármegyei Kormányhivatal"
 ORG_ID = "VATHU-15789012"
 SHORT_NAME = "PVKH"
+SEAT = "6722 Szeged, Rákóczi tér 1."
 KRID = "612345"
 EMPLOYER_ADDRESS = "hr@pelda-kormanyhivatal.hu"
 MINISTRY_ADDRESS = "ehr@bm.gov.hu"
@@ -106,6 +107,7 @@ def main() -> int:
     declaration = OUT / "05-nyilatkozat.pdf"
     kkod("employer", "declaration", "--org", ORG, "--short-name", SHORT_NAME, "--krid", KRID,
          "--contact-name", "Kiss Anna", "--contact-email", EMPLOYER_ADDRESS, "--table", str(checked),
+         "--seat", SEAT, "--signer-position", "humánpolitikai főosztályvezető", "--place", "Szeged",
          "-o", str(declaration), "--sign", str(OUT / "pki" / "signer.p12"), "--pass-env", PASSPHRASE_VAR)  # fmt: skip
 
     from kkod.mail.server import start_mailbox_server, wait_for_messages
@@ -182,7 +184,8 @@ def _summary(truth: Path, rates: dict[str, dict], reply: Path, seconds: float) -
         f"Kód nélkül maradt {len(final.rows) - coded} sor: "
         f"{expected_results.count('NINCS_TALALAT')} dolgozónak nincs Ügyfélkapuja, "
         f"{expected_results.count('TOBB_TALALAT')} dolgozónak több is van — ezeket egyenként "
-        "kell kezelni (08-maradek-sorok.xlsx, kkod employer connect)."
+        "kell kezelni: a 08-maradek-sorok.xlsx soronként megadja a 4T adatokat és a teendőt "
+        "(kkod employer edit, kkod employer connect)."
     )
     console.print(f"A bemutató {seconds:.0f} s alatt futott le. Fájlok: {OUT}")
 

@@ -4,6 +4,8 @@
 #                    then opened and saved as .xlsx by LibreOffice Calc (shared strings, its own styles)
 #   lo_from_csv.xlsx a UTF-8 CSV of the same layout converted to .xlsx by Calc
 #   lo_filled.ods / lo_filled.xls  the same table in formats the reader must refuse
+#   lo_template.xlsx a 3-row template with 5 people (two pasted below the numbered rows), saved
+#                    by Calc: protection, open columns, filter and print settings must survive
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/tests/table/fixtures"
@@ -52,6 +54,31 @@ EOF
 soffice_convert xlsx "$OUT" "$WORK/lo_filled.xlsx"
 soffice_convert ods "$OUT" "$WORK/lo_filled.xlsx"
 soffice_convert "xls:MS Excel 97" "$OUT" "$WORK/lo_filled.xlsx"
+
+"$PY" - "$WORK/lo_template.xlsx" <<'EOF'
+import sys
+from pathlib import Path
+
+from kkod.table.template import build_template
+from kkod.table.writer import patch_cells
+
+path = Path(sys.argv[1])
+build_template(path, rows=3)
+people = [
+    ("Kovács János", "Kovács János", "Szabó Mária", "Budapest 11", "1985.03.12"),
+    ("Tóth Éva", "Tóth Éva", "Kiss Ilona", "Debrecen", "1979.11.02"),
+    ("Őri Ünige", "Őri Ünige", "Űrös Zsófia", "Győr", "1990.01.31"),
+    ("Varga Béla", "Varga Béla", "Fekete Anna", "Pécs", "1961.07.04"),
+    ("Nagy Péter", "Nagy Péter", "Molnár Erzsébet", "Szeged", "2001.02.28"),
+]
+values = {
+    (2 + offset, letter): text
+    for offset, person in enumerate(people)
+    for letter, text in zip("DFGHI", person, strict=True)
+}
+patch_cells(path, path, values)
+EOF
+soffice_convert xlsx "$OUT" "$WORK/lo_template.xlsx"
 
 cat >"$WORK/lo_from_csv.csv" <<'EOF'
 Sorszám,Belső azonosító,Megjegyzés,Viselt név,Kapcsolati kód,Születési név,Anyja születési neve,Születési hely,Születési idő

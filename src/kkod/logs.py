@@ -54,7 +54,7 @@ def setup(*, console_level: int = logging.WARNING) -> None:
         root = logging.getLogger()
         console = _StderrHandler()
         console.setFormatter(_Formatter(_FORMAT))
-        console.addFilter(_not_filed)
+        console.addFilter(_for_the_console)
         root.addHandler(console)
         file_handler = _LazyFileHandler()
         file_handler.setFormatter(_Formatter(_FORMAT))
@@ -80,13 +80,16 @@ _LEVEL_NAMES = {
 
 
 class _Formatter(logging.Formatter):
-    """The level in Hungarian (``info``, ``figyelem``, ``hiba``), for the operator."""
+    """The level in Hungarian (``info``, ``figyelem``, ``hiba``), for the operator; control
+    characters in a message (a library may quote outside text) shown as tags."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        from kkod.visible import visible
+
         english = record.levelname
         record.levelname = _LEVEL_NAMES.get(english, english)
         try:
-            return super().formatMessage(record)
+            return visible(super().formatMessage(record), keep_newlines=True)
         finally:
             record.levelname = english
 
@@ -119,8 +122,17 @@ def _log_warning(message, category, filename, lineno, file=None, line=None) -> N
 FILED = "kkod.unexpected"  # the logger of filed errors: the log file only, never the console
 
 
-def _not_filed(record: logging.LogRecord) -> bool:
-    return record.name != FILED
+def _for_the_console(record: logging.LogRecord) -> bool:
+    """kkod's own lines, not its filed errors; a library's warnings (English, e.g. fpdf2's
+    missing glyphs) only with ``KKOD_DEBUG`` — they are in the log file either way — but its
+    errors always (a server that cannot bind its port must say so)."""
+    if record.name == FILED:
+        return False
+    own = record.name.split(".", 1)[0] in _OWN
+    return own or record.levelno >= logging.ERROR or debug_enabled()
+
+
+_OWN = frozenset({"kkod", "__main__"})
 
 
 class _StderrHandler(logging.StreamHandler):

@@ -3,6 +3,7 @@ and a Hungarian sentence even for a value a library refuses in English."""
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
@@ -35,15 +36,16 @@ def test_a_help_page_names_values_defaults_and_what_is_required():
     shown = runner.invoke(app, ["template", "--help"]).stdout
     assert shown.lstrip().startswith("Használat: kkod template [KAPCSOLÓK] TÁBLA.xlsx")
     assert "* TÁBLA.xlsx" in shown and "[kötelező]" in shown
-    assert "--rows SZÁM" in shown and "[alapértelmezés: 100]" in shown
+    assert re.search(r"--rows +SZÁM", shown) and "[alapértelmezés: 100]" in shown
     assert "--install-completion" not in shown and "--show-completion" not in shown
 
 
 def test_an_example_is_one_line_to_copy_however_narrow_the_terminal():
     result = runner.invoke(app, ["employer", "submit", "--help"], env={"COLUMNS": "60"})
-    (example,) = [line for line in result.stdout.splitlines() if "Példa:" in line]
-    assert example.strip().startswith("Példa: kkod employer submit --table")
-    assert example.rstrip().endswith("--starttls")
+    examples = [line for line in result.stdout.splitlines() if "Példa:" in line]
+    assert len(examples) == 2  # each whole on its line
+    assert examples[0].strip().startswith("Példa: kkod employer submit --table")
+    assert examples[0].rstrip().endswith("--starttls")
 
 
 def test_a_value_a_library_refuses_is_still_told_in_hungarian(tmp_path):

@@ -203,7 +203,10 @@ def test_generate_through_the_central_api_gives_what_in_process_gives(
     from kkod.web.central.app import create_app
     from tests.apiserver import serving
 
-    in_process = kkod("generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "helyi.xlsx")
+    in_process = kkod(
+        "generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "helyi.xlsx",
+        "--report", work / "helyi-jelentes.xlsx",
+    )  # fmt: skip
     assert in_process.exit_code == 0, in_process.output
     settings = Settings(data_dir=tmp_path / "data", central_database_url=db_url)
     engine = make_engine(db_url)
@@ -216,8 +219,14 @@ def test_generate_through_the_central_api_gives_what_in_process_gives(
         monkeypatch.setenv("KKOD_CENTRAL_API_KEY", token)
         monkeypatch.setenv("KKOD_CENTRAL_DATABASE_URL", "sqlite:////nonexistent/not-used.sqlite3")
         get_settings.cache_clear()
-        over_http = kkod("generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "http.xlsx")
-        wrong = kkod("generate", work / "tabla.xlsx", "--krid", "424242", "-o", work / "x.xlsx")
+        over_http = kkod(
+            "generate", work / "tabla.xlsx", "--krid", KRID, "-o", work / "http.xlsx",
+            "--report", work / "http-jelentes.xlsx",
+        )  # fmt: skip
+        wrong = kkod(
+            "generate", work / "tabla.xlsx", "--krid", "424242", "-o", work / "x.xlsx",
+            "--report", work / "x-jelentes.xlsx",
+        )  # fmt: skip
     assert over_http.exit_code == 0, over_http.output
     local = {r.row: r.kapcsolati_kod for r in read_table(work / "helyi.xlsx").rows}
     remote = {r.row: r.kapcsolati_kod for r in read_table(work / "http.xlsx").rows}

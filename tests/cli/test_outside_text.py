@@ -78,7 +78,9 @@ def test_outside_text_is_shown_as_written_everywhere(kkod, tmp_path):
         "generate", str(table), "--krid", KRID, shows=("[bold]tábla[red] [ESC][31m-kodokkal.xlsx",)
     )
     filled = table.with_name(f"{table.stem}-kodokkal.xlsx")
-    kkod("employer", "import", str(filled), shows=(NAME, f"Varga {MARKUP}"))
+    report = table.with_name(f"{table.stem}-jelentes.xlsx")
+    kkod("employer", "import", str(filled), "--report", str(report),
+         shows=(NAME, f"Varga {MARKUP}"))  # fmt: skip
     kkod("employer", "list", shows=(NAME, f"Varga {MARKUP}"))
 
     # Certificate names through the declaration and the signature check.
@@ -90,7 +92,9 @@ def test_outside_text_is_shown_as_written_everywhere(kkod, tmp_path):
     plain_table = shutil.copy(table, tmp_path / "[bold]tábla[red].xlsx")
     kkod("employer", "declaration", "--org", "Példa Hivatal", "--short-name", "PMHIV",
          "--krid", KRID, "--contact-name", "Kiss Anna", "--contact-email", "hr@pelda.gov.hu",
-         "--table", str(plain_table), "-o", "nyilatkozat.pdf", "--sign", "pki/signer.p12",
+         "--table", str(plain_table), "-o", "nyilatkozat.pdf", "--seat", "Eger, Fő tér 1.",
+         "--signer-position", "igazgató", "--place", "Eger", "--sign", "pki/signer.p12",
+         "--force",  # the table has errors on purpose
          shows=(signer_shown, "[bold]tábla[red].xlsx"))  # fmt: skip
     kkod("pki", "verify", "nyilatkozat.pdf",
          shows=(signer_shown, ORG_SHOWN))  # fmt: skip

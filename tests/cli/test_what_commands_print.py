@@ -296,7 +296,8 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         declaration = ("employer", "declaration", "--org", ORG, "--short-name", "PMHIV",
                        "--krid", KRID, "--contact-name", "Kiss Anna", "--contact-email", SENDER)  # fmt: skip
         kkod(*declaration, "--table", "javitott.xlsx", "-o", "nyilatkozat.pdf",
-             "--sign", "pki/signer.p12")  # fmt: skip
+             "--seat", "1051 Budapest, Példa utca 1.", "--signer-position", "főigazgató",
+             "--place", "Budapest", "--sign", "pki/signer.p12")  # fmt: skip
         kkod(*declaration, "--table", "javitott.xlsx", "-o", "alairatlan.pdf")
         kkod(*declaration, "--table", "szoveg.xlsx", "-o", "rossz.pdf", codes=(2,))
         kkod("pki", "verify", "nyilatkozat.pdf", "--org-id", ORG_ID)

@@ -1,4 +1,5 @@
-"""Fixtures of the employer tests: real tables from the template, real replies, a settings switch."""
+"""Fixtures of the employer tests: real tables from the template, real replies (the returned
+table, the ministry's reason report, the reply email), a settings switch."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kkod.central.codes import encode, format_code
-from kkod.central.interface import OfficeInfo
+from kkod.central.interface import MatchResult, OfficeInfo
 from kkod.central.registry import NewAccount, add_office, add_person
 from kkod.central.service import InProcessCentral, open_central
 from kkod.config import Settings
@@ -83,6 +84,74 @@ def make_reply(tmp_path) -> Callable[..., Path]:
     def make(table: Path, codes: dict[int, str], name: str = "VALASZ.xlsx") -> Path:
         out = tmp_path / name
         patch_cells(table, out, {(row, CODE_COLUMN): code for row, code in codes.items()})
+        return out
+
+    return make
+
+
+@pytest.fixture
+def make_report(tmp_path) -> Callable[..., Path]:
+    """The ministry's reason report for ``table``: the rows in ``codes`` ({row: code}) coded,
+    the others with ``results`` ({row: MatchResult}, default: nincs találat)."""
+    from collections import Counter
+
+    from kkod.exchange.reason_report import build_reason_report
+    from kkod.ministry.generation import RowOutcome
+    from kkod.reports import write_report
+    from kkod.table.reader import read_table
+
+    def make(
+        table: Path,
+        codes: dict[int, str],
+        results: dict[int, MatchResult] | None = None,
+        name: str = "VALASZ-jelentes.xlsx",
+    ) -> Path:
+        outcomes = [
+            RowOutcome(
+                r.row,
+                r.belso_azonosito,
+                MatchResult.KOD
+                if r.row in codes
+                else (results or {}).get(r.row, MatchResult.NINCS_TALALAT),
+                codes.get(r.row),
+                r.text("A"),
+                r.person.viselt_nev,
+            )
+            for r in read_table(table).rows
+        ]
+        counts = Counter(o.result for o in outcomes)
+        return write_report(tmp_path / name, build_reason_report(outcomes, table.name, counts))
+
+    return make
+
+
+@pytest.fixture
+def make_reply_eml(tmp_path, make_reply, make_report) -> Callable[..., Path]:
+    """The ministry's reply email: the returned table and its reason report attached."""
+    from kkod.mail.message import XLSX_TYPE, Attachment, build_message
+
+    def make(
+        table: Path,
+        codes: dict[int, str],
+        results: dict[int, MatchResult] | None = None,
+        name: str = "valasz.eml",
+        in_reply_to: str = "<request-1@pelda.hu>",
+    ) -> Path:
+        returned = make_reply(table, codes, name=f"{Path(name).stem}-kodokkal.xlsx")
+        report = make_report(table, codes, results, name=f"{Path(name).stem}-jelentes.xlsx")
+        message = build_message(
+            sender="ehr@bm.gov.hu",
+            to="hr@pelda.hu",
+            subject="Re: Példa Hivatal – kapcsolati kódok igénylése [KK-1] – kész",
+            text="A kapcsolati kódok elkészültek.",
+            attachments=[
+                Attachment(returned.name, XLSX_TYPE, returned.read_bytes()),
+                Attachment(report.name, XLSX_TYPE, report.read_bytes()),
+            ],
+            in_reply_to=in_reply_to,
+        )
+        out = tmp_path / name
+        out.write_bytes(message.as_bytes())
         return out
 
     return make

@@ -55,6 +55,11 @@ def data() -> DeclarationData:
         table_sha256=hashlib.sha256(b"tabla").hexdigest(),
         table_filename="kapcsolati_kod_adattablazat.xlsx",
         issued=dt.date(2024, 3, 5),
+        seat="9021 Győr, Kossuth Lajos utca 7.",
+        organisation_id="VATHU-15000000",
+        signer_name="Szőke Örs",
+        signer_position="parancsnok",
+        place="Győr",
     )
 
 
@@ -75,11 +80,17 @@ def test_pdf_text_is_hungarian_with_every_field(data):
     assert "kapcsolati_kod_adattablazat.xlsx" in squashed
     assert "Adatsorok száma: 3" in squashed
     assert data.table_sha256[:32] in text and data.table_sha256[32:] in text
-    assert "2024. március 5." in squashed
+    assert "Kelt: Győr, 2024. március 5." in squashed
+    assert "Alulírott Szőke Örs (parancsnok), a Győri Tűzoltó-parancsnokság" in squashed
+    assert "Székhelye: 9021 Győr, Kossuth Lajos utca 7." in squashed
+    assert "Azonosítója: VATHU-15000000" in squashed
     assert "saját nyilatkozatával egyeztettük" in squashed  # seed step 1
     assert "tömegesen generálják" in squashed
     assert "jogszerűen kezeljük" in squashed
     assert "vezetője vagy meghatalmazottja" in squashed
+    # valid with a PAdES signature, AVDH, or by hand (checked by the ministry)
+    assert "elektronikus (PAdES) aláírással" in squashed and "AVDH" in squashed
+    assert "saját kezű aláírással" in squashed and "aláírás ellenőrzésre vár" in squashed
 
 
 def test_pdf_is_one_a4_page_with_dejavu_embedded(data):
@@ -99,6 +110,69 @@ def test_pdf_is_one_a4_page_with_dejavu_embedded(data):
 
 def test_fields_read_back_equal(data):
     assert read_declaration(build_declaration_pdf(data)) == data
+
+
+def test_a_version_1_declaration_is_still_read(data):
+    import json
+
+    from kkod.exchange.declaration import FORMAT_VERSION, payload
+
+    old = json.loads(payload(data))
+    for name in ("seat", "organisation_id", "signer_name", "signer_position", "place"):
+        del old[name]
+    old["version"] = 1
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.embed_file(bytes=json.dumps(old).encode(), basename="kkod-nyilatkozat.json")
+    read = read_declaration(bytes(pdf.output()))
+    assert FORMAT_VERSION == 2
+    assert read == dataclasses.replace(
+        data, seat="", organisation_id="", signer_name="", signer_position="", place=""
+    )
+
+
+def test_fields_not_given_are_lines_to_fill_by_hand(data):
+    blank = dataclasses.replace(data, signer_name="", signer_position="", place="", seat="")
+    text = " ".join(_pdf_text(build_declaration_pdf(blank)).split())
+    assert "Alulírott …………" in text and "Kelt: …………" in text and "Székhelye: …………" in text
+
+
+def test_the_signature_goes_into_the_visible_field_of_the_signature_block(data, tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    from kkod.pki.demo_ca import make_demo_ca
+    from kkod.pki.signing import SIGNATURE_FIELD, sign_pdf
+    from kkod.pki.verify import verify_declaration_signature
+
+    unsigned = build_declaration_pdf(data)
+    [(name, value, ref)] = list(enumerate_sig_fields(PdfFileReader(io.BytesIO(unsigned))))
+    rect = [float(v) for v in ref.get_object()["/Rect"]]
+    assert name == SIGNATURE_FIELD and value is None
+    assert rect[2] - rect[0] > 150 and rect[3] - rect[1] > 40  # visible, a place to sign in
+    assert rect[1] > 100  # on the page, in the lower half
+    pki = make_demo_ca(tmp_path, organisation=data.organisation, organisation_id="VATHU-15000000",
+                       signer_name="Szőke Örs", passphrase=b"jelszo")  # fmt: skip
+    signed = sign_pdf(unsigned, pki.signer_p12, b"jelszo")
+    [(name, value, ref)] = list(enumerate_sig_fields(PdfFileReader(io.BytesIO(signed))))
+    assert name == SIGNATURE_FIELD and value is not None
+    assert [float(v) for v in ref.get_object()["/Rect"]] == rect
+    assert verify_declaration_signature(signed, [pki.ca_cert]).ok
+    assert read_declaration(signed) == data
+    page = PdfReader(io.BytesIO(signed)).pages[0]
+    widget = next(a.get_object() for a in page["/Annots"] if a.get_object().get("/T") == name)
+    assert "/AP" in widget  # drawn: the stamp names the signer
+
+
+def test_the_stamp_names_the_signer_in_hungarian(tmp_path):
+    from kkod.pki.signing import stamp_page
+    from kkod.pki.subject import CertificateSubject
+
+    face = stamp_page(
+        CertificateSubject("Szőke Örs", "Győri Tűzoltó-parancsnokság", "VATHU-15000000"), 210, 57
+    )
+    text = " ".join(_pdf_text(face).split())
+    assert "Elektronikusan aláírta" in text and "Szőke Örs" in text and "VATHU-15000000" in text
 
 
 def test_a_pdf_that_is_not_a_declaration_is_a_hungarian_error():
@@ -141,6 +215,31 @@ def test_data_for_table_counts_rows_and_hashes_the_file(tmp_path):
     assert data.table_filename == "kapcsolati_kodok.xlsx"
     assert data.organisation == "Pécsi Tudományegyetem"
     assert data.issued == dt.date.today()
+
+
+def test_an_empty_table_gets_no_declaration(tmp_path):
+    from kkod.employer.submit import EmptyTable
+
+    empty = build_template(tmp_path / "ures.xlsx", rows=10)
+    with pytest.raises(EmptyTable) as refused:
+        declaration_data_for_table(
+            empty,
+            organisation="Pécsi Tudományegyetem",
+            short_name="PTE",
+            krid="100200300",
+            contact_name="Szűts Ödön",
+            contact_email="szuts.odon@pte.hu",
+        )
+    assert refused.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("word", "article_"), [("Országos Kórház", "az"), ("Pécsi Egyetem", "a"), ("Ügyészség", "az")]
+)
+def test_the_article_fits_the_name(word, article_):
+    from kkod.employer.declaration import article
+
+    assert article(word) == article_
 
 
 def test_data_for_a_file_that_is_not_the_table_fails(tmp_path):

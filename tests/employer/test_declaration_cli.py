@@ -65,6 +65,10 @@ def _declaration_args(table, output, *extra):
     ]
 
 
+SIGNED = ("--signer-position", "gazdasági igazgató", "--place", "Szeged",
+          "--seat", "6720 Szeged, Dugonics tér 13.")  # fmt: skip
+
+
 def _unboxed(output: str) -> str:
     """The CLI's output without whitespace and table borders (long values wrap in cells)."""
     return "".join(ch for ch in output if not ch.isspace() and ch not in "│┃┌┐└┘├┤─┬┴┼")
@@ -126,7 +130,7 @@ def test_signed_declaration_for_a_table(runner, demo, tmp_path):
     table = make_filled_table(tmp_path / "tabla.xlsx")
     output = tmp_path / "nyilatkozat.pdf"
     result = runner.invoke(
-        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"))
+        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"), *SIGNED)
     )
     assert result.exit_code == 0, result.output
     digest = hashlib.sha256(table.read_bytes()).hexdigest()
@@ -136,6 +140,9 @@ def test_signed_declaration_for_a_table(runner, demo, tmp_path):
     pdf = output.read_bytes()
     data = read_declaration(pdf)
     assert (data.rows, data.table_sha256, data.krid) == (len(EMPLOYEES), digest, "456789123")
+    # The signer and the organisation's identifier come from the certificate.
+    assert (data.signer_name, data.organisation_id) == ("Bodnár Ödön", ORG_ID)
+    assert (data.signer_position, data.place) == ("gazdasági igazgató", "Szeged")
     verdict = verify_declaration_signature(pdf, [folder / "ca.pem"])
     assert verdict.ok
     assert verdict.signer_organisation_id == ORG_ID
@@ -186,7 +193,7 @@ def test_pki_verify_accepts_a_valid_signer_and_rejects_another_organisation(runn
     table = make_filled_table(tmp_path / "tabla.xlsx")
     output = tmp_path / "nyilatkozat.pdf"
     signed = runner.invoke(
-        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"))
+        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"), *SIGNED)
     )
     assert signed.exit_code == 0, signed.output
 
@@ -220,3 +227,59 @@ def test_pki_verify_rejects_an_unsigned_declaration(runner, demo, tmp_path):
     result = runner.invoke(app, ["pki", "verify", str(output), "--trust", str(folder / "ca.pem")])
     assert result.exit_code == 1
     assert "nincs elektronikusan aláírva" in " ".join(result.output.split())
+
+
+def test_a_signed_declaration_needs_what_cannot_be_written_on_it_later(runner, demo, tmp_path):
+    folder, _ = demo
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(
+        app, _declaration_args(table, output, "--sign", str(folder / "signer.p12"))
+    )
+    assert result.exit_code == 2
+    assert "--signer-position" in result.output and "--place" in result.output
+    assert not output.exists()
+
+
+def test_an_unsigned_declaration_leaves_lines_for_the_pen(runner, tmp_path):
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(app, _declaration_args(table, output, "--place", "Szeged"))
+    assert result.exit_code == 0, result.output
+    assert "kitöltendő vonal" in " ".join(result.output.split())
+    data = read_declaration(output.read_bytes())
+    assert data.place == "Szeged" and data.signer_name == ""
+
+
+def test_an_empty_table_gets_no_declaration(runner, tmp_path):
+    from kkod.table.template import build_template
+
+    empty = build_template(tmp_path / "ures.xlsx", rows=20)
+    output = tmp_path / "nyilatkozat.pdf"
+    result = runner.invoke(app, _declaration_args(empty, output, "--force"))
+    assert result.exit_code == 2
+    assert "nincs egyetlen kitöltött adatsor sem" in " ".join(result.output.split())
+    assert not output.exists()
+
+
+def test_a_table_with_errors_is_declared_only_with_force(runner, tmp_path):
+    bad = [*EMPLOYEES[:2], ("Papp Béla", "Papp Béla", "Kiss Józsefné", "Budapest", "1985.02.30")]
+    table = make_filled_table(tmp_path / "hibas.xlsx", bad)
+    output = tmp_path / "nyilatkozat.pdf"
+    refused = runner.invoke(app, _declaration_args(table, output))
+    assert refused.exit_code == 1 and "hiba van" in refused.output and not output.exists()
+    assert (tmp_path / "hibas-ellenorzes.xlsx").is_file()
+    forced = runner.invoke(app, _declaration_args(table, output, "--force"))
+    assert forced.exit_code == 0, forced.output
+    assert "hiba van (--force)" in " ".join(forced.output.split())
+
+
+def test_an_existing_declaration_is_not_replaced_without_force(runner, tmp_path):
+    table = make_filled_table(tmp_path / "tabla.xlsx")
+    output = tmp_path / "nyilatkozat.pdf"
+    output.write_bytes(b"%PDF a tegnap alairt nyilatkozat")
+    refused = runner.invoke(app, _declaration_args(table, output))
+    assert refused.exit_code == 2 and output.read_bytes() == b"%PDF a tegnap alairt nyilatkozat"
+    forced = runner.invoke(app, _declaration_args(table, output, "--force"))
+    assert forced.exit_code == 0, forced.output
+    assert (tmp_path / "nyilatkozat.bak.pdf").read_bytes() == b"%PDF a tegnap alairt nyilatkozat"

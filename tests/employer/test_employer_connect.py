@@ -22,10 +22,10 @@ def _text(result) -> str:
 
 
 @pytest.fixture
-def register(db_url, make_table, make_reply, code_for):
-    """The register after a bare reply that coded only HR-001."""
+def register(db_url, make_table, make_reply_eml, code_for):
+    """The register after a reply that coded only HR-001 and found nobody else."""
     engine = open_register(db_url)
-    import_reply(engine, make_reply(make_table(), {2: code_for(1)}))
+    import_reply(engine, make_reply_eml(make_table(), {2: code_for(1)}))
     return engine
 
 
@@ -48,7 +48,8 @@ def test_several_accounts_or_none_give_the_reason_and_never_a_code(register, cen
     absent = connect_employee(register, central, "HR-001", krid=krid)  # coded by the reply already
     assert (several.result, several.code) == (MatchResult.TOBB_TALALAT, None)
     assert (none.result, none.code) == (MatchResult.NINCS_TALALAT, None)
-    assert "Ügyfélkaput" in none.next_step
+    assert "Ügyfélkapu+" in none.next_step and "kkod employer connect HR-005" in none.next_step
+    assert "kkod employer edit HR-003 --kapcsolati-kod" in several.next_step
     with transaction(register) as session:
         assert find_employee(session, "HR-003").status == Status.TOBB_TALALAT
         assert find_employee(session, "HR-005").status == Status.NINCS_TALALAT
@@ -65,7 +66,7 @@ def test_without_a_krid_it_asks_for_one_and_a_wrong_one_changes_nothing(register
         connect_employee(register, central, "HR-002", krid="999999")
     with transaction(register) as session:
         assert get_meta(session, META_KRID) is None
-        assert find_employee(session, "HR-002").status == Status.KOD_NELKUL
+        assert find_employee(session, "HR-002").status == Status.NINCS_TALALAT
 
 
 def test_an_unknown_id_is_a_clear_error(register, central, krid):

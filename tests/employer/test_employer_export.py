@@ -16,16 +16,17 @@ from kkod.employer.importer import import_reply
 runner = CliRunner()
 
 
-def _imported(employer_env, make_table, make_reply, code_for) -> None:
+def _imported(employer_env, make_table, make_reply_eml, code_for) -> None:
     import_reply(
-        open_register(employer_env), make_reply(make_table(), {2: code_for(1), 4: code_for(3)})
+        open_register(employer_env),
+        make_reply_eml(make_table(), {2: code_for(1), 4: code_for(3)}),
     )
 
 
 def test_csv_is_utf8_with_bom_semicolons_and_the_documented_columns(
-    employer_env, make_table, make_reply, code_for, tmp_path
+    employer_env, make_table, make_reply_eml, code_for, tmp_path
 ):
-    _imported(employer_env, make_table, make_reply, code_for)
+    _imported(employer_env, make_table, make_reply_eml, code_for)
     out = tmp_path / "nyilvantartas.csv"
     result = runner.invoke(app, ["employer", "export", "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -37,7 +38,8 @@ def test_csv_is_utf8_with_bom_semicolons_and_the_documented_columns(
     by_id = {row[0]: dict(zip(FIELDS, row, strict=True)) for row in rows[1:]}
     assert by_id["HR-001"]["kapcsolati_kod"] == code_for(1)
     assert by_id["HR-001"]["allapot"] == "kódolt" and by_id["HR-001"]["generalt_azonosito"] == "nem"
-    assert by_id["HR-002"]["kapcsolati_kod"] == "" and by_id["HR-002"]["allapot"] == "kód nélkül"
+    assert by_id["HR-002"]["kapcsolati_kod"] == ""
+    assert by_id["HR-002"]["allapot"] == "nincs találat"
     assert by_id["HR-002"]["anyja_szuletesi_neve"] == "Fekete Ilona"
     assert by_id["HR-003"]["szuletesi_ido"] == "1990.01.30"
     generated = [row for key, row in by_id.items() if key.startswith("GEN-")]
@@ -47,9 +49,9 @@ def test_csv_is_utf8_with_bom_semicolons_and_the_documented_columns(
 
 
 def test_json_is_an_array_of_objects_and_goes_to_stdout_without_o(
-    employer_env, make_table, make_reply, code_for
+    employer_env, make_table, make_reply_eml, code_for
 ):
-    _imported(employer_env, make_table, make_reply, code_for)
+    _imported(employer_env, make_table, make_reply_eml, code_for)
     result = runner.invoke(app, ["employer", "export", "--format", "json"])
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
@@ -74,3 +76,18 @@ def test_an_unknown_format_is_refused(employer_env, tmp_path):
     )
     assert result.exit_code == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_an_existing_export_file_is_kept_unless_forced(employer_env, tmp_path):
+    out = tmp_path / "nyilvantartas.csv"
+    out.write_text("a DMS-nek tegnap átadott lista", encoding="utf-8")
+    refused = runner.invoke(app, ["employer", "export", "--format", "csv", "-o", str(out)])
+    assert refused.exit_code == 2 and "már létezik" in " ".join(refused.output.split())
+    assert out.read_text(encoding="utf-8") == "a DMS-nek tegnap átadott lista"
+    forced = runner.invoke(
+        app, ["employer", "export", "--format", "csv", "-o", str(out), "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    kept = tmp_path / "nyilvantartas.bak.csv"
+    assert kept.read_text(encoding="utf-8") == "a DMS-nek tegnap átadott lista"

@@ -63,7 +63,7 @@ def test_reply_rows_set_code_status_and_history(db_url):
         assert kiss.history[1].new_value == CODE and kiss.history[1].source == "import: V.xlsx"
         toth = find_employee(session, "HR-002")
         assert toth.status == Status.TOBB_TALALAT and toth.reason == "több fiók"
-        assert "kkod employer connect HR-002" in next_step_of(toth)
+        assert "kkod employer edit HR-002 --kapcsolati-kod" in next_step_of(toth)
         unknown = find_employee(session, summary.keys[2])
         assert unknown.status == Status.KOD_NELKUL and unknown.generated_key
         assert {e.belso_azonosito for e in leftovers(session)} == {"HR-002", summary.keys[2]}

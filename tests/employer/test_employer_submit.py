@@ -131,13 +131,13 @@ def test_a_table_with_errors_is_blocked_with_its_report_and_nothing_is_sent(
 
 
 def test_an_smtp_server_that_is_down_is_a_hungarian_error_and_exit_1(
-    employer_env, make_table, tmp_path
+    employer_env, make_table, signer, tmp_path
 ):
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     table = make_table()
-    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf")
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf", signer)
     result = _submit(table, declaration, f"127.0.0.1:{port}")
     assert result.exit_code == 1
     assert "A levél nem ment el" in _text(result) and "nem érhető el" in _text(result)
@@ -159,11 +159,11 @@ def test_a_declaration_made_for_another_table_is_refused(
 
 
 def test_org_overrides_the_subject_and_the_password_comes_only_from_the_environment(
-    employer_env, mailbox, make_table, tmp_path
+    employer_env, mailbox, make_table, signer, tmp_path
 ):
     folder, smtp = mailbox
     table = make_table()
-    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf")
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf", signer)
     missing = _submit(
         table, declaration, smtp, "--user", "hr", "--password-env", "NINCS_ILYEN_VALTOZO"
     )
@@ -172,3 +172,113 @@ def test_org_overrides_the_subject_and_the_password_comes_only_from_the_environm
     assert result.exit_code == 0, _text(result)
     [arrived] = wait_for_messages(folder, 1, timeout=10)
     assert parse_message(arrived.read_bytes()).subject == request_subject("BM Teszt Hivatal")
+
+
+def test_an_empty_table_is_never_sent(employer_env, mailbox, tmp_path):
+    from kkod.table.template import build_template
+
+    folder, smtp = mailbox
+    empty = build_template(tmp_path / "ures.xlsx", rows=10)
+    declaration = tmp_path / "nyilatkozat.pdf"
+    declaration.write_bytes(b"%PDF-1.7 szkennelt")
+    result = _submit(empty, declaration, smtp, "--org", ORG, "--force")
+    assert result.exit_code == 2 and "nincs egyetlen kitöltött adatsor sem" in _text(result)
+    assert mailbox_messages(folder) == []
+
+
+def test_a_table_with_errors_goes_only_with_force_and_says_so(
+    employer_env, mailbox, make_table, staff, signer, tmp_path
+):
+    folder, smtp = mailbox
+    bad = [
+        *staff[:2],
+        ("HR-010", Person4T("Nagy Péter", "Nagy Péter", "Kiss Éva", "Budapest", "1985.03.12")),
+    ]
+    table = make_table(bad, name="hibas.xlsx")
+    (tmp_path / "hibas-ellenorzes.xlsx").write_bytes(b"a tegnapi jelentes")
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf", signer)
+    blocked = _submit(table, declaration, smtp)
+    assert blocked.exit_code == 1 and "--force" in _text(blocked)
+    assert (tmp_path / "hibas-ellenorzes.xlsx").read_bytes() == b"a tegnapi jelentes"
+    assert (tmp_path / "hibas-ellenorzes-2.xlsx").is_file()  # a report never replaces a file
+    forced = _submit(table, declaration, smtp, "--force")
+    assert forced.exit_code == 0, _text(forced)
+    assert "1 hibával küldöm" in _text(forced)
+    assert len(wait_for_messages(folder, 1, timeout=10)) == 1
+
+
+def test_an_unsigned_declaration_is_not_sent_without_force(
+    employer_env, mailbox, make_table, tmp_path
+):
+    folder, smtp = mailbox
+    table = make_table()
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf")
+    refused = _submit(table, declaration, smtp)
+    assert refused.exit_code == 1 and "nincs aláírva" in _text(refused)
+    assert mailbox_messages(folder) == []
+    forced = _submit(table, declaration, smtp, "--force")
+    assert forced.exit_code == 0, _text(forced)
+    assert "nincs elektronikus aláírás" in _text(forced)
+    [arrived] = wait_for_messages(folder, 1, timeout=10)
+    assert "elektronikus aláírás nélkül" in parse_message(arrived.read_bytes()).text
+
+
+def test_a_scanned_hand_signed_declaration_is_sent_with_a_warning(
+    employer_env, mailbox, make_table, tmp_path
+):
+    folder, smtp = mailbox
+    table = make_table()
+    scan = tmp_path / "nyilatkozat-szkennelt.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% a kezzel alairt nyilatkozat szkennelt kepe\n%%EOF\n")
+    result = _submit(table, scan, smtp, "--org", ORG)
+    assert result.exit_code == 0, _text(result)
+    assert "aláírás ellenőrzésre vár" in _text(result)
+    assert len(wait_for_messages(folder, 1, timeout=10)) == 1
+
+
+def test_prepare_only_writes_a_draft_for_outlook_to_the_ministry_s_address(
+    employer_env, make_table, signer, tmp_path, monkeypatch
+):
+    from kkod.config import get_settings
+
+    monkeypatch.setenv("KKOD_MINISTRY_ADDRESS", "kapcsolati.kod@bm.gov.hu")
+    get_settings.cache_clear()
+    table = make_table()
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf", signer)
+    draft = tmp_path / "KERES.eml"
+    result = runner.invoke(
+        app,
+        ["employer", "submit", "--table", str(table), "--declaration", str(declaration),
+         "--prepare-only", "-o", str(draft)],
+    )  # fmt: skip
+    assert result.exit_code == 0, _text(result)
+    assert "Outlook" in _text(result) and "nincs elküldve" in _text(result)
+    raw = draft.read_bytes()
+    assert b"X-Unsent: 1" in raw and b"\nFrom:" not in raw
+    message = parse_message(raw)
+    assert message.subject == request_subject(ORG)
+    assert {a.data for a in message.attachments} == {table.read_bytes(), declaration.read_bytes()}
+    assert "Kovács Éva <hr@pelda.gov.hu>" in message.text  # the contact, from the declaration
+    import email
+
+    assert email.message_from_bytes(raw)["To"] == "kapcsolati.kod@bm.gov.hu"
+    with transaction(open_register(employer_env)) as session:
+        assert {e.status for e in employees(session)} == {Status.FUGGOBEN}
+        assert (
+            find_employee(session, "HR-001").history[0].source.startswith("submit --prepare-only")
+        )
+    again = runner.invoke(
+        app,
+        ["employer", "submit", "--table", str(table), "--declaration", str(declaration),
+         "--prepare-only", "-o", str(draft)],
+    )  # fmt: skip
+    assert again.exit_code == 2 and "már létezik" in _text(again)
+
+
+def test_sending_needs_an_smtp_server_and_a_sender(employer_env, make_table, signer, tmp_path):
+    table = make_table()
+    declaration = _declaration(table, tmp_path / "nyilatkozat.pdf", signer)
+    result = runner.invoke(
+        app, ["employer", "submit", "--table", str(table), "--declaration", str(declaration)]
+    )
+    assert result.exit_code == 2 and "--prepare-only" in _text(result)

@@ -87,3 +87,14 @@ def test_other_files_are_not_reports(tmp_path):
     assert read_reason_report("level.pdf", b"%PDF-1.7") is None
     assert parse_result("Nincs Találat") is MatchResult.NINCS_TALALAT
     assert parse_result("valami más") is None
+
+
+def test_each_listed_row_s_sorszam_and_belso_azonosito_are_read_back(tmp_path):
+    path = _written(tmp_path)
+    report = read_reason_report(path.name, path.read_bytes())
+    assert report.identities == {
+        2: ("1", "HR-001"),
+        3: ("2", "HR-002"),
+        4: ("3", ""),
+        5: ("4", "HR-004"),
+    }

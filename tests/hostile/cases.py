@@ -606,18 +606,22 @@ def _merged(wb) -> None:
     wb.worksheets[0].merge_cells("D3:F3")
 
 
+def _with_date_style(base: Path) -> tuple[str, int]:
+    """The base's styles.xml with one more cell style, a date format, and that style's index."""
+    styles = sheet(base, "xl/styles.xml")
+    count = int(re.search(r'<cellXfs count="(\d+)"', styles)[1])
+    styles = styles.replace(f'<cellXfs count="{count}">', f'<cellXfs count="{count + 1}">').replace(
+        "</cellXfs>",
+        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/></cellXfs>',
+    )
+    return styles, count
+
+
 def _date1904(base: Path, target: Path) -> bytes:
     workbook = sheet(base, "xl/workbook.xml").replace("<workbookPr/>", '<workbookPr date1904="1"/>')
-    styles = (
-        sheet(base, "xl/styles.xml")
-        .replace('<cellXfs count="9">', '<cellXfs count="10">')
-        .replace(
-            "</cellXfs>",
-            '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/></cellXfs>',
-        )
-    )
+    styles, style = _with_date_style(base)
     # 1985-03-12 is serial 29657 in the 1904 system (31119 in the 1900 one).
-    xml = set_cell(sheet(base), "I2", '<c r="I2" s="9"><v>29657</v></c>')
+    xml = set_cell(sheet(base), "I2", f'<c r="I2" s="{style}"><v>29657</v></c>')
     return rezip(
         base,
         {
@@ -630,15 +634,8 @@ def _date1904(base: Path, target: Path) -> bytes:
 
 def _date_styled(value: str):
     def build(base: Path, target: Path) -> bytes:
-        styles = (
-            sheet(base, "xl/styles.xml")
-            .replace('<cellXfs count="9">', '<cellXfs count="10">')
-            .replace(
-                "</cellXfs>",
-                '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/></cellXfs>',
-            )
-        )
-        xml = set_cell(sheet(base), "I2", f'<c r="I2" s="9"><v>{value}</v></c>')
+        styles, style = _with_date_style(base)
+        xml = set_cell(sheet(base), "I2", f'<c r="I2" s="{style}"><v>{value}</v></c>')
         return rezip(base, {"xl/styles.xml": styles.encode(), SHEET: xml.encode()})
 
     return build

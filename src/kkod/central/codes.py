@@ -1,32 +1,79 @@
-"""Connection codes (SPEC §5): keyed derivation, Crockford base32 format with a mod-37 check symbol.
+"""Connection codes (SPEC §5): keyed derivation, Crockford base32 format with a Damm check symbol.
 
-Pure: no I/O. A code is 16 Crockford base32 symbols (80 bits) plus one check symbol,
-shown as ``7K3M-9XQ2-HT5W-R8P1-Z`` and stored compact (``7K3M9XQ2HT5WR8P1Z``).
+Pure: no I/O. A code is 16 Crockford base32 symbols (80 bits) plus one check symbol from the
+same 32 symbols, shown as ``7K3M-9XQ2-HT5W-R8P1-Z`` and stored compact (``7K3M9XQ2HT5WR8P1Z``).
+
+The check symbol is Damm's: the 17 symbols run through a weakly totally anti-symmetric
+quasigroup of order 32 with a zero diagonal (:data:`QUASIGROUP`) must end in 0. That detects
+every single substitution and every adjacent transposition, the check symbol included
+(tests/central/test_codes.py proves both over the whole table). Codes issued before it carry
+Crockford's mod-37 check symbol, one of 37 (``…XYZ*~$=U``); they are still read (see
+docs/adr/0002-keyed-connection-codes.md) and never rewritten.
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
+from enum import StrEnum
 
 from kkod.errors import KkodError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-CHECK_ALPHABET = ALPHABET + "*~$=U"  # Crockford's 37 check symbols
+LEGACY_CHECK_ALPHABET = ALPHABET + "*~$=U"  # Crockford's 37 check symbols (codes issued before)
 DATA_SYMBOLS = 16
 CODE_BITS = 80
 COMPACT_LENGTH = DATA_SYMBOLS + 1
 GROUP = 4
+# GF(32) as polynomials over GF(2) modulo x⁵ + x² + 1 (irreducible); ALPHA is x.
+FIELD_MODULUS = 0b100101
+ALPHA = 0b00010
+
+
+def _times_alpha(value: int) -> int:
+    """``value · x`` in GF(32)."""
+    value <<= 1
+    return value ^ FIELD_MODULUS if value & 0b100000 else value
+
+
+# x ∗ y = α·(x ⊕ y) in GF(32): a quasigroup with x ∗ x = 0, and (c ∗ x) ∗ y = (c ∗ y) ∗ x only
+# when x = y, because α and α + 1 are both non-zero (docs/registry.md works it through).
+QUASIGROUP: tuple[tuple[int, ...], ...] = tuple(
+    tuple(_times_alpha(x ^ y) for y in range(32)) for x in range(32)
+)
 
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+# One step of the check per symbol: _STEP[interim][symbol] is the next interim value.
+_STEP = tuple({ch: row[_VALUE[ch]] for ch in ALPHABET} for row in QUASIGROUP)
 _RFC_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)
-_CHECK_VALUE = {ch: i for i, ch in enumerate(CHECK_ALPHABET)}
+_LEGACY_CHECK_VALUE = {ch: i for i, ch in enumerate(LEGACY_CHECK_ALPHABET)}
 # Crockford's decoding rules: read O as 0, I and L as 1; hyphens and spaces are only for humans.
 _SUBSTITUTE = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None, "\u00a0": None})
 
 
 class CodeError(KkodError):
     """A string that is not a well-formed connection code."""
+
+
+class CheckKind(StrEnum):
+    """Which check symbol a well-formed code carries."""
+
+    DAMM = "damm"  # every code issued now
+    MOD37 = "mod37"  # codes issued before the Damm check symbol
+
+
+def damm_interim(symbols: str) -> int:
+    """The Damm check's interim value after ``symbols`` (Crockford symbols, upper case)."""
+    interim = 0
+    for ch in symbols:
+        interim = _STEP[interim][ch]
+    return interim
+
+
+def check_symbol(data: str) -> str:
+    """The check symbol of 16 data symbols: the one that brings the Damm check back to 0."""
+    # α·(r ⊕ c) = 0 exactly when c = r: the check symbol is the interim value itself.
+    return ALPHABET[damm_interim(data)]
 
 
 def encode(value: int) -> str:
@@ -39,7 +86,15 @@ def encode(value: int) -> str:
 def _encode_bytes(raw: bytes) -> str:
     # 10 bytes are exactly 16 base32 symbols; RFC 4648's alphabet, renamed to Crockford's.
     symbols = base64.b32encode(raw).decode("ascii").translate(_RFC_TO_CROCKFORD)
-    return symbols + CHECK_ALPHABET[int.from_bytes(raw, "big") % 37]
+    return symbols + ALPHABET[damm_interim(symbols)]
+
+
+def legacy_check_symbol(data: str) -> str:
+    """The mod-37 check symbol codes carried before the Damm one (for reading them back)."""
+    value = 0
+    for ch in data:
+        value = value * 32 + _VALUE[ch]
+    return LEGACY_CHECK_ALPHABET[value % 37]
 
 
 def format_code(compact: str) -> str:
@@ -48,31 +103,43 @@ def format_code(compact: str) -> str:
     return f"{c[0:4]}-{c[4:8]}-{c[8:12]}-{c[12:16]}-{c[16:]}"
 
 
-def normalize(text: str) -> str:
-    """The compact form of a code as a person may type it; raises :class:`CodeError` if invalid.
-
-    Accepts lower case, missing or extra hyphens and spaces, and Crockford's substitutions
-    (``O`` → ``0``, ``I``/``L`` → ``1``). The check symbol must match.
-    """
+def check_kind(text: str) -> CheckKind:
+    """Which check symbol the code in ``text`` carries; raises :class:`CodeError` if invalid."""
     compact = text.strip().upper().translate(_SUBSTITUTE)
     if len(compact) != COMPACT_LENGTH:
         raise CodeError(
             f"A kapcsolati kód {COMPACT_LENGTH} jelből áll (16 kódjel és 1 ellenőrző jel), "
             f"ez {len(compact)} jelből áll."
         )
-    value = 0
-    for position, ch in enumerate(compact[:DATA_SYMBOLS], start=1):
-        digit = _VALUE.get(ch)
-        if digit is None:
+    data, check = compact[:DATA_SYMBOLS], compact[DATA_SYMBOLS]
+    for position, ch in enumerate(data, start=1):
+        if ch not in _VALUE:
             raise CodeError(f"A kapcsolati kód {position}. jele („{ch}”) nem megengedett karakter.")
-        value = value * 32 + digit
-    check = _CHECK_VALUE.get(compact[DATA_SYMBOLS])
-    if check is None or check != value % 37:
+    if check in _VALUE and damm_interim(compact) == 0:
+        return CheckKind.DAMM
+    if check in _LEGACY_CHECK_VALUE and legacy_check_symbol(data) == check:
+        return CheckKind.MOD37
+    raise CodeError(
+        "A kapcsolati kód ellenőrző jele nem stimmel: valószínűleg elírás történt. "
+        "Ellenőrizze a kódot."
+    )
+
+
+def normalize(text: str, *, legacy: bool = True) -> str:
+    """The compact form of a code as a person may type it; raises :class:`CodeError` if invalid.
+
+    Accepts lower case, missing or extra hyphens and spaces, and Crockford's substitutions
+    (``O`` → ``0``, ``I``/``L`` → ``1``). The check symbol must match: the Damm one, or — unless
+    ``legacy`` is false — the mod-37 one of a code issued before it. A code keeps the check
+    symbol it was issued with: it is never rewritten.
+    """
+    kind = check_kind(text)
+    if kind is CheckKind.MOD37 and not legacy:
         raise CodeError(
             "A kapcsolati kód ellenőrző jele nem stimmel: valószínűleg elírás történt. "
             "Ellenőrizze a kódot."
         )
-    return compact
+    return text.strip().upper().translate(_SUBSTITUTE)
 
 
 def parse_code(text: str) -> str:
@@ -80,9 +147,9 @@ def parse_code(text: str) -> str:
     return format_code(normalize(text))
 
 
-def is_valid(text: str) -> bool:
+def is_valid(text: str, *, legacy: bool = True) -> bool:
     try:
-        normalize(text)
+        normalize(text, legacy=legacy)
     except CodeError:
         return False
     return True

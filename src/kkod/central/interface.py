@@ -24,32 +24,44 @@ class MatchResult(StrEnum):
     HIBAS_SOR = "HIBAS_SOR"
 
 
+# Why a row got no code, and what the employer does next: the ministry's reason report and
+# the employer's register both say it with these words. They follow the procedure (seed
+# step 4) and name no kkod command: the employer need not use kkod.
 EXPLANATION: dict[MatchResult, str] = {
     MatchResult.KOD: "A kapcsolati kód elkészült.",
     MatchResult.NINCS_TALALAT: (
-        "Nincs találat: ezekkel a 4T adatokkal nincs aktív Ügyfélkapu-fiók. Vagy nincs "
-        "ügyfélkapuja (létre kell hoznia), vagy valamelyik adat eltér a nyilvántartottól."
+        "Nincs találat: ezekkel a 4T adatokkal nincs aktív ügyfélkapus fiók. Vagy nincs "
+        "ügyfélkapus azonosítása, vagy valamelyik adat eltér a nyilvántartottól."
     ),
     MatchResult.TOBB_TALALAT: (
-        "Több találat: a 4T adatokhoz több Ügyfélkapu-fiók tartozik. A foglalkoztatottnak meg "
-        "kell mondania, melyiket használja, vagy meg kell szüntetnie a többit."
+        "Több találat: a 4T adatokhoz több ügyfélkapus fiók tartozik, ezért a tömeges "
+        "generálás nem választhatott közülük."
     ),
     MatchResult.HIBAS_SOR: (
         "Hibás sor: a sor nem olvasható 4T adatként (üres kötelező mező vagy érvénytelen dátum)."
     ),
 }
 
+_BY_HAND = (
+    "a kapcsolatot egyenként hozza létre a hivatali kapu webes felületén vagy az "
+    "iratkezelő rendszer megfelelő moduljában, a 4T adatok begépelésével, és a kapott kódot "
+    "mentse el."
+)
+
 NEXT_STEP: dict[MatchResult, str] = {
     MatchResult.KOD: "",
     MatchResult.NINCS_TALALAT: (
-        "Ellenőrizze a 4T adatokat a foglalkoztatott nyilatkozatával; ha egyeznek, a "
-        "foglalkoztatottnak Ügyfélkaput kell nyitnia, utána egyenként kapcsolható."
+        "Vesse össze a 4T adatokat a foglalkoztatott nyilatkozatával, és javítsa, ami eltér. "
+        "Ha egyeznek, a foglalkoztatottnak előbb ügyfélkapus azonosítást kell létesítenie "
+        "(Ügyfélkapu+ regisztrációval vagy a Digitális Állampolgárság (DÁP) "
+        f"mobilalkalmazással). Utána {_BY_HAND}"
     ),
     MatchResult.TOBB_TALALAT: (
-        "Kérje meg a foglalkoztatottat, hogy szüntesse meg a fölösleges Ügyfélkapu-fiókjait, "
-        "majd kapcsolja egyenként."
+        "Tisztázza a foglalkoztatottal, melyik ügyfélkapus fiók az övé; utána " + _BY_HAND
     ),
-    MatchResult.HIBAS_SOR: "Javítsa a sort (kkod validate), majd kapcsolja egyenként.",
+    MatchResult.HIBAS_SOR: (
+        "Javítsa a sor 4T adatait a foglalkoztatott nyilatkozata szerint; utána " + _BY_HAND
+    ),
 }
 
 

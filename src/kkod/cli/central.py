@@ -9,7 +9,23 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from kkod.cli.common import cells, console, fail, plain, progress, reports_errors
+from kkod.cli.common import (
+    Force,
+    announce_kept,
+    cells,
+    console,
+    fail,
+    plain,
+    progress,
+    reports_errors,
+)
+from kkod.cli.fourt_options import (
+    AnyjaNeve,
+    SzuletesiHely,
+    SzuletesiIdo,
+    SzuletesiNev,
+    ViseltNev,
+)
 from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import central_app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE, SERVER_ADDRESS, Decimal, WholeNumber
@@ -149,15 +165,17 @@ def sample_table(
             "--seed", metavar="SZÁM", parser=WholeNumber(), help="A véletlengenerátor magja."
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Minta „Kapcsolati kód adattáblázat” a nyilvántartás személyeiből, valós hibákkal.
 
     Példa: kkod central sample-table --krid 612345 --rows 2000 --error-rate 0,05 -o tablazat.xlsx --truth igazsag.csv
     """
     from kkod.central.sample_table import write_sample_table
+    from kkod.outputs import claim_outputs
 
-    engine = _engine()
-    with progress() as bar:
+    with claim_outputs(output, truth, declarations, force=force) as claim, progress() as bar:
+        engine = _engine()
         task = bar.add_task("Mintatáblázat készítése", total=None)
         result = write_sample_table(
             engine,
@@ -170,6 +188,7 @@ def sample_table(
             seed=seed_value,
         )
         bar.update(task, total=1, completed=1)
+    announce_kept(claim)
     console.print(
         Text.assemble(("Kész:", "green"), " ", plain(result.path), f" ({result.rows} sor)")
     )
@@ -287,36 +306,11 @@ def office_list(
 @reports_errors
 def connect(
     krid: Annotated[str, typer.Option("--krid", metavar="KRID", help="A hivatali kapu KRID-je.")],
-    viselt_nev: Annotated[
-        str | None,
-        typer.Option("--current-name", "--viselt-nev", metavar="NÉV", help="Viselt név."),
-    ] = None,
-    szuletesi_nev: Annotated[
-        str | None,
-        typer.Option("--birth-name", "--szuletesi-nev", metavar="NÉV", help="Születési név."),
-    ] = None,
-    anyja_neve: Annotated[
-        str | None,
-        typer.Option("--mother-name", "--anyja-neve", metavar="NÉV", help="Anyja születési neve."),
-    ] = None,
-    szuletesi_hely: Annotated[
-        str | None,
-        typer.Option(
-            "--birth-place",
-            "--szuletesi-hely",
-            metavar="HELY",
-            help="Születési hely (Budapest NN).",
-        ),
-    ] = None,
-    szuletesi_ido: Annotated[
-        str | None,
-        typer.Option(
-            "--birth-date",
-            "--szuletesi-ido",
-            metavar="DÁTUM",
-            help="Születési idő (éééé.hh.nn).",
-        ),
-    ] = None,
+    viselt_nev: ViseltNev = None,
+    szuletesi_nev: SzuletesiNev = None,
+    anyja_neve: AnyjaNeve = None,
+    szuletesi_hely: SzuletesiHely = None,
+    szuletesi_ido: SzuletesiIdo = None,
     as_json: Annotated[bool, typer.Option("--json", help="Az eredmény JSON-ként.")] = False,
 ) -> None:
     """Egy személy kapcsolása: kapcsolati kód vagy az ok, amiért nincs (közeli találatot nem mutat).

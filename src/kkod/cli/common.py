@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 import typer.exceptions
@@ -115,3 +115,19 @@ def progress(enabled: bool = True) -> Iterator[Progress]:
     )
     with bar:
         yield bar
+
+
+# Every command that writes files takes this option (see kkod.outputs.claim_outputs).
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Meglévő kimeneti fájl felülírása; a régi fájl .bak néven megmarad.",
+    ),
+]
+
+
+def announce_kept(claim) -> None:
+    """Say where the old content of each replaced output was kept (``kkod.outputs.Claim``)."""
+    for line in claim.kept:
+        err_console.print(plain(line), soft_wrap=True)  # the path stays whole

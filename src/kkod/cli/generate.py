@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kkod.bulk import cyclic_gc_paused
-from kkod.cli.common import console, plain, progress, reports_errors
+from kkod.cli.common import Force, announce_kept, console, plain, progress, reports_errors
 from kkod.cli.groups import app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
 
@@ -60,20 +60,27 @@ def generate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Az eredmény JSON-ként a szabványos kimenetre.")
     ] = False,
+    force: Force = False,
 ) -> None:
     """Kapcsolati kódok generálása egy táblázathoz: az E oszlop kitöltése és indoklás a többi sorhoz.
 
     Példa: kkod generate tablazat.xlsx --krid 612345
     Példa: kkod generate tablazat.xlsx --krid 612345 -o kodokkal.xlsx --report indoklas.html
     """
-    from kkod.ministry.generation import generate
+    from kkod.ministry.generation import default_output, default_report, generate
+    from kkod.outputs import claim_outputs
 
     def central():  # opened by generate() while it reads the table
         from kkod.central.service import open_central
 
         return open_central()
 
-    with progress(enabled=not as_json) as bar:
+    output = output or default_output(table)
+    report = report or default_report(table)
+    with (
+        claim_outputs(output, report, force=force, inputs=(table,)) as claim,
+        progress(enabled=not as_json) as bar,
+    ):
         tasks: dict[str, int] = {}
 
         def note(stage: str, done: int, total: int) -> None:
@@ -88,6 +95,7 @@ def generate_command(
                 table, krid, central, output, report, reference=reference, progress=note
             )
             gc.freeze()
+    announce_kept(claim)
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return

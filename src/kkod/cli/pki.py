@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli.common import cells, console, plain, reports_errors
+from kkod.cli.common import Force, announce_kept, cells, console, plain, reports_errors
 from kkod.cli.groups import pki_app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FOLDER
 from kkod.errors import KkodError
@@ -72,17 +72,26 @@ def demo_ca(
             help="A jelszót tartalmazó környezeti változó neve; alapértelmezés: bemutató jelszó.",
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Bemutató tanúsítványkiadó (CA) és aláíró tanúsítvány (.p12) készítése egy szervezetnek.
 
     Példa: kkod pki demo-ca pki --org "Példa Megyei Hivatal" --org-id VATHU-15714514
     """
-    from kkod.pki.demo_ca import make_demo_ca
+    from kkod.outputs import claim_outputs
+    from kkod.pki.demo_ca import CA_CERT_FILE, CA_KEY_FILE, SIGNER_FILE, make_demo_ca
 
     passphrase, is_demo = passphrase_from_env(pass_env)
-    pki = make_demo_ca(
-        folder, organisation=org, organisation_id=org_id, signer_name=signer, passphrase=passphrase
-    )
+    files = (folder / name for name in (CA_CERT_FILE, CA_KEY_FILE, SIGNER_FILE))
+    with claim_outputs(*files, force=force) as claim:
+        pki = make_demo_ca(
+            folder,
+            organisation=org,
+            organisation_id=org_id,
+            signer_name=signer,
+            passphrase=passphrase,
+        )
+    announce_kept(claim)
     table = Table(title="Bemutató PKI elkészült", show_header=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from kkod.cli.common import console, fail, plain, reports_errors
+from kkod.cli.common import Force, announce_kept, console, fail, plain, reports_errors
 from kkod.cli.groups import app
 from kkod.cli.values import OUTPUT_FILE, WholeNumber
 from kkod.hungarian import article
@@ -30,6 +30,7 @@ def template(
             help="Előre számozott adatsorok száma (1 és 1 048 575 között).",
         ),
     ] = 100,
+    force: Force = False,
 ) -> None:
     """Üres „Kapcsolati kód adattáblázat” sablon készítése kitöltési útmutatóval.
 
@@ -37,6 +38,7 @@ def template(
     Példa: kkod template tablazat.xlsx --rows 250
     """
     from kkod import oserrors
+    from kkod.outputs import claim_outputs
     from kkod.table import layout
     from kkod.table.template import build_template
 
@@ -49,10 +51,12 @@ def template(
                 " kiterjesztése nem .xlsx.",
             )
         )
-    try:
-        build_template(out, rows=rows)
-    except OSError as error:
-        raise fail(f"A táblázat nem írható: {oserrors.explain(error, out)}.", 2) from None
+    with claim_outputs(out, force=force) as claim:
+        try:
+            build_template(out, rows=rows)
+        except OSError as error:
+            raise fail(f"A táblázat nem írható: {oserrors.explain(error, out)}.", 2) from None
+    announce_kept(claim)
     console.print(
         Text.assemble(
             ("Elkészült:", "green"),
@@ -64,5 +68,6 @@ def template(
     )
     console.print(
         f"Töltse ki a {', '.join(layout.FOURT_LETTERS)} oszlopot (a B és C nem kötelező); "
-        f"a születési időt {layout.DATE_PATTERN_HINT} formában írja."
+        f"a születési időt {layout.DATE_PATTERN_HINT} formában írja. Hosszabb lista a "
+        "számozott sorok alá is beilleszthető; a lapon szabad sort beszúrni, rendezni és szűrni."
     )

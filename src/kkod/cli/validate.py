@@ -14,7 +14,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli.common import console, err_console, plain, reports_errors
+from kkod.cli.common import Force, announce_kept, console, err_console, plain, reports_errors
 from kkod.cli.groups import app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
 from kkod.visible import visible
@@ -66,6 +66,7 @@ def validate(
             help="A dolgozók saját nyilatkozata szerinti 4T adatok (.csv vagy .xlsx) az összevetéshez.",
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """A 4T adatok ellenőrzése. Kilépési kód: 0 nincs hiba, 1 van hiba, 2 a fájl nem olvasható / nem a sablon.
 
@@ -75,14 +76,17 @@ def validate(
     Példa: kkod validate tablazat.xlsx --fix javitott.xlsx --report ellenorzes.html
     """
     from kkod.employer.validation import validate_table, write_findings_report, write_fixed_table
+    from kkod.outputs import claim_outputs
     from kkod.reports import check_format
 
     if report is not None:
         check_format(report)  # before anything is written
-    result = validate_table(table, declarations=declarations)
-    fixed_cells = write_fixed_table(result, fix) if fix is not None else None
-    if report is not None:
-        write_findings_report(report, result)
+    with claim_outputs(fix, report, force=force, inputs=(table, declarations)) as claim:
+        result = validate_table(table, declarations=declarations)
+        fixed_cells = write_fixed_table(result, fix) if fix is not None else None
+        if report is not None:
+            write_findings_report(report, result)
+    announce_kept(claim)
     # What the officer goes on with: the fixed copy when there is one.
     final = validate_table(fix, declarations=declarations) if fix is not None else result
 

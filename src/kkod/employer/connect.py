@@ -6,15 +6,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from kkod.central.interface import EXPLANATION, NEXT_STEP, Central, MatchResult, Via
+from kkod.central.interface import EXPLANATION, Central, MatchResult, Via
 from kkod.employer.database import transaction
 from kkod.employer.register import (
     META_KRID,
     audit,
-    find_employee,
     get_meta,
+    next_step_of,
     person_of,
     record_connection,
+    require_employee,
     set_meta,
 )
 from kkod.errors import KkodError
@@ -31,14 +32,11 @@ class ConnectOutcome:
     code: str | None
     previous_code: str | None
     changes: int  # history entries written
+    next_step: str = ""  # what the officer does next (Hungarian), when there is no code
 
     @property
     def explanation(self) -> str:
         return EXPLANATION[self.result]
-
-    @property
-    def next_step(self) -> str:
-        return NEXT_STEP[self.result]
 
 
 def resolve_krid(engine: Engine, krid: str | None) -> str:
@@ -65,12 +63,7 @@ def connect_employee(
     """
     krid = resolve_krid(engine, krid)
     with transaction(engine) as session:
-        employee = find_employee(session, belso_azonosito)
-        if employee is None:
-            raise KkodError(
-                f"Nincs ilyen belső azonosító a nyilvántartásban: „{belso_azonosito}”. "
-                "A nyilvántartás tartalma: kkod employer list."
-            )
+        employee = require_employee(session, belso_azonosito)
         form = canonical(person_of(employee))
         key = form.match_key() if form is not None else None
         outcome = central.connect_one(krid, key, via=Via.MANUAL, actor="munkáltató")
@@ -86,5 +79,11 @@ def connect_employee(
             f"id={employee.belso_azonosito} krid={krid} result={outcome.result.value} changes={changes}",
         )
         return ConnectOutcome(
-            employee.belso_azonosito, krid, outcome.result, outcome.code, previous, changes
+            employee.belso_azonosito,
+            krid,
+            outcome.result,
+            outcome.code,
+            previous,
+            changes,
+            next_step_of(employee),
         )

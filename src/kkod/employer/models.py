@@ -71,6 +71,11 @@ class Employee(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_reference: Mapped[str | None] = mapped_column(String(300), nullable=True)
     last_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sorszam: Mapped[str | None] = mapped_column(String(40), nullable=True)  # column A, last seen
+    # What column E held in the last table sent with a request ("" empty; None: never sent
+    # through kkod): a code found there in a reply without a report is the ministry's only
+    # when the row went out empty.
+    sent_code: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -94,7 +99,8 @@ class History(Base):
         ForeignKey("employer_employees.id", ondelete="CASCADE")
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    what: Mapped[str] = mapped_column(String(40))  # "létrehozva", "kód", "állapot", "4T"
+    # "létrehozva", "kód", "állapot", "4T", "azonosító"
+    what: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str] = mapped_column(

@@ -15,21 +15,48 @@ from sqlalchemy import Engine
 from kkod.errors import KkodError
 
 REPORT_SUFFIX = "-ellenorzes.xlsx"
+UNSENT_HEADER = "X-Unsent"  # "1": Outlook opens the saved message as a draft to send
+
+
+class EmptyTable(KkodError):
+    """The table has no filled row: there is nothing to ask codes for (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, table: Path) -> None:
+        super().__init__(
+            f"A(z) „{table.name}” táblázatban nincs egyetlen kitöltött adatsor sem: üres "
+            "táblázatra nem készül nyilatkozat és nem megy kérelem. Töltse ki a D, F, G, H és I "
+            "oszlopot."
+        )
 
 
 class ValidationBlocked(KkodError):
-    """The table has errors; nothing was sent. ``report`` is the written validation report."""
+    """The table has errors; ``what`` was not done. ``report`` is the written validation report."""
 
     exit_code = 1
 
-    def __init__(self, errors: int, warnings: int, report: Path) -> None:
+    def __init__(self, errors: int, warnings: int, report: Path, what: str) -> None:
         super().__init__(
-            f"A táblázatban {errors} hiba van, ezért nem küldtem el. A hibák listája: {report} "
-            "— javítsa őket (kkod validate --fix segíthet), majd küldje újra."
+            f"A táblázatban {errors} hiba van, ezért {what}. A hibák listája: {report} — "
+            "javítsa őket (kkod validate --fix segíthet), majd próbálja újra; ha mégis így "
+            "akarja, adja meg a --force kapcsolót."
         )
         self.errors = errors
         self.warnings = warnings
         self.report = report
+
+
+class UnsignedDeclaration(KkodError):
+    """A kkod declaration without any signature: the ministry would refuse it."""
+
+    def __init__(self, declaration: Path) -> None:
+        super().__init__(
+            f"A nyilatkozat („{declaration.name}”) nincs aláírva, ezért a kérelmet nem küldtem "
+            "el. Írja alá elektronikusan (kkod employer declaration … --sign ALAIRO.p12), vagy "
+            "nyomtassa ki, írja alá kézzel, és a szkennelt PDF-et küldje (azt a minisztérium "
+            "kézzel ellenőrzi). Aláíratlanul csak a --force kapcsolóval küldöm."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +66,11 @@ class SubmitRequest:
     table: Path
     declaration: Path
     to: str
-    sender: str
+    sender: str | None = None  # may be left to the mail program with prepare_only
     organisation: str | None = None  # default: the declaration's
     save_eml: Path | None = None
+    prepare_only: Path | None = None  # write the message here to send by hand, do not send
+    force: bool = False  # send a table with errors or an unsigned declaration anyway
 
 
 @dataclass(slots=True)
@@ -52,14 +81,18 @@ class SubmitResult:
     krid: str | None
     rows: int
     warnings: int
-    size: int  # bytes of the sent message
+    size: int  # bytes of the message
     saved_eml: Path | None
     notes: list[str] = field(default_factory=list)  # Hungarian remarks for the user
+    prepared: Path | None = None  # the unsent message, with prepare_only
+    errors: int = 0  # validation errors the table was sent with (only with force)
 
 
 def report_path_for(table: Path) -> Path:
-    """Where the validation report of a blocked table goes: next to the table."""
-    return table.with_name(table.stem + REPORT_SUFFIX)
+    """Where the validation report of a blocked table goes: next to the table, never over a file."""
+    from kkod.outputs import free_name
+
+    return free_name(table.with_name(table.stem + REPORT_SUFFIX))
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -71,30 +104,71 @@ def _read(path: Path, what: str) -> bytes:
         raise KkodError(f"A(z) {what} nem olvasható: {path} ({error.strerror}).") from None
 
 
-def message_text(organisation: str, krid: str | None, rows: int, table_name: str) -> str:
+def message_text(
+    organisation: str,
+    krid: str | None,
+    rows: int,
+    table_name: str,
+    *,
+    signed: bool = True,
+    contact: str | None = None,
+) -> str:
     """The Hungarian body of the request email."""
     krid_line = f"Hivatali kapu KRID: {krid}\n" if krid else ""
+    how = "elektronikusan aláírt PDF" if signed else "aláírt PDF (elektronikus aláírás nélkül)"
+    contact_line = f"Kapcsolattartó: {contact}\n" if contact else ""
     return (
         "Tisztelt Belügyminisztérium!\n\n"
         f"A(z) {organisation} ezúton kéri a foglalkoztatottjai kapcsolati kódjainak tömeges "
         "generálását.\n\n"
         f"{krid_line}"
         f"Mellékelt táblázat: {table_name} ({rows} sor)\n"
-        "Mellékelt munkáltatói nyilatkozat: elektronikusan aláírt PDF.\n\n"
+        f"Mellékelt munkáltatói nyilatkozat: {how}.\n"
+        f"{contact_line}\n"
         "Kérjük, a kitöltött táblázatot erre a címre küldjék vissza.\n\n"
         "Üdvözlettel:\n"
         f"{organisation}\n"
     )
 
 
+def check_table(table: Path, *, force: bool, what: str):
+    """The table's validation before it is declared or sent: an empty table is refused
+    (:class:`EmptyTable`); one with errors is refused (:class:`ValidationBlocked`, the findings
+    written next to it) unless ``force``. Returns the validation."""
+    from kkod.employer.validation import validate_table, write_findings_report
+
+    result = validate_table(table)
+    if result.rows == 0:
+        raise EmptyTable(Path(table))
+    if result.has_errors and not force:
+        report = write_findings_report(report_path_for(Path(table)), result)
+        raise ValidationBlocked(result.errors, result.warnings, report, what)
+    return result
+
+
+def is_signed(pdf: bytes) -> bool:
+    """Whether the PDF carries at least one embedded (electronic) signature."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        return bool(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 def submit_request(
     request: SubmitRequest,
-    target,  # kkod.mail.smtp.SmtpTarget
+    target,  # kkod.mail.smtp.SmtpTarget; None with prepare_only
     engine: Engine | None = None,
 ) -> SubmitResult:
-    """Validate, build, send; then record the rows as ``függőben`` in the register (if ``engine``).
+    """Validate, build, send (or, with ``prepare_only``, save for sending by hand); then record
+    the rows as ``függőben`` in the register (if ``engine``).
 
-    Raises :class:`ValidationBlocked` (nothing sent) when the table has errors, and
+    Before anything is sent it raises :class:`EmptyTable` (always), :class:`ValidationBlocked`
+    (table errors) and :class:`UnsignedDeclaration` (unless ``force``); then
     :class:`~kkod.mail.smtp.MailError` when the SMTP server cannot take the message.
     """
     from kkod.atomic import atomic_write_bytes
@@ -107,7 +181,12 @@ def submit_request(
     table_bytes = _read(request.table, "táblázat")
     pdf_bytes = _read(request.declaration, "nyilatkozat")
     notes: list[str] = []
-    warnings = validate_before_sending(request.table)
+    verdict = check_table(request.table, force=request.force, what="a kérelmet nem küldtem el")
+    if verdict.has_errors:
+        notes.append(
+            f"A táblázatot {verdict.errors} hibával küldöm (--force): a hibás sorok kód nélkül "
+            "jönnek vissza."
+        )
     table = read_table(request.table)
 
     try:
@@ -134,22 +213,46 @@ def submit_request(
             raise KkodError(
                 f"A nyilatkozat {declared.rows} sort említ, a táblázatban {len(table.rows)} sor van."
             )
+    signed = is_signed(pdf_bytes)
+    if not signed:
+        if declared is not None and not request.force:
+            raise UnsignedDeclaration(request.declaration)
+        notes.append(
+            "A nyilatkozaton nincs elektronikus aláírás: a minisztérium csak akkor dolgozza fel, "
+            "ha egy ügyintéző a kézi aláírást ellenőrizte (aláírás ellenőrzésre vár)."
+        )
 
     organisation = (request.organisation or (declared.organisation if declared else "")).strip()
     krid = declared.krid if declared else None
+    contact = f"{declared.contact_name} <{declared.contact_email}>" if declared else None
     subject = request_subject(organisation)
     message = build_message(
-        sender=request.sender,
+        sender=request.sender or "",
         to=request.to,
         subject=subject,
-        text=message_text(organisation, krid, len(table.rows), request.table.name),
+        text=message_text(
+            organisation,
+            krid,
+            len(table.rows),
+            request.table.name,
+            signed=signed,
+            contact=contact,
+        ),
         attachments=[
             Attachment(request.table.name, XLSX_TYPE, table_bytes),
             Attachment(request.declaration.name, PDF_TYPE, pdf_bytes),
         ],
     )
-    raw = message.as_bytes()
-    send_message(message, target)
+    prepared = None
+    if request.prepare_only is not None:
+        if not request.sender:
+            del message["From"]  # the mail program puts the sender's own address there
+        message[UNSENT_HEADER] = "1"
+        raw = message.as_bytes()
+        prepared = atomic_write_bytes(request.prepare_only, raw)
+    else:
+        raw = message.as_bytes()
+        send_message(message, target)
     message_id = str(message["Message-ID"])
     saved = None
     if request.save_eml is not None:
@@ -162,23 +265,30 @@ def submit_request(
         organisation=organisation,
         krid=krid,
         rows=len(table.rows),
-        warnings=warnings,
+        warnings=verdict.warnings,
         size=len(raw),
         saved_eml=saved,
         notes=notes,
+        prepared=prepared,
+        errors=verdict.errors,
     )
 
 
-def validate_before_sending(table: Path) -> int:
-    """Run the 4T rules on ``table``; errors raise :class:`ValidationBlocked` after the report is
-    written next to the table. Returns the number of warnings (they do not block)."""
-    from kkod.employer.validation import validate_table, write_findings_report
+def sent_rows(table) -> list:
+    """The register rows of a table going out with a request (``kkod.table.reader.Table``):
+    each with its Sorszám and what column E holds."""
+    from kkod.employer.register import ReplyRow
 
-    result = validate_table(table)
-    if result.has_errors:
-        report = write_findings_report(report_path_for(table), result)
-        raise ValidationBlocked(result.errors, result.warnings, report)
-    return result.warnings
+    return [
+        ReplyRow(
+            r.row,
+            r.belso_azonosito,
+            r.person,
+            sorszam=r.text("A").strip(),
+            sent_code=r.kapcsolati_kod.strip(),
+        )
+        for r in table.rows
+    ]
 
 
 def _record(
@@ -188,23 +298,23 @@ def _record(
     from kkod.employer.register import (
         META_KRID,
         META_ORGANISATION,
-        ReplyRow,
         audit,
         mark_submitted,
         set_meta,
     )
 
-    rows = [ReplyRow(r.row, r.belso_azonosito, r.person) for r in table.rows]
+    how = "submit --prepare-only" if request.prepare_only is not None else "submit"
     with transaction(engine) as session:
         if krid:
             set_meta(session, META_KRID, krid)
         if organisation:
             set_meta(session, META_ORGANISATION, organisation)
         summary = mark_submitted(
-            session, rows, source=f"submit: {request.table.name}", reference=message_id
+            session, sent_rows(table), source=f"{how}: {request.table.name}", reference=message_id
         )
         audit(
             session,
             "submit",
-            f"table={request.table.name} rows={summary.rows} message_id={message_id} to={request.to}",
+            f"table={request.table.name} rows={summary.rows} message_id={message_id} "
+            f"to={request.to} sent={request.prepare_only is None}",
         )

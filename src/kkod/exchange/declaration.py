@@ -18,8 +18,13 @@ from kkod.errors import KkodError
 
 ATTACHMENT_NAME = "kkod-nyilatkozat.json"
 FORMAT_ID = "kkod-munkaltatoi-nyilatkozat"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added the seat, the organisation's identifier, the signer and the place
+READ_VERSIONS = (1, 2)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEXTS = ("organisation", "short_name", "krid", "contact_name", "contact_email", "table_filename")
+# Version 2's fields. Empty in a version 1 declaration, and where a declaration to be signed by
+# hand leaves them for the pen (the PDF shows a line to write on).
+_TEXTS_2 = ("seat", "organisation_id", "signer_name", "signer_position", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,11 @@ class DeclarationData:
     table_sha256: str  # hex, lower case
     table_filename: str
     issued: dt.date
+    seat: str = ""  # the organisation's seat (székhely)
+    organisation_id: str = ""  # e.g. its törzskönyvi azonosító or VATHU-15000000
+    signer_name: str = ""  # who signs: "Alulírott …"
+    signer_position: str = ""  # their position
+    place: str = ""  # "Kelt: <place>, <date>"
 
 
 def read_declaration(pdf: bytes) -> DeclarationData:
@@ -70,16 +80,10 @@ def payload(data: DeclarationData) -> bytes:
 def _from_payload(payload: Any) -> DeclarationData:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_ID:
         raise ValueError("not a kkod declaration")
-    if payload.get("version") != FORMAT_VERSION:
+    version = payload.get("version")
+    if version not in READ_VERSIONS or isinstance(version, bool):
         raise ValueError("unsupported version")
-    texts = (
-        "organisation",
-        "short_name",
-        "krid",
-        "contact_name",
-        "contact_email",
-        "table_filename",
-    )
+    texts = _TEXTS + (_TEXTS_2 if version >= 2 else ())
     if not all(isinstance(payload[name], str) for name in texts):
         raise ValueError("text field of wrong type")
     rows = payload["rows"]

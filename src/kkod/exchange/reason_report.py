@@ -15,7 +15,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from kkod.central.interface import EXPLANATION, NEXT_STEP, MatchResult
@@ -145,11 +145,14 @@ class ReasonReport:
     """A report as read back: reasons and issued codes, both by Excel row.
 
     ``codes`` is ``None`` for a report without the codes sheet (a .csv, an older report):
-    it then confirms no code.
+    it then confirms no code. ``identities`` gives each listed Excel row's Sorszám and Belső
+    azonosító as the report states them (where its sheets have those columns), so an import
+    can tell whether the report belongs to the table beside it.
     """
 
     reasons: dict[int, RowReason]
     codes: dict[int, str] | None
+    identities: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def read_reason_report(name: str, data: bytes) -> ReasonReport | None:
@@ -159,7 +162,7 @@ def read_reason_report(name: str, data: bytes) -> ReasonReport | None:
         if lower.endswith(".csv") or (not lower.endswith(".xlsx") and data[:3] == b"\xef\xbb\xbf"):
             lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
             reasons = _reasons(lines)
-            return None if reasons is None else ReasonReport(reasons, None)
+            return None if reasons is None else ReasonReport(reasons, None, _identities([lines]))
         if not lower.endswith(".xlsx"):
             return None
         sheets = _xlsx_sheets(data)
@@ -169,7 +172,7 @@ def read_reason_report(name: str, data: bytes) -> ReasonReport | None:
     if reasons is None:
         return None
     codes = next((c for c in map(_codes, sheets.values()) if c is not None), None)
-    return ReasonReport(reasons, codes)
+    return ReasonReport(reasons, codes, _identities(sheets.values()))
 
 
 def _xlsx_sheets(data: bytes) -> dict[str, list[list[object]]]:
@@ -201,7 +204,7 @@ def _header_row(table: list[list[object]], required: Iterable[str]) -> tuple[int
 def _row_number(value: object) -> int | None:
     try:
         return int(float(str(value).strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, NaN, or infinite
         return None
 
 
@@ -242,6 +245,24 @@ def _codes(table: list[list[object]]) -> dict[int, str] | None:
         if number is not None and code:
             codes[number] = code
     return codes
+
+
+def _identities(tables: Iterable[list[list[object]]]) -> dict[int, tuple[str, str]]:
+    """Excel row → (Sorszám, Belső azonosító) from every sheet that has the three columns."""
+    found: dict[int, tuple[str, str]] = {}
+    for table in tables:
+        header = _header_row(table, ("Excel-sor", "Sorszám", "Belső azonosító"))
+        if header is None:
+            continue
+        start, names = header
+        row_col, number_col, id_col = (
+            names.index(_fold(name)) for name in ("Excel-sor", "Sorszám", "Belső azonosító")
+        )
+        for line in table[start + 1 :]:
+            number = _row_number(line[row_col]) if len(line) > row_col else None
+            if number is not None:
+                found[number] = (_text(line, number_col) or "", _text(line, id_col) or "")
+    return found
 
 
 def _text(line: Sequence[object], column: int | None) -> str | None:
