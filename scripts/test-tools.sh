@@ -3,7 +3,8 @@
 # programs (the tests start a throwaway server of their own; nothing is started here), swaks
 # (a mail client no one here wrote), LibreOffice Calc (the tests open kkod's CSV reports with
 # it, as an officer would) and Node with npm, which bring the second mail parser (npm's
-# mailparser, installed into .venv/node) the mail tests check kkod's messages with.
+# mailparser, installed into .venv/node) the mail tests check kkod's messages with, and
+# Debian's Chromium, which Playwright drives in the browser tests (never a downloaded browser).
 # As root on Debian/Ubuntu it installs them with apt-get; otherwise it says what to install.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v swaks >/dev/null 2>&1 || need+=(swaks)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
+[[ -x /usr/bin/chromium ]] || need+=(chromium)
 
 MAILPARSER_VERSION=3.14.5
 node_folder="$(dirname "$0")/../.venv/node"
