@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-# What a command may take on any input (the goal of docs/reliability-tables.md).
+# What a command may take on any input (the goal of docs/reliability.md).
 MAX_MEMORY = 1 << 30  # bytes, the process and its children
 MAX_CPU_SECONDS = 30.0
 # A command still running after this long is killed (a machine shared with other jobs can be
