@@ -24,7 +24,7 @@ from kkod.atomic import atomic_write_bytes
 from kkod.hungarian import article
 from kkod.mail.smtp import MailError
 from kkod.mail.spool import Spool, SpoolEntry
-from kkod.oserrors import explain
+from kkod.oserrors import explain, reason
 
 log = logging.getLogger(__name__)
 
@@ -181,13 +181,13 @@ def _start(controller: KkodController, host: str) -> None:
     try:
         controller.start()
     except OSError as error:
-        reason = {
+        why = {
             errno.EADDRINUSE: "a port már foglalt",
             errno.EACCES: "nincs jogosultság a porthoz",
             errno.EADDRNOTAVAIL: "a cím nem ehhez a géphez tartozik",
-        }.get(error.errno or 0, error.strerror or str(error))
+        }.get(error.errno or 0) or reason(error)
         raise MailError(
-            f"Az SMTP-kiszolgáló nem indítható {article(host)} {host}:{controller.port} címen ({reason})."
+            f"Az SMTP-kiszolgáló nem indítható {article(host)} {host}:{controller.port} címen ({why})."
         ) from None
 
 
