@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kkod.errors import KkodError
+from kkod.filekind import Kind, sniff
 from kkod.hungarian import article
 from kkod.mail.message import Attachment
-from kkod.mail.sniff import Kind, sniff
 from kkod.oserrors import human_size
 
 MAX_DEPTH = 3

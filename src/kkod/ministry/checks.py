@@ -26,9 +26,9 @@ from kkod.central.interface import Central, OfficeInfo
 from kkod.config import Settings
 from kkod.errors import KkodError
 from kkod.exchange.declaration import DeclarationData
+from kkod.filekind import Kind, sniff
 from kkod.hungarian import article
 from kkod.mail.message import Attachment
-from kkod.mail.sniff import Kind, sniff
 from kkod.ministry.models import SignatureKind
 from kkod.pki.verify import SignatureVerdict
 
