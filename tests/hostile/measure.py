@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,20 @@ def run_measured(args: list[str], *, env: dict[str, str], cwd: Path) -> Measured
         usage.ru_utime + usage.ru_stime,
         killed.is_set(),
     )
+
+
+@contextlib.contextmanager
+def tree_peak(pid: int) -> Iterator[list[int]]:
+    """While the block runs, the peak memory (bytes) of ``pid``'s process tree, in ``[0]``
+    (for a server that runs while the test talks to it)."""
+    done, peak = threading.Event(), [0]
+    sampler = threading.Thread(target=_sample, args=(pid, done, peak))
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def _sample(pid: int, done: threading.Event, peak: list[int]) -> None:
