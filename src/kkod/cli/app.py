@@ -8,6 +8,7 @@ from kkod.cli import (  # noqa: F401  (imported for their commands)
     central,
     employer,
     employer_declaration,
+    employer_export,
     generate,
     ministry,
     pki,
