@@ -132,7 +132,7 @@ def test_the_decisions_file_and_the_table_are_claimed_before_any_question(tmp_pa
 
 def test_write_reviewed_changes_only_the_written_cells(tmp_path):
     result = validate_table(table(tmp_path))
-    safe, suggestions = candidates(result)
+    _, suggestions = candidates(result)
     chosen = [decide(suggestions[0], Choice.ELFOGADVA, "kiss.anna")]
     chosen.append(decide(suggestions[1], Choice.KIHAGYVA, "kiss.anna"))
     out = tmp_path / "ki.xlsx"

@@ -49,8 +49,8 @@ def from_export(
         list[str] | None,
         typer.Option(
             "--map",
-            metavar="OSZLOP=MEZŐ",
-            help="Egy oszlop célja, ha a fejléce nem ismert vagy nem egyértelmű (OSZLOP: a "
+            metavar="MEGFELELTETÉS",
+            help="Egy oszlop célja OSZLOP=MEZŐ alakban, ha a fejléce nem ismert vagy nem egyértelmű (OSZLOP: a "
             "fejléc vagy a betűjel; MEZŐ: pl. szuletesi_hely, viselt_csaladi_nev, kihagy). "
             "Többször is megadható.",
         ),
