@@ -297,6 +297,7 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         kkod("employer", "from-export", "dolgozok.csv", "-o", "masik.xlsx",
              "--map", "Beosztás=Viselt név", codes=(2,))  # fmt: skip
         kkod("employer", "from-export", "szoveg.xlsx", "-o", "masik.xlsx", codes=(2,))
+        kkod("employer", "serve", "--listen", "0.0.0.0:8765", codes=(2,))  # never off this computer
         kkod("validate", "tabla.xlsx", "--report", "ellenorzes.html", codes=(1,))
         kkod("validate", "tabla.xlsx", "--declarations", "nyilatkozatok.csv",
              "--fix", "javitott.xlsx", "--json")  # fmt: skip

@@ -14,6 +14,7 @@ from kkod.cli import (  # noqa: F401  (imported for their commands)
     pki,
     table,
     validate,
+    workbench,
 )
 from kkod.cli.groups import app
 

@@ -10,7 +10,7 @@ already holds the cell's safe fixes, so accepting it needs nothing else.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -118,20 +118,32 @@ def decisions_path(table: Path) -> Path:
 def write_reviewed(
     result: TableValidation, out: Path, decisions: Iterable[Decision], record: Path
 ) -> int:
-    """Write ``out`` with only the accepted cells changed (the writer ``--fix`` uses) and the
-    decisions to ``record``; returns the number of changed cells. Logs cells, never values."""
+    """Write ``out`` with only the accepted cells changed and the decisions to ``record``;
+    returns the number of changed cells."""
+    decisions = list(decisions)
+    changed = apply_decisions(result, out, decisions)
+    write_decisions(record, decisions, [f"Táblázat: {result.path.name} → {Path(out).name}"])
+    return changed
+
+
+def apply_decisions(result: TableValidation, out: Path, decisions: Iterable[Decision]) -> int:
+    """Write ``out``: ``result``'s table with the cells of the accepted decisions changed (the
+    writer ``--fix`` uses), nothing else. Logs cells, rules and choices, never values."""
     from kkod.table.writer import patch_cells
 
     decisions = list(decisions)
     cells = {(d.candidate.row, d.candidate.column): d.value for d in decisions if d.writes}
     patch_cells(result.path, Path(out), cells)
+    for d in decisions:
+        log.info("döntés: %s (%s) %s", d.candidate.cell, ", ".join(d.candidate.rules), d.choice)
+    return len(cells)
+
+
+def write_decisions(path: Path, decisions: Iterable[Decision], summary: Sequence[str] = ()) -> Path:
+    """The decisions file: one line per decision (:data:`DECISIONS_HEADERS`)."""
     rows = [
         (d.candidate.row, d.candidate.column, ", ".join(d.candidate.rules), d.candidate.old,
          d.value if d.writes else "", str(d.choice), d.who, moment(d.when, seconds=True))
         for d in decisions
     ]  # fmt: skip
-    summary = [f"Táblázat: {result.path.name} → {Path(out).name}"]
-    write_report(record, Report("Döntések", DECISIONS_HEADERS, rows, summary))
-    for d in decisions:
-        log.info("döntés: %s (%s) %s", d.candidate.cell, ", ".join(d.candidate.rules), d.choice)
-    return len(cells)
+    return write_report(path, Report("Döntések", DECISIONS_HEADERS, rows, list(summary)))

@@ -1,0 +1,70 @@
+"""``kkod employer serve``: the employer's workbench in the browser, on this computer only."""
+
+from __future__ import annotations
+
+import getpass
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from kkod.cli.common import console, fail, plain, reports_errors
+from kkod.cli.groups import employer_app
+from kkod.cli.values import SERVER_ADDRESS
+
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+@employer_app.command("serve")
+@reports_errors
+def serve(
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            metavar="GÉP:PORT",
+            parser=SERVER_ADDRESS,
+            help="Ahol a munkapad figyel; csak 127.0.0.1 (ez a gép) lehet.",
+        ),
+    ] = "127.0.0.1:8765",
+) -> None:
+    """A munkapad a böngészőben: export vagy táblázat feltöltése, megfeleltetés, javaslatok
+    egyenként, összevetés a nyilatkozatokkal, letöltés. Csak ezen a gépen érhető el; a kiírt
+    címet nyissa meg (egyszer használható belépési kulccsal).
+
+    Példa: kkod employer serve
+    Példa: kkod employer serve --listen 127.0.0.1:9000
+    """
+    import uvicorn
+
+    from kkod.employer.workbench import Workbench
+    from kkod.web.employer.access import Access, loopback_hosts
+    from kkod.web.employer.app import create_app
+
+    host, _, port_text = listen.rpartition(":")
+    if host not in LOOPBACK:
+        raise fail(f"A munkapad csak ezen a gépen figyelhet (127.0.0.1), nem ezen: {host}.", 2)
+    port = int(port_text)
+    access = Access(loopback_hosts(port))
+    # The uploads and every version of the table stay in a private folder removed at the end.
+    with tempfile.TemporaryDirectory(prefix="kkod-munkapad-") as folder:
+        bench = Workbench(Path(folder), _who())
+        app = create_app(bench, access)
+        console.print(
+            Text.assemble(
+                ("A munkapad elindult.", "green"),
+                " Nyissa meg ezt a címet a böngészőben (egyszer használható):",
+            )
+        )
+        console.print(plain(f"  http://127.0.0.1:{port}/belepes?t={access.token}"), soft_wrap=True)
+        console.print("Leállítás: Ctrl+C. A feltöltött fájlok a leállításkor törlődnek.")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "ismeretlen"
