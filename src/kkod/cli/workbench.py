@@ -31,7 +31,8 @@ def serve(
     ] = "127.0.0.1:8765",
 ) -> None:
     """A munkapad a böngészőben: export vagy táblázat feltöltése, megfeleltetés, javaslatok
-    egyenként, összevetés a nyilatkozatokkal, letöltés. Csak ezen a gépen érhető el; a kiírt
+    egyenként, összevetés a nyilatkozatokkal, letöltés; a nyilvántartás a kód nélkül maradtakkal
+    és a kapcsolat létrehozásával, export az iratkezelőnek. Csak ezen a gépen érhető el; a kiírt
     címet nyissa meg (egyszer használható belépési kulccsal).
 
     Példa: kkod employer serve
@@ -39,6 +40,9 @@ def serve(
     """
     import uvicorn
 
+    from kkod.central.service import open_central
+    from kkod.config import get_settings
+    from kkod.employer.database import open_register
     from kkod.employer.workbench import Workbench
     from kkod.web.employer.access import Access, loopback_hosts
     from kkod.web.employer.app import create_app
@@ -51,7 +55,7 @@ def serve(
     # The uploads and every version of the table stay in a private folder removed at the end.
     with tempfile.TemporaryDirectory(prefix="kkod-munkapad-") as folder:
         bench = Workbench(Path(folder), _who())
-        app = create_app(bench, access)
+        app = create_app(bench, access, open_register(), lambda: open_central(get_settings()))
         console.print(
             Text.assemble(
                 ("A munkapad elindult.", "green"),

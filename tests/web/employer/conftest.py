@@ -47,14 +47,19 @@ class _Server(uvicorn.Server):
 
 @pytest.fixture
 def served(tmp_path) -> Iterator[Served]:
+    yield from _serve(tmp_path)
+
+
+def _serve(tmp_path, register=None, connect_through=None) -> Iterator[Served]:
     port = free_port()
     folder = tmp_path / "munkapad"
     folder.mkdir()
     bench = Workbench(folder, "kiss.anna")
     access = Access(loopback_hosts(port))
     started = threading.Event()
-    config = uvicorn.Config(create_app(bench, access), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False)  # fmt: skip
+    app = create_app(bench, access, register, connect_through)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False)  # fmt: skip
     server = _Server(config, started)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -76,3 +81,30 @@ def page(tmp_path) -> Iterator:
         yield context.new_page()
         context.close()
         browser.close()
+
+
+# The employer tests' register and central system (a reply imported, a seeded registry).
+from ...employer import conftest as _employer  # noqa: E402
+
+staff, krid, code_for_fixture = _employer.staff, _employer.krid, _employer.code_for_fixture
+central, central_url = _employer.central, _employer.central_url
+make_table, make_reply, make_report = (
+    _employer.make_table,
+    _employer.make_reply,
+    _employer.make_report,
+)
+make_reply_eml = _employer.make_reply_eml
+
+
+@pytest.fixture
+def served_register(tmp_path, db_url, central, make_table, make_reply_eml, code_for) -> Iterator:
+    """The workbench with the register after a reply that coded only HR-001."""
+    from kkod.employer.database import open_register, transaction
+    from kkod.employer.importer import import_reply
+    from kkod.employer.register import META_KRID, set_meta
+
+    engine = open_register(db_url)
+    import_reply(engine, make_reply_eml(make_table(), {2: code_for(1)}))
+    with transaction(engine) as session:
+        set_meta(session, META_KRID, "600100")
+    yield from _serve(tmp_path, engine, lambda: central)

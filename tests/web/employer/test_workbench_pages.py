@@ -152,3 +152,29 @@ def test_playwright_uses_debian_chromium():
     from .conftest import CHROMIUM
 
     assert Path(CHROMIUM).exists()
+
+
+def test_the_register_with_its_leftovers_connected_one_by_one(served_register, page):
+    page.goto(served_register.entry)
+    page.get_by_role("link", name="4. Nyilvántartás").click()
+    assert page.locator("h1").inner_text() == "Nyilvántartás"
+    no_serious_violations(page)
+    leftovers = page.locator("#maradek").locator("xpath=following-sibling::table[1]")
+    assert "HR-002" in leftovers.inner_text() and "HR-001" not in leftovers.inner_text()
+    # HR-002 has one account in the central system: connected, its code stored and shown.
+    page.get_by_role("button", name="Kapcsolat létrehozása: HR-002").click()
+    said = page.get_by_role("status").inner_text()
+    assert "HR-002: a kapcsolat létrejött, a kód:" in said
+    assert (
+        "HR-002"
+        not in page.locator("#maradek").locator("xpath=following-sibling::table[1]").inner_text()
+    )
+    # HR-003 has two: the reason and the next step, never a code.
+    page.get_by_role("button", name="Kapcsolat létrehozása: HR-003").click()
+    assert "kkod employer edit HR-003 --kapcsolati-kod" in page.get_by_role("status").inner_text()
+    no_serious_violations(page)
+    # The export for the document-management system.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export az iratkezelő rendszernek (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("belso_azonosito;") and "HR-002" in text

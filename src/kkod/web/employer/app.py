@@ -5,14 +5,23 @@ nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import Engine
 
+from kkod.central.interface import Central
+from kkod.employer.connect import connect_employee
+from kkod.employer.database import transaction
+from kkod.employer.export import FORMATS, export_records, render
 from kkod.employer.hrexport.headers import SKIP, TARGETS, recognise
+from kkod.employer.lists import entry_of
+from kkod.employer.models import LEFTOVER_STATUSES
+from kkod.employer.register import employees
 from kkod.employer.review import Choice
 from kkod.employer.workbench import EXPORT, Workbench
 from kkod.errors import KkodError
@@ -23,6 +32,7 @@ from kkod.web.limits import BodySizeLimit
 
 UPLOAD_MARGIN = 64 * 1024  # the form's other fields and boundaries around the file
 
+_LEFTOVER_STATUSES = frozenset(s.value for s in LEFTOVER_STATUSES)
 _CHOICES = {"elfogad": Choice.ELFOGADVA, "sajat": Choice.SAJAT, "kihagy": Choice.KIHAGYVA}
 _OPEN = ("/belepes",)
 _SECURITY_HEADERS = {
@@ -33,8 +43,15 @@ _SECURITY_HEADERS = {
 }
 
 
-def create_app(bench: Workbench, access: Access) -> FastAPI:
-    """The app for one officer's workbench (``bench``), reachable as ``access`` allows."""
+def create_app(
+    bench: Workbench,
+    access: Access,
+    register: Engine | None = None,
+    central: Callable[[], Central] | None = None,
+) -> FastAPI:
+    """The app for one officer's workbench (``bench``), reachable as ``access`` allows; with
+    the employer's ``register`` the register pages, connecting one through ``central()``."""
+    said: list[str] = []  # the last connection's outcome, shown once (a one-person app)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(BodySizeLimit, max_bytes=bench.limits.max_file_bytes + UPLOAD_MARGIN)
     env = Environment(
@@ -208,7 +225,55 @@ def create_app(bench: Workbench, access: Access) -> FastAPI:
     def decisions_file(request: Request) -> Response:
         return FileResponse(bench.decisions_file(), filename="dontesek.csv")
 
+    @app.get("/nyilvantartas")
+    def register_page(request: Request) -> HTMLResponse:
+        message = said.pop() if said else ""
+        if register is None:
+            return page(request, "register.html", title="Nyilvántartás", step="nyilvantartas",
+                        entries=None, message=message)  # fmt: skip
+        with transaction(register) as session:
+            entries = [entry_of(e) for e in employees(session)]
+        leftovers = [e for e in entries if e.status in _LEFTOVER_STATUSES]
+        return page(
+            request, "register.html", title="Nyilvántartás", step="nyilvantartas",
+            entries=entries, leftovers=leftovers, message=message,
+            coded=sum(1 for e in entries if e.kapcsolati_kod),
+        )  # fmt: skip
+
+    @app.post("/kapcsolat")
+    def connect(
+        request: Request,
+        azonosito: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        checked(request, csrf)
+        if register is None or central is None:
+            return RedirectResponse("/nyilvantartas", 303)
+        try:
+            outcome = connect_employee(register, central(), azonosito)
+        except KkodError as error:
+            said.append(error.message)
+        else:
+            said.append(_connected(outcome))
+        return RedirectResponse("/nyilvantartas", 303)
+
+    @app.get("/nyilvantartas.{fmt}")
+    def export(fmt: str) -> Response:
+        if register is None or fmt not in FORMATS:
+            return HTMLResponse("Nincs ilyen export.", status_code=404)
+        with transaction(register) as session:
+            body = render(export_records(session), fmt)
+        media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+        disposition = f'attachment; filename="nyilvantartas.{fmt}"'
+        return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
     return app
+
+
+def _connected(outcome) -> str:
+    if outcome.code:
+        return f"{outcome.belso_azonosito}: a kapcsolat létrejött, a kód: {outcome.code}."
+    return f"{outcome.belso_azonosito}: {outcome.explanation} {outcome.next_step}".strip()
 
 
 def _secured(response: Response) -> Response:
