@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import typer
@@ -11,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kkod.cli.common import announce_kept, console, plain
+from kkod.hungarian import with_article
 
 SHOWN_SAFE = 20
 _CHOICES = {"e": "elfogad", "s": "saját érték", "k": "kihagy"}
@@ -25,11 +25,18 @@ class _Prompt(Prompt):
 
 def review(table: Path, out: Path, declarations: Path | None, force: bool) -> None:
     """Walk the candidates, write the accepted cells to ``out`` and the decisions beside it."""
-    from kkod.employer.review import Choice, candidates, decide, decisions_path, write_reviewed
+    from kkod.employer.review import (
+        Choice,
+        candidates,
+        current_user,
+        decide,
+        decisions_path,
+        write_reviewed,
+    )
     from kkod.employer.validation import summary_lines, validate_table
     from kkod.outputs import claim_outputs
 
-    who = _who()
+    who = current_user()
     record = decisions_path(out)
     with claim_outputs(out, record, force=force, inputs=(table, declarations)) as claim:
         result = validate_table(table, declarations=declarations)
@@ -61,13 +68,6 @@ def review(table: Path, out: Path, declarations: Path | None, force: bool) -> No
     raise typer.Exit(1 if final.has_errors else 0)
 
 
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "ismeretlen"
-
-
 def _accept_safe(safe) -> bool:
     from kkod.cli.validate import shown_value
 
@@ -80,7 +80,7 @@ def _accept_safe(safe) -> bool:
     if len(safe) > SHOWN_SAFE:
         console.print(f"… és még {len(safe) - SHOWN_SAFE} biztonságos javítás.")
     answer = _Prompt.ask(
-        Text(f"Elfogadja mind a(z) {len(safe)} biztonságos javítást? (i: igen, n: nem)"),
+        Text(f"Elfogadja mind {with_article(len(safe))} biztonságos javítást? (i: igen, n: nem)"),
         console=console,
         choices=["i", "n"],
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +42,7 @@ def serve(
     from kkod.central.service import open_central
     from kkod.config import get_settings
     from kkod.employer.database import open_register
+    from kkod.employer.review import current_user
     from kkod.employer.workbench import Workbench
     from kkod.web.employer.access import Access, loopback_hosts
     from kkod.web.employer.app import create_app
@@ -54,7 +54,7 @@ def serve(
     access = Access(loopback_hosts(port))
     # The uploads and every version of the table stay in a private folder removed at the end.
     with tempfile.TemporaryDirectory(prefix="kkod-munkapad-") as folder:
-        bench = Workbench(Path(folder), _who())
+        bench = Workbench(Path(folder), current_user())
         app = create_app(bench, access, open_register(), lambda: open_central(get_settings()))
         console.print(
             Text.assemble(
@@ -65,10 +65,3 @@ def serve(
         console.print(plain(f"  http://127.0.0.1:{port}/belepes?t={access.token}"), soft_wrap=True)
         console.print("Leállítás: Ctrl+C. A feltöltött fájlok a leállításkor törlődnek.")
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "ismeretlen"

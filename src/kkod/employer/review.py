@@ -9,6 +9,7 @@ already holds the cell's safe fixes, so accepting it needs nothing else.
 
 from __future__ import annotations
 
+import getpass
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,14 @@ class Decision:
     @property
     def writes(self) -> bool:
         return self.choice is not Choice.KIHAGYVA
+
+
+def current_user() -> str:
+    """Who decides: the operating-system user running kkod (the decisions file's ``Ki``)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "ismeretlen"
 
 
 def candidates(result: TableValidation) -> tuple[list[Candidate], list[Candidate]]:

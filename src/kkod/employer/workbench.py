@@ -24,6 +24,7 @@ from kkod.employer.review import (
 )
 from kkod.employer.validation import TableValidation, validate_table
 from kkod.errors import KkodError, TableError
+from kkod.hungarian import with_article
 from kkod.table.limits import TableLimits, size
 
 TABLE = "tabla"
@@ -117,7 +118,9 @@ class Workbench:
         _, suggestions = self.candidates()
         found = next((c for c in suggestions if c.cell == cell), None)
         if found is None:
-            raise WorkbenchError(f"A(z) {cell} cellára nincs (már) javaslat.")
+            raise WorkbenchError(
+                f"{with_article(cell, capital=True)} cellára nincs (már) javaslat."
+            )
         if choice is Choice.SAJAT and not (own or "").strip():
             raise WorkbenchError("A saját érték nem lehet üres.")
         decision = decide(found, choice, self.who, (own or "").strip() or None)

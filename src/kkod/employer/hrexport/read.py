@@ -11,9 +11,10 @@ from pathlib import Path
 
 from kkod.employer.hrexport.headers import recognise
 from kkod.errors import TableError
+from kkod.hungarian import with_article
 from kkod.table import sniff
-from kkod.table.limits import TableLimits, amount, size, variable
-from kkod.table.package import SHARED_STRINGS, STYLES, Package, too_big
+from kkod.table.limits import TableLimits, amount, variable
+from kkod.table.package import SHARED_STRINGS, STYLES, Package, read_limited, too_big
 from kkod.table.sheet_xml import SheetProblem
 from kkod.table.strings import check_shared_strings
 
@@ -46,7 +47,7 @@ def read_export(path: Path, limits: TableLimits | None = None) -> Export:
     Raises :class:`TableError` naming the file and the limit or the problem."""
     path = Path(path)
     limits = limits or TableLimits.from_settings()
-    data = _read_limited(path, limits)
+    data = read_limited(path, limits)
     if data.startswith(b"PK\x03\x04"):
         kind, rows = _xlsx_rows(path, limits)
     elif data.startswith(sniff.OLE2_MAGIC) or (
@@ -54,14 +55,19 @@ def read_export(path: Path, limits: TableLimits | None = None) -> Export:
     ):
         found = sniff.sniff(data, path.name)
         raise TableError(
-            f"A(z) „{path.name}” nem CSV-fájl és nem .xlsx munkafüzet: {found.what}. {found.fix}"
+            f"{_the(path)} nem CSV-fájl és nem .xlsx munkafüzet: {found.what}. {found.fix}"
         )
     else:
         kind, rows = _csv_rows(path, data, limits)
     line = header_row(rows)
     if line is None:
-        raise TableError(f"A(z) „{path.name}” export üres: nincs benne fejlécsor.")
+        raise TableError(f"{_the(path)} export üres: nincs benne fejlécsor.")
     return Export(path, kind, line + 1, rows[line], rows[line + 1 :])
+
+
+def _the(path: Path) -> str:
+    """``A „dolgozok.csv”``: the file's name with its article, starting a sentence."""
+    return with_article(f"„{path.name}”", capital=True)
 
 
 def header_row(rows: list[list[object]]) -> int | None:
@@ -72,26 +78,6 @@ def header_row(rows: list[list[object]]) -> int | None:
         if sum(1 for v in row if isinstance(v, str) and recognise(v)) >= HEADER_MIN_RECOGNISED:
             return index
     return next((i for i, row in enumerate(top) if any(v not in (None, "") for v in row)), None)
-
-
-def _read_limited(path: Path, limits: TableLimits) -> bytes:
-    try:
-        found = path.stat().st_size
-        if found > limits.max_file_bytes:
-            raise too_big(
-                path,
-                f"a fájl {size(found)}, legfeljebb {size(limits.max_file_bytes)} lehet",
-                "max_file_bytes",
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise TableError(f"A(z) „{path}” fájl nem található.") from None
-    except IsADirectoryError:
-        raise TableError(
-            f"A(z) „{path.name}” mappa, nem fájl: az export fájlját adja meg."
-        ) from None
-    except OSError as error:
-        raise TableError(f"A(z) „{path}” fájl nem nyitható meg ({error.strerror}).") from None
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -167,14 +153,14 @@ def _csv_rows(path: Path, data: bytes, limits: TableLimits) -> tuple[str, list[l
             if longest > limits.max_cell_chars:
                 raise too_big(
                     path,
-                    f"a(z) {reader.line_num}. sorában egy mező {amount(longest)} "
+                    f"{with_article(reader.line_num)}. sorában egy mező {amount(longest)} "
                     f"karakteres, legfeljebb {amount(limits.max_cell_chars)} lehet",
                     "max_cell_chars",
                 )
             rows.append(row)
     except csv.Error as error:
         raise TableError(
-            f"A(z) „{path.name}” CSV-fájl {reader.line_num}. sora nem olvasható ({_csv_problem(error)}). "
+            f"{_the(path)} CSV-fájl {reader.line_num}. sora nem olvasható ({_csv_problem(error)}). "
             "Mentse újra az exportot CSV formában."
         ) from None
     return f"CSV ({encoding}, {_DELIMITERS[delimiter]})", rows
@@ -183,7 +169,7 @@ def _csv_rows(path: Path, data: bytes, limits: TableLimits) -> tuple[str, list[l
 def _csv_problem(error: csv.Error) -> str:
     said = str(error)
     if "field larger" in said:
-        return f"egy mező túl hosszú; a korlát a(z) {variable('max_cell_chars')} beállítással módosítható"
+        return f"egy mező túl hosszú; a korlát {with_article(variable('max_cell_chars'))} beállítással módosítható"
     if "NUL" in said:
         return "nulla bájtot tartalmaz"
     return "lezáratlan idézőjel vagy hibás sorvég"
@@ -206,7 +192,7 @@ def _xlsx_rows(path: Path, limits: TableLimits) -> tuple[str, list[list[object]]
         sheets, _ = package.sheets()
         shown = [s for s in sheets if not s.hidden] or sheets
         if not shown:
-            raise TableError(f"A(z) „{path.name}” munkafüzetben nincs munkalap.")
+            raise TableError(f"{_the(path)} munkafüzetben nincs munkalap.")
         sheet = shown[0]
         data = package.xml(sheet.part)
         styles = package.xml(STYLES) if package.has(STYLES) else b""

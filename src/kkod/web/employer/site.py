@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader
 
 from kkod.employer.workbench import Workbench
+from kkod.hungarian import with_article
 from kkod.visible import visible
 from kkod.web.employer.access import COOKIE, Access
 
@@ -37,6 +38,7 @@ class Site:
             loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True
         )
         self.env.filters["visible"] = lambda value: visible(value or "", spaces=True)
+        self.env.filters["with_article"] = with_article
 
     def page(self, request: Request, name: str, status: int = 200, **values) -> HTMLResponse:
         """The template ``name`` with the session's CSRF token and the upload's name."""
