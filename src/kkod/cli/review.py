@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -17,10 +18,17 @@ _CHOICES = {"e": "elfogad", "s": "saját érték", "k": "kihagy"}
 
 
 class _Prompt(Prompt):
-    """Rich's prompt with Hungarian refusals (its own are English)."""
+    """Rich's prompt with Hungarian refusals (its own are English); an answer read from a
+    pipe is echoed, so the transcript shows it (a terminal echoes what is typed)."""
 
     illegal_choice_message = "Válasszon a megadott betűk közül."
     validate_error_message = "Érvénytelen válasz."
+
+    def get_input(self, console, prompt, password, stream=None) -> str:
+        answer = super().get_input(console, prompt, password, stream)
+        if not sys.stdin.isatty():
+            console.print(plain(answer))
+        return answer
 
 
 def review(table: Path, out: Path, declarations: Path | None, force: bool) -> None:
@@ -57,6 +65,7 @@ def review(table: Path, out: Path, declarations: Path | None, force: bool) -> No
                 decisions.append(decide(candidate, choice, who, own))
         except EOFError:
             ended = True
+            console.print()  # the unanswered question's line ends
         changed = write_reviewed(result, out, decisions, record)
     announce_kept(claim)
     undecided = len(safe) + len(suggestions) - len(decisions)
