@@ -1,12 +1,11 @@
-"""The workbench served for real (uvicorn on 127.0.0.1, in a thread) and Debian's Chromium
-driven by Playwright (never a downloaded browser)."""
+"""The workbench served for real (uvicorn on 127.0.0.1, in a thread); the browser is the shared
+one (tests/web/browser.py: Debian's Chromium through Playwright)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -16,10 +15,6 @@ from kkod.web.employer.access import Access, loopback_hosts
 from kkod.web.employer.app import create_app
 
 from ...mail.conftest import free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
 @dataclass
@@ -67,20 +62,6 @@ def _serve(tmp_path, register=None, connect_through=None) -> Iterator[Served]:
     yield Served(f"http://127.0.0.1:{port}", access, bench)
     server.should_exit = True
     thread.join(60)
-
-
-@pytest.fixture
-def page(tmp_path) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is missing: run scripts/test-tools.sh")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, locale="hu-HU")
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 # The employer tests' register and central system (a reply imported, a seeded registry).

@@ -31,6 +31,9 @@ class Access:
         self.sessions[cookie] = secrets.token_urlsafe(TOKEN_BYTES)
         return cookie
 
+    def close_session(self, cookie: str | None) -> None:
+        self.sessions.pop(cookie or "", None)
+
     def csrf_of(self, cookie: str | None) -> str | None:
         return self.sessions.get(cookie or "")
 

@@ -47,9 +47,9 @@ def register_router(
 
     @router.post("/kapcsolat")
     def connect(
-        request: Request, azonosito: Annotated[str, Form()], csrf: Annotated[str, Form()] = ""
+        request: Request, azonosito: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = ""
     ) -> Response:
-        site.checked(request, csrf)
+        site.checked(request, csrf_token)
         if register is None or central is None:
             return RedirectResponse("/nyilvantartas", 303)
         try:

@@ -31,13 +31,13 @@ def table_router(site: Site) -> APIRouter:
         return site.page(request, "index.html", title="Feltöltés", step="feltoltes")
 
     @router.post("/feltoltes")
-    async def upload(request: Request, fajl: UploadFile, csrf: Csrf = "") -> Response:
-        site.checked(request, csrf)
+    async def upload(request: Request, fajl: UploadFile, csrf_token: Csrf = "") -> Response:
+        site.checked(request, csrf_token)
         try:
             kind = bench.upload(fajl.filename or "", await fajl.read())
         except KkodError as error:
             return site.page(request, "index.html", 400, title="Feltöltés", step="feltoltes",
-                             errors=[error.message])  # fmt: skip
+                             errors=[("fajl", error.message)])  # fmt: skip
         return RedirectResponse("/megfeleltetes" if kind == EXPORT else "/ellenorzes", 303)
 
     def mapping(request: Request, status: int = 200, errors=()) -> HTMLResponse:
@@ -51,9 +51,9 @@ def table_router(site: Site) -> APIRouter:
 
     @router.post("/megfeleltetes")
     async def remap(
-        request: Request, action: Annotated[str, Form()] = "frissit", csrf: Csrf = ""
+        request: Request, action: Annotated[str, Form()] = "frissit", csrf_token: Csrf = ""
     ) -> Response:
-        site.checked(request, csrf)
+        site.checked(request, csrf_token)
         if bench.plan is None:
             return RedirectResponse("/", 303)
         form = await request.form()
@@ -70,7 +70,7 @@ def table_router(site: Site) -> APIRouter:
                 bench.make_table()
                 return RedirectResponse("/ellenorzes", 303)
         except KkodError as error:
-            return mapping(request, 400, [error.message.split("\n", 1)[0]])
+            return mapping(request, 400, [("oszlop-0", error.message.split("\n", 1)[0])])
         return mapping(request)
 
     def findings(request: Request, status: int = 200, errors=()) -> HTMLResponse:
@@ -97,12 +97,12 @@ def table_router(site: Site) -> APIRouter:
         return findings(request)
 
     @router.post("/biztonsagos")
-    def accept_safe(request: Request, csrf: Csrf = "") -> Response:
-        site.checked(request, csrf)
+    def accept_safe(request: Request, csrf_token: Csrf = "") -> Response:
+        site.checked(request, csrf_token)
         try:
             bench.accept_safe()
         except KkodError as error:
-            return findings(request, 400, [error.message])
+            return findings(request, 400, [("biztonsagos", error.message)])
         return RedirectResponse("/ellenorzes#biztonsagos", 303)
 
     @router.post("/dontes")
@@ -111,24 +111,24 @@ def table_router(site: Site) -> APIRouter:
         cella: Annotated[str, Form()],
         dontes: Annotated[str, Form()],
         sajat: Annotated[str, Form()] = "",
-        csrf: Csrf = "",
+        csrf_token: Csrf = "",
     ) -> Response:
-        site.checked(request, csrf)
+        site.checked(request, csrf_token)
         try:
             if dontes not in _CHOICES:
                 raise KkodError("Ismeretlen döntés.")
             bench.decide(cella, _CHOICES[dontes], sajat)
         except KkodError as error:
-            return findings(request, 400, [error.message])
+            return findings(request, 400, [(f"sajat-{cella}", error.message)])
         return RedirectResponse("/ellenorzes#javaslatok", 303)
 
     @router.post("/nyilatkozatok")
-    async def declarations(request: Request, fajl: UploadFile, csrf: Csrf = "") -> Response:
-        site.checked(request, csrf)
+    async def declarations(request: Request, fajl: UploadFile, csrf_token: Csrf = "") -> Response:
+        site.checked(request, csrf_token)
         try:
             bench.add_declarations(await fajl.read(), fajl.filename or "")
         except KkodError as error:
-            return findings(request, 400, [error.message])
+            return findings(request, 400, [("nyilatkozat", error.message)])
         return RedirectResponse("/ellenorzes#javaslatok", 303)
 
     @router.get("/letoltes")
