@@ -3,18 +3,16 @@ one (tests/web/browser.py: Debian's Chromium through Playwright)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 
 from kkod.employer.workbench import Workbench
 from kkod.web.employer.access import Access, loopback_hosts
 from kkod.web.employer.app import create_app
 
-from ...mail.conftest import free_port
+from ...apiserver import serving
 
 
 @dataclass
@@ -28,40 +26,19 @@ class Served:
         return f"{self.base}/belepes?t={self.access.token}"
 
 
-class _Server(uvicorn.Server):
-    """A uvicorn server that says when it listens (an event, not a sleep)."""
-
-    def __init__(self, config: uvicorn.Config, started: threading.Event) -> None:
-        super().__init__(config)
-        self.listening = started
-
-    async def startup(self, sockets=None) -> None:
-        await super().startup(sockets)
-        self.listening.set()
-
-
 @pytest.fixture
 def served(tmp_path) -> Iterator[Served]:
     yield from _serve(tmp_path)
 
 
 def _serve(tmp_path, register=None, connect_through=None) -> Iterator[Served]:
-    port = free_port()
     folder = tmp_path / "munkapad"
     folder.mkdir()
     bench = Workbench(folder, "kiss.anna")
-    access = Access(loopback_hosts(port))
-    started = threading.Event()
-    app = create_app(bench, access, register, connect_through)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False)  # fmt: skip
-    server = _Server(config, started)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert started.wait(60), "the workbench did not start"
-    yield Served(f"http://127.0.0.1:{port}", access, bench)
-    server.should_exit = True
-    thread.join(60)
+    access = Access(frozenset())
+    with serving(create_app(bench, access, register, connect_through)) as base:
+        access.hosts = loopback_hosts(int(base.rsplit(":", 1)[1]))  # the port serving chose
+        yield Served(base, access, bench)
 
 
 # The employer tests' register and central system (a reply imported, a seeded registry).
