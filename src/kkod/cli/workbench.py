@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.text import Text
 from kkod.cli.common import console, fail, plain, reports_errors
 from kkod.cli.groups import employer_app
 from kkod.cli.values import SERVER_ADDRESS
+from kkod.hungarian import with_article
 
 LOOPBACK = ("127.0.0.1", "localhost")
 
@@ -46,22 +46,41 @@ def serve(
     from kkod.employer.workbench import Workbench
     from kkod.web.employer.access import Access, loopback_hosts
     from kkod.web.employer.app import create_app
+    from kkod.workspace import work_folder
 
     host, _, port_text = listen.rpartition(":")
     if host not in LOOPBACK:
         raise fail(f"A munkapad csak ezen a gépen figyelhet (127.0.0.1), nem ezen: {host}.", 2)
     port = int(port_text)
     access = Access(loopback_hosts(port))
-    # The uploads and every version of the table stay in a private folder removed at the end.
-    with tempfile.TemporaryDirectory(prefix="kkod-munkapad-") as folder:
+    # The uploads and every version of the table stay in a private work folder (kkod.workspace),
+    # removed at the end — or by the next kkod process if this one is killed.
+    with work_folder("munkapad") as folder:
         bench = Workbench(Path(folder), current_user())
         app = create_app(bench, access, open_register(), lambda: open_central(get_settings()))
-        console.print(
-            Text.assemble(
-                ("A munkapad elindult.", "green"),
-                " Nyissa meg ezt a címet a böngészőben (egyszer használható):",
-            )
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
         )
-        console.print(plain(f"  http://127.0.0.1:{port}/belepes?t={access.token}"), soft_wrap=True)
-        console.print("Leállítás: Ctrl+C. A feltöltött fájlok a leállításkor törlődnek.")
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        listening = server.startup
+
+        async def startup(sockets=None) -> None:
+            await listening(sockets)
+            if server.started:  # the address is printed once it answers
+                _announce(port, access.token)
+
+        server.startup = startup  # type: ignore[method-assign]
+        server.run()
+        if not server.started:
+            raise fail(f"A munkapad nem indult el: {with_article(port)}. port foglalt lehet.", 1)
+
+
+def _announce(port: int, token: str) -> None:
+    console.print(
+        Text.assemble(
+            ("A munkapad elindult.", "green"),
+            " Nyissa meg ezt a címet a böngészőben (egyszer használható):",
+        )
+    )
+    console.print(plain(f"  http://127.0.0.1:{port}/belepes?t={token}"), soft_wrap=True)
+    console.print("Leállítás: Ctrl+C. A feltöltött fájlok a leállításkor törlődnek.")
+    console.file.flush()  # at once, also into a pipe
