@@ -50,9 +50,7 @@ def read_export(path: Path, limits: TableLimits | None = None) -> Export:
     data = read_limited(path, limits)
     if data.startswith(b"PK\x03\x04"):
         kind, rows = _xlsx_rows(path, limits)
-    elif data.startswith(sniff.OLE2_MAGIC) or (
-        not data.startswith(_UTF16_BOMS) and b"\x00" in data[:4096]
-    ):
+    elif not data.startswith(_UTF16_BOMS) and b"\x00" in data[:4096]:  # binary: not a CSV
         found = sniff.sniff(data, path.name)
         raise TableError(
             f"{_the(path)} nem CSV-fájl és nem .xlsx munkafüzet: {found.what}. {found.fix}"
