@@ -278,6 +278,15 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         kkod("central", "office", "list")
         kkod("central", "office", "list", "--json")
         kkod("central", "office", "list", "--nincs-ilyen", codes=(2,))
+        staff = ("central", "office", "user")
+        kkod(*staff, "add", "--krid", KRID, "--name", "kiss.anna", "--full-name", "Kiss Anna")
+        kkod(*staff, "add", "--krid", KRID, "--name", "kiss.anna", codes=(2,))  # already there
+        kkod(*staff, "add", "--krid", "999999", "--name", "kiss.anna", codes=(2,))
+        kkod(*staff, "add", "--krid", KRID, "--name", "Kiss Anna", codes=(2,))
+        kkod(*staff, "list", "--krid", KRID)
+        kkod(*staff, "unlock", "--krid", KRID, "--name", "kiss.anna")
+        kkod(*staff, "remove", "--krid", KRID, "--name", "kiss.anna")
+        kkod(*staff, "remove", "--krid", KRID, "--name", "kiss.anna", codes=(2,))
         sample = ("central", "sample-table", "--krid", KRID, "--rows", "25", "--seed", "3")
         kkod(*sample, "--error-rate", "0,3", "-o", "tabla.xlsx", "--truth", "igazsag.csv",
              "--declarations", "nyilatkozatok.csv")  # fmt: skip
@@ -288,10 +297,22 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         # The employer prepares the table and the declaration.
         kkod("template", "ures.xlsx", "--rows", "5")
         kkod("template", "pki", codes=(2,))
+        (tmp_path / "dolgozok.csv").write_bytes(
+            "Törzsszám;Név;Születési név;Anyja neve;Születési hely, idő;Beosztás\r\n"
+            "T-1;Kiss Anna;;Szabó Mária;Eger, 1985.03.12;referens\r\n".encode("cp1250")
+        )
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "exportbol.xlsx")
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "exportbol.xlsx", codes=(2,))
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "masik.xlsx",
+             "--map", "Beosztás=Viselt név", codes=(2,))  # fmt: skip
+        kkod("employer", "from-export", "szoveg.xlsx", "-o", "masik.xlsx", codes=(2,))
+        kkod("employer", "serve", "--listen", "0.0.0.0:8765", codes=(2,))  # never off this computer
         kkod("validate", "tabla.xlsx", "--report", "ellenorzes.html", codes=(1,))
         kkod("validate", "tabla.xlsx", "--declarations", "nyilatkozatok.csv",
              "--fix", "javitott.xlsx", "--json")  # fmt: skip
         kkod("validate", "javitott.xlsx")
+        kkod("validate", "tabla.xlsx", "--review", "-o", "atnezett.xlsx", codes=(0, 1))
+        kkod("validate", "tabla.xlsx", "--review", codes=(2,))
         kkod("validate", "szoveg.xlsx", codes=(2,))
         declaration = ("employer", "declaration", "--org", ORG, "--short-name", "PMHIV",
                        "--krid", KRID, "--contact-name", "Kiss Anna", "--contact-email", SENDER)  # fmt: skip
