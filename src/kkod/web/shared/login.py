@@ -86,7 +86,7 @@ def _login(request: Request, realm_text: str, username: str, password: str, code
 def _missing(site, values, password: str, code: str) -> list[tuple[str, str]]:
     errors = []
     if site.realm_label and not values["realm"]:
-        errors.append(("realm", f"Adja meg: {site.realm_label.lower()}."))
+        errors.append(("realm", f"Töltse ki ezt a mezőt: {site.realm_label}."))
     if not values["username"]:
         errors.append(("username", "Adja meg a felhasználónevét."))
     if not password:
