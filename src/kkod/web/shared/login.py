@@ -26,8 +26,6 @@ from kkod.web.shared.site import LOGIN_PATH, LOGOUT_PATH, render, site_of
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = ("realm", "username", "password", "code")
-
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 async def login_page(request: Request) -> HTMLResponse:
