@@ -69,7 +69,8 @@ def serve_kapu() -> Iterator[Served]:
 
     with tempfile.TemporaryDirectory(prefix="kkod-screens-") as folder:
         url = f"sqlite:///{Path(folder) / 'central.sqlite3'}"
-        settings = Settings(data_dir=Path(folder), central_database_url=url)
+        # A fixed code secret: the same demo people get the same codes in every picture.
+        settings = Settings(data_dir=Path(folder), central_database_url=url, code_secret="5a" * 32)
         engine = make_engine(url)
         migrate(engine, "central")
         add_office(engine, OfficeInfo("500100", "PMHIV", "Példa Megyei Hivatal"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from kkod.errors import KkodError
 from kkod.logins.factors import (
@@ -148,6 +148,7 @@ class Logins:
             raise WeakPassword(self.policy.min_password_length)
         password = password or new_password()
         secret = new_totp_secret()
+        password_hash = hash_password(password)
         users = self.tables.users
         with self.engine.begin() as conn:
             if self._user_row(conn, realm, username) is not None:
@@ -157,7 +158,7 @@ class Logins:
                     realm=realm,
                     username=username,
                     display_name=display_name,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     totp_secret=secret,
                     failed_attempts=0,
                     created_at=datetime.now(UTC),
@@ -212,6 +213,9 @@ class Logins:
         """Both factors checked, the attempt counted and audited; a session when both match.
 
         ``realm`` None: the office named in the form is unknown (treated as a wrong login).
+        The password hash is verified outside any transaction (it is slow on purpose); the
+        TOTP step is claimed by one conditional update, so of two logins with the same code
+        at once only one succeeds.
         """
         now = now or datetime.now(UTC)
         actor = f"address:{address}"
@@ -220,34 +224,23 @@ class Logins:
             if wait:
                 self.audit(conn, actor, "login.refused", realm, "throttled")
                 return LoginOutcome(refusal=Refusal.THROTTLED, retry_after=wait)
+        with self.engine.connect() as conn:
             row = self._user_row(conn, realm, username) if realm is not None else None
-            matches, new_hash = password_matches(password, row.password_hash if row else None)
-            if row is None:
+        matches, new_hash = password_matches(password, row.password_hash if row else None)
+        if row is None:
+            with self.engine.begin() as conn:
                 self.audit(conn, actor, "login.refused", realm, "unknown user")
-                return LoginOutcome(refusal=Refusal.WRONG)
-            user = self._user(row)
-            if user.locked(now):
+            return LoginOutcome(refusal=Refusal.WRONG)
+        user = self._user(row)
+        if user.locked(now):
+            with self.engine.begin() as conn:
                 self.audit(conn, actor, "login.refused", realm, f"user={username} locked")
-                return LoginOutcome(refusal=Refusal.LOCKED, retry_after=self._wait(user, now))
-            step = (
-                totp_step(row.totp_secret, code, now, self.policy.totp_window) if matches else None
-            )
-            replayed = (
-                step is not None and row.last_totp_step is not None and step <= row.last_totp_step
-            )
-            if step is None or replayed:
-                return self._failed(conn, row, now, actor, "replayed code" if replayed else "wrong")
-            values = {
-                "failed_attempts": 0,
-                "locked_until": None,
-                "last_totp_step": step,
-                "last_login_at": now,
-            }
-            if new_hash:
-                values["password_hash"] = new_hash
-            conn.execute(
-                update(self.tables.users).where(self.tables.users.c.id == row.id).values(**values)
-            )
+            return LoginOutcome(refusal=Refusal.LOCKED, retry_after=self._wait(user, now))
+        step = totp_step(row.totp_secret, code, now, self.policy.totp_window) if matches else None
+        with self.engine.begin() as conn:
+            if step is None or not self._claim(conn, row.id, step, now, new_hash):
+                why = "wrong" if step is None else "replayed code"
+                return self._failed(conn, row, now, actor, why)
             token = secrets.token_urlsafe(32)
             conn.execute(
                 insert(self.tables.sessions).values(
@@ -261,25 +254,44 @@ class Logins:
             self.audit(conn, self._actor(user), "login", realm, "ok")
         return LoginOutcome(token=token, user=user)
 
+    def _claim(
+        self, conn: Connection, user_id: int, step: int, now: datetime, new_hash: str | None
+    ) -> bool:
+        """Record a successful login with TOTP ``step``, unless that step (or a later one) was
+        used already or the user got locked meanwhile."""
+        users = self.tables.users
+        values = {"failed_attempts": 0, "last_totp_step": step, "last_login_at": now}
+        if new_hash:
+            values["password_hash"] = new_hash
+        claimed = conn.execute(
+            update(users)
+            .where(
+                users.c.id == user_id,
+                or_(users.c.last_totp_step.is_(None), users.c.last_totp_step < step),
+                or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+            )
+            .values(**values)
+        )
+        return claimed.rowcount == 1
+
     def _failed(self, conn: Connection, row, now: datetime, actor: str, why: str) -> LoginOutcome:
-        failures = row.failed_attempts + 1
-        locked_until = (
-            now + self.policy.lock_for if failures >= self.policy.failures_before_lock else None
-        )
-        conn.execute(
-            update(self.tables.users)
-            .where(self.tables.users.c.id == row.id)
-            .values(failed_attempts=0 if locked_until else failures, locked_until=locked_until)
-        )
-        detail = f"user={row.username} {why} failures={failures}"
-        self.audit(
-            conn,
-            actor,
-            "login.refused",
-            row.realm or None,
-            detail + (" locked" if locked_until else ""),
-        )
-        if locked_until:
+        users = self.tables.users
+        failures = conn.execute(
+            update(users)
+            .where(users.c.id == row.id)
+            .values(failed_attempts=users.c.failed_attempts + 1)
+            .returning(users.c.failed_attempts)
+        ).scalar_one()
+        locked = failures >= self.policy.failures_before_lock
+        if locked:
+            conn.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(failed_attempts=0, locked_until=now + self.policy.lock_for)
+            )
+        detail = f"user={row.username} {why} failures={failures}" + (" locked" if locked else "")
+        self.audit(conn, actor, "login.refused", row.realm or None, detail)
+        if locked:
             return LoginOutcome(
                 refusal=Refusal.LOCKED, retry_after=int(self.policy.lock_for.total_seconds())
             )

@@ -4,6 +4,7 @@ staff member of each of its two offices."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -34,14 +35,20 @@ class Kapu:
     bela: NewUser  # nagy.bela of OTHER_KRID ("MASIK")
 
 
-@pytest.fixture
-def kapu(central, engine, api_settings) -> Iterator[Kapu]:  # noqa: F811
+@contextmanager
+def served_kapu(central, engine, settings) -> Iterator[Kapu]:  # noqa: F811
     from kkod.central.staff import staff_logins
     from kkod.web.central.app import create_app
     from tests.apiserver import serving
 
-    logins = staff_logins(engine, api_settings)
+    logins = staff_logins(engine, settings)
     anna = logins.add_user(KRID, "kiss.anna", "Kiss Anna")
     bela = logins.add_user(OTHER_KRID, "nagy.bela", "Nagy Béla")
-    with serving(create_app(api_settings)) as url:
+    with serving(create_app(settings)) as url:
         yield Kapu(url, engine, central, logins, anna, bela)
+
+
+@pytest.fixture
+def kapu(central, engine, api_settings) -> Iterator[Kapu]:  # noqa: F811
+    with served_kapu(central, engine, api_settings) as served:
+        yield served

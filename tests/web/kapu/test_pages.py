@@ -148,3 +148,19 @@ def test_a_code_verified(kapu, page):
     page.get_by_role("button", name="Ellenőrzés").click()
     assert "ellenőrző jele nem stimmel" in page.get_by_role("alert").inner_text()
     assert_accessible(page)
+
+
+def test_with_javascript_a_field_is_checked_as_soon_as_it_is_left(kapu, page):
+    anna_logs_in(kapu, page)
+    page.locator("#szuletesi_hely").fill("Budapest XI. ker.")
+    page.locator("#szuletesi_hely").press("Tab")
+    live = page.locator("#szuletesi_hely-live")
+    live.get_by_text("Javaslat: Budapest 11").wait_for()
+    assert page.url == kapu.url + "/kapcsolat"  # no page was loaded for it
+    assert page.locator("#viselt_nev-live").inner_text() == ""  # empty fields are not told off
+    page.locator("#szuletesi_ido").fill("1985.13.45")
+    page.locator("#szuletesi_ido").press("Tab")
+    page.locator("#szuletesi_ido-live .field-error").wait_for()
+    assert_accessible(page)
+    with kapu.engine.connect() as conn:
+        assert conn.scalar(select(Connection.id)) is None

@@ -15,6 +15,7 @@ from kkod.central.models import Connection
 from tests.apiserver import serving
 from tests.central.conftest import KOVACS, KRID, OTHER_KRID, key
 from tests.web.browser import log_in, totp_code
+from tests.web.kapu.conftest import served_kapu
 from tests.web.kapu.test_pages import anna_logs_in
 
 
@@ -60,7 +61,8 @@ def test_a_form_posted_from_another_site_is_refused(kapu, page):
     assert connections_made(kapu) == 0
 
 
-def test_a_form_without_the_sessions_token_is_refused(kapu):
+def annas_client(kapu) -> tuple[httpx.Client, str]:
+    """Anna logged in over plain HTTP; her login form's token (not her session's)."""
     client = httpx.Client(base_url=kapu.url)
     page = client.get("/bejelentkezes").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -70,13 +72,35 @@ def test_a_form_without_the_sessions_token_is_refused(kapu):
               "password": kapu.anna.password, "code": totp_code(kapu.anna.totp_secret)},
     )  # fmt: skip
     assert client.get("/kapcsolat").status_code == 200
-    form = {"viselt_nev": KOVACS.viselt_nev, "szuletesi_nev": KOVACS.szuletesi_nev,
-            "anyja_szuletesi_neve": KOVACS.anyja_szuletesi_neve,
-            "szuletesi_hely": KOVACS.szuletesi_hely, "szuletesi_ido": KOVACS.szuletesi_ido,
-            "action": "connect"}  # fmt: skip
-    assert client.post("/kapcsolat", data=form).status_code == 403
-    assert client.post("/kapcsolat", data={**form, "csrf_token": token}).status_code == 403
+    return client, token
+
+
+KOVACS_FORM = {"viselt_nev": KOVACS.viselt_nev, "szuletesi_nev": KOVACS.szuletesi_nev,
+               "anyja_szuletesi_neve": KOVACS.anyja_szuletesi_neve,
+               "szuletesi_hely": KOVACS.szuletesi_hely, "szuletesi_ido": KOVACS.szuletesi_ido,
+               "action": "connect"}  # fmt: skip
+
+
+def test_a_form_without_the_sessions_token_is_refused(kapu):
+    client, login_token = annas_client(kapu)
+    assert client.post("/kapcsolat", data=KOVACS_FORM).status_code == 403
+    assert (
+        client.post("/kapcsolat", data={**KOVACS_FORM, "csrf_token": login_token}).status_code
+        == 403
+    )
     assert connections_made(kapu) == 0
+
+
+def test_the_pages_count_against_the_offices_connect_limit(central, engine, api_settings):
+    tight = api_settings.model_copy(update={"api_connect_per_minute": 1})
+    with served_kapu(central, engine, tight) as kapu:
+        client, _ = annas_client(kapu)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/kapcsolat").text)
+        form = {**KOVACS_FORM, "csrf_token": token.group(1)}
+        first, second = client.post("/kapcsolat", data=form), client.post("/kapcsolat", data=form)
+    assert first.status_code == 200 and "Kapcsolati kód" in first.text
+    assert second.status_code == 429 and "másodperc múlva" in second.text
+    assert connections_made(kapu) == 1
 
 
 def test_each_office_sees_only_its_own(kapu, page):

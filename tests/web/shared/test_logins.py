@@ -163,3 +163,16 @@ def test_logins_are_audited_without_secrets(logins, anna, engine):
     assert actions == ["login.user_add", "login.refused", "login"]
     text = repr(entries)
     assert anna.password not in text and "rossz jelszó" not in text and "123456" not in text
+
+
+def test_one_code_sent_twice_at_once_opens_one_session(logins, anna):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_):
+        return logins.login(
+            "500100", "kiss.anna", anna.password, code(anna.totp_secret), ADDRESS, NOW
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(attempt, range(2)))
+    assert sorted(o.token is not None for o in outcomes) == [False, True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 
 import httpx
 import pytest
@@ -15,18 +16,19 @@ def login_token(client: httpx.Client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
+def post_login(
+    client: httpx.Client, password: str, code: str, token: str | None = ""
+) -> httpx.Response:
+    """The login form as kiss.anna of PMHIV sends it (``token`` None: without its token)."""
+    data = {"realm": "PMHIV", "username": "kiss.anna", "password": password, "code": code}
+    if token is not None:
+        data["csrf_token"] = token or login_token(client)
+    return client.post("/bejelentkezes", data=data)
+
+
 def logged_in(site) -> httpx.Client:
     client = httpx.Client(base_url=site.url)
-    answer = client.post(
-        "/bejelentkezes",
-        data={
-            "csrf_token": login_token(client),
-            "realm": "PMHIV",
-            "username": "kiss.anna",
-            "password": site.user.password,
-            "code": totp_code(site.user.totp_secret),
-        },
-    )
+    answer = post_login(client, site.user.password, totp_code(site.user.totp_secret))
     assert answer.status_code == 303 and answer.headers["location"] == "/feladat"
     return client
 
@@ -78,30 +80,14 @@ def test_a_form_without_the_sessions_token_is_refused(site):
 
 
 def test_the_login_form_needs_its_own_token(site):
-    answer = httpx.post(
-        site.url + "/bejelentkezes",
-        data={
-            "realm": "PMHIV",
-            "username": "kiss.anna",
-            "password": site.user.password,
-            "code": totp_code(site.user.totp_secret),
-        },
-    )
+    client = httpx.Client(base_url=site.url)
+    answer = post_login(client, site.user.password, totp_code(site.user.totp_secret), token=None)
     assert answer.status_code == 403 and "kkod_session" not in answer.cookies
 
 
 def test_a_wrong_login_says_so_without_telling_which_part(site):
     client = httpx.Client(base_url=site.url)
-    answer = client.post(
-        "/bejelentkezes",
-        data={
-            "csrf_token": login_token(client),
-            "realm": "PMHIV",
-            "username": "kiss.anna",
-            "password": "rossz jelszó",
-            "code": "123456",
-        },
-    )
+    answer = post_login(client, "rossz jelszó", "123456")
     assert answer.status_code == 200
     assert "A megadott adatokkal nem lehet bejelentkezni" in answer.text
     assert 'href="#username"' in answer.text and "kkod_session" not in client.cookies
@@ -126,3 +112,37 @@ def test_an_unknown_api_address_stays_a_problem_document(site):
     answer = httpx.get(site.url + "/api/v1/nincs")
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_over_tls_the_cookies_are_secure(tmp_path):
+    from kkod.db import make_engine
+    from tests.apiserver import serving
+    from tests.central.test_http_client import _tls_files
+    from tests.web.shared.siteapp import demo_app, demo_logins
+
+    tls = _tls_files(tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path / 'tls.sqlite3'}")
+    logins = demo_logins(engine)
+    user = logins.add_user("", "kiss.anna", "Kiss Anna")
+    app = demo_app(logins)
+    with serving(app, ssl_certfile=str(tls["cert"]), ssl_keyfile=str(tls["key"])) as url:
+        client = httpx.Client(base_url=url, verify=ssl.create_default_context(cafile=tls["ca"]))
+        page = client.get("/bejelentkezes")
+        assert "secure" in page.headers["set-cookie"].lower()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = client.post(
+            "/bejelentkezes",
+            data={"csrf_token": token, "username": "kiss.anna", "password": user.password,
+                  "code": totp_code(user.totp_secret)},
+        )  # fmt: skip
+    engine.dispose()
+    assert answer.status_code == 303
+    session_cookie = [c for c in answer.headers.get_list("set-cookie") if "kkod_session=" in c]
+    assert session_cookie and "secure" in session_cookie[0].lower()
+    assert "httponly" in session_cookie[0].lower()
+
+
+def test_a_locked_user_is_told_to_wait(site):
+    for _ in range(site.logins.policy.failures_before_lock):
+        answer = post_login(httpx.Client(base_url=site.url), "rossz jelszó", "123456")
+    assert "ideiglenesen zároltuk" in answer.text

@@ -26,8 +26,6 @@ from kkod.web.shared.site import LOGIN_PATH, LOGOUT_PATH, render, site_of
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = ("realm", "username", "password", "code")
-
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 async def login_page(request: Request) -> HTMLResponse:
@@ -86,7 +84,7 @@ def _login(request: Request, realm_text: str, username: str, password: str, code
 def _missing(site, values, password: str, code: str) -> list[tuple[str, str]]:
     errors = []
     if site.realm_label and not values["realm"]:
-        errors.append(("realm", f"Adja meg: {site.realm_label.lower()}."))
+        errors.append(("realm", f"Töltse ki ezt a mezőt: {site.realm_label}."))
     if not values["username"]:
         errors.append(("username", "Adja meg a felhasználónevét."))
     if not password:

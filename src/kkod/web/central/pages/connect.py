@@ -12,7 +12,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import FormData
 
 from kkod.central.interface import EXPLANATION, NEXT_STEP, MatchResult, Outcome, Via
@@ -100,6 +100,16 @@ def _form(
         notes=checked.notes,
         checked_ok=ok,
     )
+
+
+@router.post(PATH + "/ellenorzes")
+async def check(request: Request, office: Staff, form: CheckedForm) -> JSONResponse:
+    """The same check as "Ellenőrzés", as JSON for the page's script (no connection made)."""
+    checked = check_form(form, date.today())
+    fields = {name: {"errors": [], "notes": checked.notes.get(name, [])} for name, _, _ in FIELDS}
+    for name, message in checked.errors:
+        fields[name]["errors"].append(message)
+    return JSONResponse({"ok": not checked.errors, "fields": fields})
 
 
 @router.post(PATH, response_class=HTMLResponse)

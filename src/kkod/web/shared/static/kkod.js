@@ -24,4 +24,49 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+
+  // Live checks: a form with data-live-check="URL" posts itself there (with its CSRF token)
+  // when a field is left, and shows each field's messages in its "<name>-live" region. The
+  // same messages come from the server-side check without JavaScript.
+  document.querySelectorAll("form[data-live-check]").forEach(function (form) {
+    var url = form.getAttribute("data-live-check");
+    form.addEventListener("change", function (event) {
+      var changed = event.target && event.target.name;
+      if (!changed) {
+        return;
+      }
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) {
+            return;
+          }
+          form.querySelectorAll(".field-live").forEach(function (region) {
+            var name = region.id.replace(/-live$/, "");
+            var input = form.elements[name];
+            if (!input || (name !== changed && !input.value)) {
+              return; // fields not filled in yet are not told off
+            }
+            var said = answer.fields[name] || { errors: [], notes: [] };
+            // What the page said before about this field is replaced by what is said now.
+            form.querySelectorAll("#" + name + "-error, [id^='" + name + "-note-']")
+              .forEach(function (old) { old.hidden = true; });
+            region.textContent = "";
+            said.errors.forEach(function (text) {
+              var p = document.createElement("p");
+              p.className = "field-error";
+              p.textContent = text;
+              region.appendChild(p);
+            });
+            said.notes.forEach(function (text) {
+              var p = document.createElement("p");
+              p.className = "field-note";
+              p.textContent = text;
+              region.appendChild(p);
+            });
+          });
+        })
+        .catch(function () { /* the server-side check still works */ });
+    });
+  });
 });
