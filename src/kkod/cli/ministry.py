@@ -17,7 +17,7 @@ from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.groups import ministry_app
 from kkod.cli.options import DeclarationOption, PollOption, TableOption
-from kkod.cli.values import HOST_PORT, Decimal, WholeNumber, grouped
+from kkod.cli.values import HOST_PORT, SERVER_ADDRESS, Decimal, WholeNumber, grouped
 from kkod.hungarian import moment
 
 STATUS_HELP = (
@@ -228,6 +228,52 @@ def worker(
         )
 
 
+@ministry_app.command("serve")
+@reports_errors
+def serve(
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            metavar="GÉP:PORT",
+            parser=SERVER_ADDRESS,
+            help="Cím és port, ahol a konzolt és az állapotoldalt kiszolgálja.",
+        ),
+    ] = "127.0.0.1:8001",
+) -> None:
+    """A minisztérium webes felülete: a munkáltatók állapotoldala (/allapot/…).
+
+    A visszaigazoló levelek hivatkozása a KKOD_STATUS_BASE_URL címmel kezdődik: ez legyen
+    az, amelyen ez a szerver kívülről elérhető.
+
+    Példa: kkod ministry serve --listen 127.0.0.1:8001
+    """
+    import uvicorn
+
+    from kkod.cli.central import _host_port
+
+    settings, store = _open()  # migrate once, before the server starts
+    store.engine.dispose()
+    host, port = _host_port(listen)
+    console.print(
+        Text.assemble(
+            "A minisztérium webes felülete itt érhető el: ",
+            plain(f"http://{listen}/"),
+            "; az állapotoldalak címe: ",
+            plain(settings.status_base_url.rstrip("/") + "/allapot/…"),
+        )
+    )
+    uvicorn.run(
+        "kkod.web.ministry.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
 @ministry_app.command("upload")
 @reports_errors
 def upload(
@@ -381,13 +427,16 @@ def show(
     failure = _last_failure(request, events)
     if failure:
         fields.insert(1, ("Legutóbbi hiba", failure))
-    reply = store.reply_of(request.id)
-    if reply is not None:
-        sent = reply.status == "sent"
-        state = f"elküldve {_when(reply.sent_at)}" if sent else "küldésre vár"
-        fields.append(("Válasz", f"{state} → {reply.recipient} ({reply.attempts}. kísérlet)"))
-        if reply.last_error and not sent:
-            fields.append(("Utolsó küldési hiba", reply.last_error))
+    from kkod.ministry.models import ReplyKind
+
+    for label, kind in (("Visszaigazolás", ReplyKind.ACKNOWLEDGEMENT), ("Válasz", None)):
+        reply = store.reply_of(request.id, kind)
+        if reply is not None:
+            sent = reply.status == "sent"
+            state = f"elküldve {_when(reply.sent_at)}" if sent else "küldésre vár"
+            fields.append((label, f"{state} → {reply.recipient} ({reply.attempts}. kísérlet)"))
+            if reply.last_error and not sent:
+                fields.append(("Utolsó küldési hiba", reply.last_error))
     for name, value in fields:
         if value:
             details.add_row(name, value if isinstance(value, Text) else plain(value))
