@@ -548,6 +548,31 @@ def reject(
     )
 
 
+@ministry_app.command("resend")
+@reports_errors
+def resend(
+    ident: str = typer.Argument(..., metavar="HIVATKOZÁS", help="A kérelem hivatkozása."),
+) -> None:
+    """A kérelem válaszának (kódok vagy elutasítás) újraküldése, ugyanazzal az üzenetazonosítóval (naplózva).
+
+    Példa: kkod ministry resend KK-2026-000123
+    """
+    from kkod.ministry.console import resend_reply
+    from kkod.ministry.intake import operator_actor
+
+    _, store = _open()
+    reply = resend_reply(store, ident, operator_actor())
+    console.print(
+        Text.assemble(
+            "A választ a feldolgozó újra elküldi ide: ",
+            plain(reply.recipient),
+            " (",
+            plain(reply.message_id),
+            ").",
+        )
+    )
+
+
 def _counts(request) -> str | None:
     if request.coded is None:
         return str(request.rows) if request.rows is not None else None

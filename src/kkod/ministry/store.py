@@ -521,6 +521,27 @@ class RequestStore:
             )
             _audit(session, reply.request_id, worker_id, "küldés sikertelen", error[:500], now)
 
+    def send_again(self, reply_id: int, actor: str, now: datetime | None = None) -> None:
+        """Queue a stored answer to be sent again (the same bytes and Message-ID); audited."""
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            reply = session.get(Reply, reply_id)
+            previous = "elküldve" if reply.status == str(OutboxStatus.SENT) else "küldésre várt"
+            session.execute(
+                update(Reply)
+                .where(Reply.id == reply_id)
+                .values(
+                    status=str(OutboxStatus.PENDING),
+                    next_attempt_at=now,
+                    sending_by=None,
+                    sending_until=None,
+                    attempts=0,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            detail = f"{reply.message_id} → {reply.recipient} (előtte: {previous})"
+            _audit(session, reply.request_id, actor, "válasz újraküldése", detail, now)
+
     # -- retention --------------------------------------------------------------------------
 
     def purge_expired(
