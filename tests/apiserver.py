@@ -56,8 +56,9 @@ def free_port() -> int:
 def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iterator[str]:
     """``kkod central serve`` in a process of its own until the block ends; yields its base URL.
 
-    Startup is awaited on the server's own log line; the process is stopped with SIGTERM
-    (uvicorn's graceful shutdown) and its output checked for errors by the caller if wanted.
+    Startup is awaited on the port accepting a connection (the server's own log lines go to
+    its log file, not the console); the process is stopped with SIGTERM (uvicorn's graceful
+    shutdown) and its output checked for errors by the caller if wanted.
     """
     import os
     import subprocess
@@ -74,14 +75,8 @@ def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iter
         stderr=subprocess.PIPE,
         text=True,
     )
-    seen = []
     try:
-        for line in process.stderr:  # type: ignore[union-attr]
-            seen.append(line)
-            if "Uvicorn running on" in line:
-                break
-        else:
-            raise RuntimeError("kkod central serve did not start:\n" + "".join(seen))
+        _await_port(process, port)
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -91,3 +86,20 @@ def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iter
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def _await_port(process, port: int) -> None:
+    """Block until ``port`` accepts a connection; fail if the process ends first."""
+    import subprocess
+
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            pass
+        try:  # the pause between tries is a wait for the process's end
+            process.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        raise RuntimeError("kkod central serve did not start:\n" + (process.stderr.read() or ""))

@@ -80,6 +80,25 @@ class Settings(BaseSettings):
     api_max_document_bytes: int = Field(
         1 * 2**20, ge=1, description="Largest test document the central API delivers (bytes)."
     )
+    web_session_idle_minutes: int = Field(
+        30, ge=1, description="A web page session ends after this many minutes without a request."
+    )
+    web_session_absolute_hours: int = Field(
+        12,
+        ge=1,
+        description="A web page session ends this many hours after its login, in use or not.",
+    )
+    web_login_failures_before_lock: int = Field(
+        5,
+        ge=1,
+        description="Wrong web logins in a row that lock the user for web_login_lock_minutes.",
+    )
+    web_login_lock_minutes: int = Field(
+        15, ge=1, description="Minutes a user stays locked after too many wrong web logins."
+    )
+    web_login_attempts_per_minute: int = Field(
+        10, ge=1, description="Web login attempts allowed per client address per minute."
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP relay the ministry replies through.")
     smtp_port: int = Field(25, description="Port of the SMTP relay.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the relay.")

@@ -1,5 +1,6 @@
 """The central registry's tables: offices, people (4T + match key), accounts, connections, audit,
-the HTTP API's keys and rate limits, and the accounts' document storage.
+the HTTP API's keys and rate limits, the accounts' document storage, and the office staff's
+web logins (:data:`STAFF_LOGINS`, realm: the office's KRID).
 
 Its own declarative base (tables prefixed ``central_``), migrated by Alembic in
 ``kkod/central/migrations``; SQLite by default, PostgreSQL when configured.
@@ -24,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kkod.logins.tables import login_tables
 
 MATCH_KEY_BYTES = 16
 # Indexes the bulk loader drops before a big load and builds again after it: name -> (table,
@@ -176,3 +179,7 @@ class StoredDocument(Base):
     delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_central_storage_documents_account", "account_id", "id"),)
+
+
+# The office staff's logins to the Hivatali kapu pages; a user's realm is its office's KRID.
+STAFF_LOGINS = login_tables(Base.metadata, "central")

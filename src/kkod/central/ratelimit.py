@@ -9,25 +9,36 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
 # Both sides of the CASE see the row as it was: the decision and the new TAT agree.
 _TAKE = """
-INSERT INTO central_rate_limits (bucket, tat, denied) VALUES (:bucket, :now + :interval, {false})
+INSERT INTO {table} (bucket, tat, denied) VALUES (:bucket, :now + :interval, {false})
 ON CONFLICT (bucket) DO UPDATE SET
-  tat = CASE WHEN {greatest}(central_rate_limits.tat, :now) - :now <= :tolerance
-        THEN {greatest}(central_rate_limits.tat, :now) + :interval
-        ELSE central_rate_limits.tat END,
-  denied = CASE WHEN {greatest}(central_rate_limits.tat, :now) - :now <= :tolerance
+  tat = CASE WHEN {greatest}({table}.tat, :now) - :now <= :tolerance
+        THEN {greatest}({table}.tat, :now) + :interval
+        ELSE {table}.tat END,
+  denied = CASE WHEN {greatest}({table}.tat, :now) - :now <= :tolerance
            THEN {false} ELSE {true} END
 RETURNING tat, denied
 """
-_SQL = {
-    "postgresql": text(_TAKE.format(greatest="GREATEST", false="FALSE", true="TRUE")),
-    "sqlite": text(_TAKE.format(greatest="MAX", false="0", true="1")),
+_DIALECTS = {
+    "postgresql": {"greatest": "GREATEST", "false": "FALSE", "true": "TRUE"},
+    "sqlite": {"greatest": "MAX", "false": "0", "true": "1"},
 }
+# Another party's database keeps its buckets in a table of the same shape under its own name.
+DEFAULT_TABLE = "central_rate_limits"
+
+
+@lru_cache(maxsize=16)
+def _sql(dialect: str, table: str):
+    return text(_TAKE.format(table=table, **_DIALECTS[dialect]))
+
+
 _SWEEP = text("DELETE FROM central_rate_limits WHERE tat < :now")
 
 
@@ -49,7 +60,14 @@ class Decision:
     retry_after: int = 0  # whole seconds to wait, when not allowed
 
 
-def take(conn: Connection, bucket: str, rate: Rate, now: float | None = None) -> Decision:
+def take(
+    conn: Connection,
+    bucket: str,
+    rate: Rate,
+    now: float | None = None,
+    *,
+    table: str = DEFAULT_TABLE,
+) -> Decision:
     """Count one request against ``bucket``: allowed, or how long to wait.
 
     Run it first in a short transaction: on PostgreSQL the bucket's row stays locked until
@@ -58,7 +76,7 @@ def take(conn: Connection, bucket: str, rate: Rate, now: float | None = None) ->
     now = time.time() if now is None else now
     tolerance = rate.period - rate.interval
     tat, denied = conn.execute(
-        _SQL[conn.dialect.name],
+        _sql(conn.dialect.name, table),
         {"bucket": bucket, "now": now, "interval": rate.interval, "tolerance": tolerance},
     ).one()
     if not denied:
@@ -70,3 +88,13 @@ def sweep(conn: Connection, now: float | None = None) -> int:
     """Delete the buckets that are back to empty (a missing bucket is the same as an empty one)."""
     now = time.time() if now is None else now
     return conn.execute(_SWEEP, {"now": now}).rowcount
+
+
+def throttle(rate: Rate, table: str = DEFAULT_TABLE) -> Callable[[Connection, str], int]:
+    """A login throttle (:data:`kkod.logins.store.Throttle`) on ``table``: seconds to wait, or 0."""
+
+    def counted(conn: Connection, bucket: str) -> int:
+        decision = take(conn, bucket, rate, table=table)
+        return 0 if decision.allowed else decision.retry_after
+
+    return counted

@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy import text
 
-from kkod.web.problems import KINDS
+from kkod.web.shared.problems import KINDS
 
 
 def test_healthz_and_readyz(api):

@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from kkod.config import Settings, get_settings
-from kkod.web.accesslog import AccessLog
 from kkod.web.central.context import CentralContext
 from kkod.web.central.routes import codes, connections, documents, health, keys, matches
-from kkod.web.limits import BodySizeLimit
-from kkod.web.problems import KINDS, install_problem_handlers, problem_openapi
+from kkod.web.shared.accesslog import AccessLog
+from kkod.web.shared.limits import BodySizeLimit
+from kkod.web.shared.problems import KINDS, install_problem_handlers, problem_openapi
 
 API_PREFIX = "/api/v1"
 # Threads for the blocking work of requests. A few are enough (the work is short database

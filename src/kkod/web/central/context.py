@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from kkod.central.ratelimit import Rate
 from kkod.central.service import InProcessCentral
 from kkod.config import Settings
+from kkod.logins.store import Logins
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,13 @@ class CentralContext:
     connect_rate: Rate
     verify_rate: Rate
     auth_failure_rate: Rate
+    logins: Logins  # the office staff's logins to the Hivatali kapu pages
 
     @classmethod
     def open(cls, settings: Settings) -> CentralContext:
         """The registry (migrated), its secrets and the configured rate limits."""
         from kkod.central.secret import load_api_key_secret, load_secret
+        from kkod.central.staff import staff_logins
         from kkod.db import make_engine, open_part, serialize_writes
 
         reader = open_part("central", settings)
@@ -42,6 +45,7 @@ class CentralContext:
             connect_rate=Rate(settings.api_connect_per_minute),
             verify_rate=Rate(settings.api_verify_per_minute),
             auth_failure_rate=Rate(settings.api_auth_failures_per_minute),
+            logins=staff_logins(engine, settings),
         )
 
     def close(self) -> None:

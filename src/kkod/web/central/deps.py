@@ -25,8 +25,8 @@ from kkod.central.ratelimit import Rate, take
 from kkod.central.registry import audit
 from kkod.web.central.context import CentralContext
 from kkod.web.central.problems import UNKNOWN_OFFICE
-from kkod.web.deps import client_address
-from kkod.web.problems import FORBIDDEN, TOO_MANY_REQUESTS, UNAUTHORIZED, Problem
+from kkod.web.shared.deps import client_address
+from kkod.web.shared.problems import FORBIDDEN, TOO_MANY_REQUESTS, UNAUTHORIZED, Problem
 
 bearer = HTTPBearer(
     auto_error=False,

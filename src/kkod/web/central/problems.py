@@ -1,8 +1,8 @@
-"""The kinds of problem only the central API answers with (the shared ones: ``kkod.web.problems``)."""
+"""The kinds of problem only the central API answers with (the shared ones: ``kkod.web.shared.problems``)."""
 
 from __future__ import annotations
 
-from kkod.web.problems import problem_kind
+from kkod.web.shared.problems import problem_kind
 
 UNKNOWN_OFFICE = problem_kind(
     "unknown-office",

@@ -9,7 +9,7 @@ from kkod.central.service import lookup_in
 from kkod.web.central.deps import AnyOffice, Authenticated, Context, limited_write
 from kkod.web.central.problems import UNKNOWN_OFFICE
 from kkod.web.central.schemas import CodeIn, CodeOut
-from kkod.web.problems import problems
+from kkod.web.shared.problems import problems
 
 router = APIRouter(prefix="/api/v1/offices/{krid}", tags=["Kapcsolati kódok"])
 

@@ -31,7 +31,7 @@ from kkod.web.central.schemas import (
     MatchKeyIn,
     Person4TIn,
 )
-from kkod.web.problems import VALIDATION, FieldError, Problem, problems
+from kkod.web.shared.problems import VALIDATION, FieldError, Problem, problems
 
 router = APIRouter(prefix="/api/v1/offices/{krid}", tags=["Kapcsolatok"])
 

@@ -11,7 +11,7 @@ from kkod.central.delivery import DeliveryRefused, DocumentRejected, check_docum
 from kkod.web.central.deps import Authenticated, Context, OwnOffice
 from kkod.web.central.problems import ACCOUNT_CLOSED, DOCUMENT_TOO_LARGE, NOT_CONNECTED
 from kkod.web.central.schemas import DocumentIn, DocumentOut
-from kkod.web.problems import VALIDATION, FieldError, Problem, problems
+from kkod.web.shared.problems import VALIDATION, FieldError, Problem, problems
 
 router = APIRouter(prefix="/api/v1/offices/{krid}", tags=["Próbadokumentum"])
 

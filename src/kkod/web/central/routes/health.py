@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kkod.db import at_head
 from kkod.web.central.deps import Context
 from kkod.web.central.schemas import HealthOut
-from kkod.web.problems import NOT_READY, Problem, problems
+from kkod.web.shared.problems import NOT_READY, Problem, problems
 
 router = APIRouter(tags=["Állapot"])
 

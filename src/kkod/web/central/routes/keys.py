@@ -10,7 +10,7 @@ from kkod.central.registry import office_info
 from kkod.web.central.deps import AnyOffice, Authenticated, Context
 from kkod.web.central.problems import UNKNOWN_OFFICE
 from kkod.web.central.schemas import KeyOut, OfficeOut
-from kkod.web.problems import problems
+from kkod.web.shared.problems import problems
 
 router = APIRouter(prefix="/api/v1", tags=["Kulcs és hivatali kapu"])
 

@@ -19,7 +19,13 @@ from kkod.central.interface import MatchResult, Via
 from kkod.central.models import MATCH_KEY_BYTES
 from kkod.web.central.deps import Authenticated, Context, MinistryOffice
 from kkod.web.central.problems import UNKNOWN_OFFICE
-from kkod.web.problems import UNSUPPORTED_MEDIA_TYPE, VALIDATION, FieldError, Problem, problems
+from kkod.web.shared.problems import (
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION,
+    FieldError,
+    Problem,
+    problems,
+)
 
 router = APIRouter(prefix="/api/v1/offices/{krid}", tags=["Tömeges egyeztetés"])
 
