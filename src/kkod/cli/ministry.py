@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 import unicodedata
@@ -15,6 +16,7 @@ from rich.text import Text
 
 from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
+from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import ministry_app
 from kkod.cli.options import DeclarationOption, PollOption, TableOption
 from kkod.cli.values import HOST_PORT, SERVER_ADDRESS, Decimal, WholeNumber, grouped
@@ -581,3 +583,91 @@ def _counts(request) -> str | None:
 
 def _when(value) -> str:
     return moment(value, seconds=True)
+
+
+operator_app = KkodTyper(
+    help="A minisztériumi konzol kezelői: létrehozás (jelszó és hitelesítő alkalmazás), lista.",
+    no_args_is_help=True,
+)
+ministry_app.add_typer(operator_app, name="operator")
+
+_OPERATOR_NAME = re.compile(r"[a-z0-9._\-]{2,100}")
+
+
+def _operator_logins():
+    from kkod.ministry.operators import operator_logins
+
+    settings, store = _open()
+    return operator_logins(store.engine, settings)
+
+
+@operator_app.command("add")
+@reports_errors
+def operator_add(
+    name: Annotated[
+        str,
+        typer.Option("--name", metavar="NÉV", help="A felhasználónév, amellyel bejelentkezik."),
+    ],
+    full_name: Annotated[
+        str | None,
+        typer.Option("--full-name", metavar="NÉV", help="A kezelő teljes neve a fejlécben."),
+    ] = None,
+) -> None:
+    """Új kezelő a minisztériumi konzolra: jelszó és a hitelesítő alkalmazás QR-kódja.
+
+    A jelszó és a QR-kód csak most jelenik meg. A kezelő a QR-kódot a hitelesítő
+    alkalmazásával (pl. FreeOTP, Microsoft Authenticator) olvassa be.
+
+    Példa: kkod ministry operator add --name nagy.peter --full-name "Nagy Péter"
+    """
+    import io
+
+    import qrcode
+
+    from kkod.ministry.operators import REALM
+
+    if not _OPERATOR_NAME.fullmatch(name):
+        raise fail(
+            "A felhasználónév 2–100 jel: kisbetű, szám, pont, kötőjel vagy aláhúzás "
+            "(pl. nagy.peter).",
+            2,
+        )
+    new = _operator_logins().add_user(REALM, name, full_name or name, actor="cli")
+    console.print(Text.assemble(("Új kezelő", "green"), ": ", plain(new.user.username)))
+    console.print("Jelszó (csak most látható, adja át személyesen):")
+    typer.echo(new.password)
+    console.print("A hitelesítő alkalmazás beállítása – olvassa be ezt a QR-kódot:")
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(new.provisioning_uri)
+    buffer = io.StringIO()
+    qr.print_ascii(out=buffer, invert=True)
+    typer.echo(buffer.getvalue())
+    console.print("Vagy adja meg kézzel a hitelesítő alkalmazásban ezt a címet:")
+    typer.echo(new.provisioning_uri)
+
+
+@operator_app.command("list")
+@reports_errors
+def operator_list() -> None:
+    """A konzol kezelői: név, létrehozás, utolsó bejelentkezés, zárolás.
+
+    Példa: kkod ministry operator list
+    """
+    users = _operator_logins().users()
+    if not users:
+        console.print("Nincs még kezelő: kkod ministry operator add --name …")
+        return
+    table = Table(title="A konzol kezelői")
+    for header in ("Felhasználónév", "Név", "Létrehozva", "Utolsó bejelentkezés", "Zárolva eddig"):
+        table.add_column(header, overflow="fold")
+    for user in users:
+        table.add_row(
+            *cells(
+                user.username,
+                user.display_name,
+                _when(user.created_at),
+                _when(user.last_login_at),
+                _when(user.locked_until),
+            )
+        )
+    console.print(table)

@@ -11,16 +11,22 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kkod.logins.tables import login_tables
 
 
 def utcnow() -> datetime:
@@ -202,3 +208,15 @@ class StatusChange(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+# The operators' logins to the console (kkod.logins, migration ministry_0004): users, sessions,
+# and the login throttle's buckets (the same shape as central_rate_limits).
+OPERATOR_LOGINS = login_tables(Base.metadata, "ministry")
+RATE_LIMITS = Table(
+    "ministry_rate_limits",
+    Base.metadata,
+    Column("bucket", String(200), primary_key=True),
+    Column("tat", Float, nullable=False),
+    Column("denied", Boolean, nullable=False),
+)
