@@ -11,33 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from pathlib import Path
 
-import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from kkod.hungarian import moment
 from kkod.ministry.status import public_status
 from kkod.web.deps import app_settings, client_address
+from kkod.web.shared.site import render
 
 router = APIRouter()
-
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
-TEMPLATES.filters["budapest"] = moment
-
-# Until the shared web frame sets them for every answer.
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'self'",
-}
 
 
 class ClientRate:
@@ -77,9 +59,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _page(name: str, status_code: int, **values) -> HTMLResponse:
-    html = TEMPLATES.get_template(name).render(**values)
-    return HTMLResponse(html, status_code=status_code, headers=HEADERS)
+def _page(request: Request, status_code: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "status_error.html", status=status_code, title=title, detail=detail)
 
 
 @router.get("/allapot/{token}", include_in_schema=False)
@@ -87,11 +68,11 @@ def status_page(token: str, request: Request) -> Response:
     """The request's status history, its rejection reason or its counts."""
     wait = _rate(request).allow(client_address(request))
     if wait:
-        headers = {**HEADERS, "Retry-After": str(wait)}
         detail = f"Túl sok lekérdezés erről a címről. Próbálja újra {wait} másodperc múlva."
         if _wants_json(request):
-            return JSONResponse({"detail": detail}, status_code=429, headers=headers)
-        response = _page("status_error.html", 429, title="Túl sok lekérdezés", detail=detail)
+            response = JSONResponse({"detail": detail}, status_code=429)
+        else:
+            response = _page(request, 429, "Túl sok lekérdezés", detail)
         response.headers["Retry-After"] = str(wait)
         return response
     found = public_status(request.app.state.store, token)
@@ -101,8 +82,8 @@ def status_page(token: str, request: Request) -> Response:
             "másolta-e ki a visszaigazoló levélből."
         )
         if _wants_json(request):
-            return JSONResponse({"detail": detail}, status_code=404, headers=HEADERS)
-        return _page("status_error.html", 404, title="Nincs ilyen kérelem", detail=detail)
+            return JSONResponse({"detail": detail}, status_code=404)
+        return _page(request, 404, "Nincs ilyen kérelem", detail)
     if _wants_json(request):
-        return JSONResponse(found.model_dump(mode="json"), headers=HEADERS)
-    return _page("status.html", 200, title=f"{found.reference} állapota", found=found)
+        return JSONResponse(found.model_dump(mode="json"))
+    return render(request, "status.html", title=f"{found.reference} állapota", found=found)
