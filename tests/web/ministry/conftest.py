@@ -60,6 +60,9 @@ def console(world) -> Iterator[Console]:  # noqa: F811  (the fixture imported ab
     operator = operator_logins(world.store.engine, settings).add_user(
         REALM, "nagy.peter", "Nagy Péter"
     )
-    with serving(create_app(settings)) as url:
+    app = create_app(settings)
+    with serving(app) as url:
+        # The acknowledgements' links point at this server (its port is known only now).
         world.settings = world.settings.model_copy(update={"status_base_url": url})
+        app.state.settings = app.state.settings.model_copy(update={"status_base_url": url})
         yield Console(url, world, operator)
