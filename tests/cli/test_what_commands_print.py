@@ -375,6 +375,11 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         kkod("employer", "status", "KK-1999-999999", codes=(2,))
         kkod("employer", "status", "valami", codes=(2,))
         kkod("ministry", "serve", "--listen", "127.0.0.1:sok", codes=(2,))
+        kkod("ministry", "operator", "list")  # none yet
+        kkod("ministry", "operator", "add", "--name", "nagy.peter", "--full-name", "Nagy Péter")
+        kkod("ministry", "operator", "add", "--name", "nagy.peter", codes=(2,))  # already there
+        kkod("ministry", "operator", "add", "--name", "Nagy Péter", codes=(2,))
+        kkod("ministry", "operator", "list")
         page = _start_serve(kkod, status_port)
         try:
             first = kkod("employer", "status", acknowledgement).stdout

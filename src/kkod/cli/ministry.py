@@ -243,10 +243,11 @@ def serve(
         ),
     ] = "127.0.0.1:8001",
 ) -> None:
-    """A minisztérium webes felülete: a munkáltatók állapotoldala (/allapot/…).
+    """A minisztérium webes felülete: a kezelők konzolja és a munkáltatók állapotoldala.
 
-    A visszaigazoló levelek hivatkozása a KKOD_STATUS_BASE_URL címmel kezdődik: ez legyen
-    az, amelyen ez a szerver kívülről elérhető.
+    A konzolra a kezelők jelszóval és hitelesítő kóddal lépnek be (kkod ministry operator
+    add). A visszaigazoló levelek hivatkozása a KKOD_STATUS_BASE_URL címmel kezdődik: ez
+    legyen az, amelyen ez a szerver kívülről elérhető.
 
     Példa: kkod ministry serve --listen 127.0.0.1:8001
     """
@@ -259,8 +260,8 @@ def serve(
     host, port = _host_port(listen)
     console.print(
         Text.assemble(
-            "A minisztérium webes felülete itt érhető el: ",
-            plain(f"http://{listen}/"),
+            "A minisztériumi konzol itt érhető el: ",
+            plain(f"http://{listen}/kerelmek"),
             "; az állapotoldalak címe: ",
             plain(settings.status_base_url.rstrip("/") + "/allapot/…"),
         )
