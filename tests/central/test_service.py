@@ -101,3 +101,27 @@ def test_issuing_again_keeps_what_another_worker_stored(central, engine):
         )  # fmt: skip
     assert format_code(codes[account_id]) == stored
     assert created == 1 and codes[other] == derive_code(bytes.fromhex("99" * 32), 7, KRID, other)
+
+
+def test_an_offices_connections_searched_by_part_of_a_code(central, engine):
+    from kkod.central.codes import searchable
+    from kkod.central.connections import search_connections
+
+    mine = [central.connect_one(KRID, key(p)).code for p in (KOVACS, NAGYNE)]
+    theirs = central.connect_one(OTHER_KRID, key(KOVACS)).code
+    with engine.connect() as conn:
+        everything, total = search_connections(conn, central_office_id(conn, KRID))
+        part = searchable(mine[0][5:12].lower())
+        found, found_total = search_connections(conn, central_office_id(conn, KRID), part)
+        none, _ = search_connections(conn, central_office_id(conn, KRID), searchable(theirs))
+        paged, _ = search_connections(conn, central_office_id(conn, KRID), offset=1, limit=1)
+    assert [e.code for e in everything] == mine[::-1] and total == 2  # newest first
+    assert [e.code for e in found] == [mine[0]] and found_total == 1
+    assert none == []  # another office's code is not found here
+    assert [e.code for e in paged] == [mine[0]]
+
+
+def central_office_id(conn, krid: str) -> int:
+    from kkod.central.models import Office
+
+    return conn.scalar(select(Office.id).where(Office.krid == krid))

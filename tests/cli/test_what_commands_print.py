@@ -302,6 +302,15 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         kkod("central", "office", "list")
         kkod("central", "office", "list", "--json")
         kkod("central", "office", "list", "--nincs-ilyen", codes=(2,))
+        staff = ("central", "office", "user")
+        kkod(*staff, "add", "--krid", KRID, "--name", "kiss.anna", "--full-name", "Kiss Anna")
+        kkod(*staff, "add", "--krid", KRID, "--name", "kiss.anna", codes=(2,))  # already there
+        kkod(*staff, "add", "--krid", "999999", "--name", "kiss.anna", codes=(2,))
+        kkod(*staff, "add", "--krid", KRID, "--name", "Kiss Anna", codes=(2,))
+        kkod(*staff, "list", "--krid", KRID)
+        kkod(*staff, "unlock", "--krid", KRID, "--name", "kiss.anna")
+        kkod(*staff, "remove", "--krid", KRID, "--name", "kiss.anna")
+        kkod(*staff, "remove", "--krid", KRID, "--name", "kiss.anna", codes=(2,))
         sample = ("central", "sample-table", "--krid", KRID, "--rows", "25", "--seed", "3")
         kkod(*sample, "--error-rate", "0,3", "-o", "tabla.xlsx", "--truth", "igazsag.csv",
              "--declarations", "nyilatkozatok.csv")  # fmt: skip

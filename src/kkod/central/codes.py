@@ -142,6 +142,13 @@ def normalize(text: str, *, legacy: bool = True) -> str:
     return text.strip().upper().translate(_SUBSTITUTE)
 
 
+def searchable(text: str) -> str:
+    """Typed text as compact code symbols, unchecked: part of a code, to search by."""
+    return "".join(
+        c for c in text.strip().upper().translate(_SUBSTITUTE) if c in _LEGACY_CHECK_VALUE
+    )
+
+
 def parse_code(text: str) -> str:
     """The displayed form (``7K3M-9XQ2-HT5W-R8P1-Z``) of a typed code; raises :class:`CodeError`."""
     return format_code(normalize(text))

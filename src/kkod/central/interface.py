@@ -71,6 +71,16 @@ class Via(StrEnum):
     BULK = "bulk"
     MANUAL = "manual"
     API = "api"
+    WEB = "web"  # the Hivatali kapu pages
+
+
+# How a connection was made, as the pages and reports say it.
+VIA_WORDS: dict[str, str] = {
+    Via.BULK: "tömeges generálás",
+    Via.MANUAL: "egyenként",
+    Via.API: "iratkezelő rendszer (API)",
+    Via.WEB: "webes felület",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -513,6 +515,155 @@ def key_revoke(
     )
 
 
+user_app = KkodTyper(
+    help="A hivatali kapuk webes felületének felhasználói: létrehozás (jelszó és hitelesítő "
+    "alkalmazás), lista, feloldás, törlés.",
+    no_args_is_help=True,
+)
+office_app.add_typer(user_app, name="user")
+
+UserKrid = Annotated[
+    str,
+    typer.Option("--krid", metavar="KRID", help="A hivatali kapu KRID-je, amelynek a munkatársa."),
+]
+UserName = Annotated[
+    str,
+    typer.Option("--name", metavar="NÉV", help="A felhasználónév, amellyel bejelentkezik."),
+]
+
+
+def _staff_logins():
+    from kkod.central.staff import staff_logins
+    from kkod.config import get_settings
+
+    return staff_logins(_engine(), get_settings())
+
+
+@user_app.command("add")
+@reports_errors
+def user_add(
+    krid: UserKrid,
+    name: UserName,
+    full_name: Annotated[
+        str | None,
+        typer.Option("--full-name", metavar="NÉV", help="A munkatárs teljes neve a fejlécben."),
+    ] = None,
+    ask_password: Annotated[
+        bool,
+        typer.Option(
+            "--ask-password",
+            help="A jelszót most kéri be (kétszer, rejtve); enélkül a rendszer generál egyet.",
+        ),
+    ] = False,
+) -> None:
+    """Új munkatárs a hivatali kapu webes felületére: jelszó és a hitelesítő alkalmazás QR-kódja.
+
+    A jelszó és a QR-kód csak most jelenik meg. A munkatárs a QR-kódot a hitelesítő
+    alkalmazásával (pl. FreeOTP, Microsoft Authenticator) olvassa be.
+
+    Példa: kkod central office user add --krid 500100 --name kiss.anna --full-name "Kiss Anna"
+    """
+    import qrcode
+
+    from kkod.central.staff import known_office
+
+    if not _USERNAME.fullmatch(name):
+        raise fail(
+            "A felhasználónév 2–100 jel: kisbetű, szám, pont, kötőjel vagy aláhúzás "
+            "(pl. kiss.anna).",
+            2,
+        )
+    password = None
+    if ask_password:
+        password = typer.prompt("Jelszó", hide_input=True, confirmation_prompt="Jelszó még egyszer")
+    logins = _staff_logins()
+    new = logins.add_user(
+        known_office(_engine(), krid), name, full_name or name, password=password, actor="cli"
+    )
+    console.print(
+        Text.assemble(
+            ("Új felhasználó", "green"),
+            ": ",
+            plain(new.user.username),
+            f" ({with_article(krid)} KRID-ű hivatali kapu munkatársa).",
+        )
+    )
+    if not ask_password:
+        console.print("Jelszó (csak most látható, adja át személyesen):")
+        typer.echo(new.password)
+    console.print("A hitelesítő alkalmazás beállítása – olvassa be ezt a QR-kódot:")
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(new.provisioning_uri)
+    buffer = io.StringIO()
+    qr.print_ascii(out=buffer, invert=True)
+    typer.echo(buffer.getvalue())
+    console.print("Vagy adja meg kézzel a hitelesítő alkalmazásban ezt a címet:")
+    typer.echo(new.provisioning_uri)
+
+
+_USERNAME = re.compile(r"[a-z0-9._\-]{2,100}")
+
+
+@user_app.command("list")
+@reports_errors
+def user_list(
+    krid: Annotated[
+        str | None,
+        typer.Option("--krid", metavar="KRID", help="Csak ennek a hivatali kapunak a munkatársai."),
+    ] = None,
+) -> None:
+    """A webes felület felhasználói: hivatali kapu, név, utolsó belépés, zárolás.
+
+    Példa: kkod central office user list --krid 500100
+    """
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    users = _staff_logins().users(krid)
+    now = datetime.now(UTC)
+    table = Table(title="A webes felület felhasználói")
+    for header in ("KRID", "Felhasználónév", "Név", "Létrehozva", "Utolsó belépés", "Állapot"):
+        table.add_column(header)
+    for user in users:
+        state = f"zárolva {moment(user.locked_until)}-ig" if user.locked(now) else "aktív"
+        table.add_row(
+            *cells(
+                user.realm,
+                user.username,
+                user.display_name,
+                moment(user.created_at),
+                moment(user.last_login_at) or "még nem lépett be",
+                state,
+            )
+        )
+    console.print(table)
+    if not users:
+        console.print("Nincs még felhasználó: kkod central office user add --krid … --name …")
+
+
+@user_app.command("unlock")
+@reports_errors
+def user_unlock(krid: UserKrid, name: UserName) -> None:
+    """A sikertelen bejelentkezések miatt zárolt felhasználó feloldása.
+
+    Példa: kkod central office user unlock --krid 500100 --name kiss.anna
+    """
+    user = _staff_logins().unlock_user(krid, name, actor="cli")
+    console.print(Text.assemble(("Feloldva:", "green"), " ", plain(user.username)))
+
+
+@user_app.command("remove")
+@reports_errors
+def user_remove(krid: UserKrid, name: UserName) -> None:
+    """Egy felhasználó törlése: minden munkamenete azonnal véget ér.
+
+    Példa: kkod central office user remove --krid 500100 --name kiss.anna
+    """
+    user = _staff_logins().remove_user(krid, name, actor="cli")
+    console.print(Text.assemble(("Törölve:", "green"), " ", plain(user.username)))
+
+
 @central_app.command("inbox")
 @reports_errors
 def inbox(
@@ -642,7 +793,8 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """A központi rendszer HTTP API-ja (/api/v1, leírás: /api/v1/docs) uvicornon.
+    """A központi rendszer HTTP API-ja (/api/v1, leírás: /api/v1/docs) és a hivatali kapu
+    webes felülete (/) uvicornon.
 
     Példa: kkod central serve --listen 127.0.0.1:8000 --workers 2
     Példa: kkod central serve --listen 0.0.0.0:8443 --tls-cert api.pem --tls-key api.key
@@ -667,6 +819,7 @@ def serve(
             f"); {workers} folyamat.",
         )
     )
+    console.print(Text.assemble("A hivatali kapu webes felülete: ", plain(f"{scheme}://{listen}/")))
     uvicorn.run(
         "kkod.web.central.app:create_served_app",
         factory=True,

@@ -13,8 +13,9 @@ from tests.web.shared.siteapp import demo_app, demo_logins
 
 
 @pytest.fixture
-def engine(tmp_path) -> Iterator:
-    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def engine(db_url) -> Iterator:
+    """The logins' database: SQLite and PostgreSQL (tests/conftest.py's ``db_url``)."""
+    engine = make_engine(db_url)
     yield engine
     engine.dispose()
 
@@ -32,9 +33,13 @@ class Site:
 
 
 @pytest.fixture
-def site(logins) -> Iterator[Site]:
+def site(tmp_path) -> Iterator[Site]:
+    """The demo site served on loopback, on SQLite (its logins run on both backends above)."""
     from tests.apiserver import serving
 
+    engine = make_engine(f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    logins = demo_logins(engine)
     user = logins.add_user("500100", "kiss.anna", "Kiss Anna")
     with serving(demo_app(logins, {"PMHIV": "500100"})) as url:
         yield Site(url, logins, user)
+    engine.dispose()

@@ -1,4 +1,5 @@
-"""The central API's ASGI app: ``create_app()`` for uvicorn (``kkod central serve``) or any server.
+"""The central system's ASGI app: the API under ``/api/v1`` and the Hivatali kapu pages
+(:mod:`kkod.web.central.pages`); ``create_app()`` for uvicorn (``kkod central serve``) or any server.
 
 ``uvicorn --factory kkod.web.central.app:create_app`` works as well; the settings come from
 the ``KKOD_*`` environment. Documentation pages (Swagger UI, ReDoc) are served from local
@@ -17,11 +18,14 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from kkod.config import Settings, get_settings
+from kkod.web.central import pages
 from kkod.web.central.context import CentralContext
+from kkod.web.central.pages import hivatali_kapu_site
 from kkod.web.central.routes import codes, connections, documents, health, keys, matches
 from kkod.web.shared.accesslog import AccessLog
 from kkod.web.shared.limits import BodySizeLimit
 from kkod.web.shared.problems import KINDS, install_problem_handlers, problem_openapi
+from kkod.web.shared.site import install_site
 
 API_PREFIX = "/api/v1"
 # Threads for the blocking work of requests. A few are enough (the work is short database
@@ -55,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         context = await anyio.to_thread.run_sync(CentralContext.open, settings)
         app.state.central = context
+        app.state.logins = context.logins
         try:
             yield
         finally:
@@ -75,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, keys, connections, codes, documents, matches):
         app.include_router(module.router)
     install_problem_handlers(app)
+    install_site(app, hivatali_kapu_site(app))
+    app.include_router(pages.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AccessLog)
 

@@ -126,7 +126,9 @@ class ConnectionOut(BaseModel):
     cursor: int = Field(description="A következő lap kéréséhez: `after=<cursor>`.")
     code: str = Field(description="A kapcsolati kód.")
     created_at: datetime = Field(description="A kapcsolat létrejötte (UTC).")
-    via: str = Field(description="Hogyan jött létre: bulk (tömeges), manual (egyenként), api.")
+    via: str = Field(
+        description="Hogyan jött létre: bulk (tömeges), manual (egyenként), api, web (a webes felületen)."
+    )
     reference: str | None = Field(description="A tömeges kérelem hivatkozása, ha van.")
     active: bool = Field(description="A fiók még aktív.")
 
