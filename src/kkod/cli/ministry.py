@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import threading
 import unicodedata
@@ -592,8 +591,6 @@ operator_app = KkodTyper(
 )
 ministry_app.add_typer(operator_app, name="operator")
 
-_OPERATOR_NAME = re.compile(r"[a-z0-9._\-]{2,100}")
-
 
 def _operator_logins():
     from kkod.ministry.operators import operator_logins
@@ -621,30 +618,13 @@ def operator_add(
 
     Példa: kkod ministry operator add --name nagy.peter --full-name "Nagy Péter"
     """
-    import io
-
-    import qrcode
-
+    from kkod.cli.logins import check_username, show_new_login
     from kkod.ministry.operators import REALM
 
-    if not _OPERATOR_NAME.fullmatch(name):
-        raise fail(
-            "A felhasználónév 2–100 jel: kisbetű, szám, pont, kötőjel vagy aláhúzás "
-            "(pl. nagy.peter).",
-            2,
-        )
+    check_username(name, "nagy.peter")
     new = _operator_logins().add_user(REALM, name, full_name or name, actor="cli")
     console.print(Text.assemble(("Új kezelő", "green"), ": ", plain(new.user.username)))
-    console.print("Jelszó (csak most látható, adja át személyesen):")
-    typer.echo(new.password)
-    console.print("A hitelesítő alkalmazás beállítása – olvassa be ezt a QR-kódot:")
-    qr = qrcode.QRCode(border=2)
-    qr.add_data(new.provisioning_uri)
-    buffer = io.StringIO()
-    qr.print_ascii(out=buffer, invert=True)
-    typer.echo(buffer.getvalue())
-    console.print("Vagy adja meg kézzel a hitelesítő alkalmazásban ezt a címet:")
-    typer.echo(new.provisioning_uri)
+    show_new_login(new)
 
 
 @operator_app.command("list")
