@@ -28,3 +28,14 @@ def test_sizes_use_the_hungarian_decimal_comma():
     assert human_size(512) == "512 bájt"
     assert human_size(1536) == "1,5 KiB"
     assert human_size(3 * 1024**3) == "3,0 GiB"
+
+
+def test_an_unknown_host_name_is_said_in_hungarian():
+    """A resolver error (``socket.gaierror``) carries the resolver's numbers, not errno's."""
+    import socket
+
+    try:
+        socket.getaddrinfo("nosuchhost.invalid", 25)
+    except socket.gaierror as error:
+        said = reason(error)
+    assert said.startswith("ismeretlen gépnév") and "Name or service" not in said

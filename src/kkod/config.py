@@ -5,12 +5,16 @@ The table of settings in README.md mirrors this class; a test keeps them in step
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from kkod.errors import ConfigurationError
+from kkod.hungarian import article
 
 Part = Literal["central", "ministry", "employer"]
 
@@ -207,5 +211,42 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process (read once)."""
-    return Settings()
+    """The settings of this process (read once). A variable that cannot be read raises
+    :class:`~kkod.errors.ConfigurationError` naming it and what it wants — never its value,
+    which may be a secret."""
+    try:
+        return Settings()
+    except SettingsError as error:  # a list or mapping that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        raise _bad_setting(field.group(1) if field else None, _LIST_WANTED) from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise _bad_setting(str(first["loc"][0]) if first["loc"] else None, _wanted(first)) from None
+
+
+_LIST_WANTED = 'JSON-listát vár, pl. ["/etc/kkod/ca.pem"] (idézőjelekkel, szögletes zárójelben)'
+_WANTED = {
+    "int_parsing": "egész számot vár",
+    "int_from_float": "egész számot vár",
+    "float_parsing": "számot vár",
+    "bool_parsing": "igen/nem értéket vár (true vagy false)",
+    "greater_than": "nagyobb számot vár",
+    "greater_than_equal": "nagyobb számot vár",
+    "less_than_equal": "kisebb számot vár",
+    "json_invalid": _LIST_WANTED,
+    "list_type": _LIST_WANTED,
+}
+
+
+def _wanted(error: dict) -> str:
+    if error["type"] == "literal_error":
+        return f"ezek egyikét várja: {error.get('ctx', {}).get('expected', '')}"
+    return _WANTED.get(error["type"], "más értéket vár")
+
+
+def _bad_setting(field: str | None, wanted: str) -> ConfigurationError:
+    variable = f"KKOD_{field.upper()}" if field else "egy KKOD_ kezdetű"
+    return ConfigurationError(
+        f"{article(variable).capitalize()} {variable} beállítás (környezeti változó) értéke nem megfelelő: {wanted}. "
+        "Javítsa a változó értékét, és indítsa újra a parancsot."
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import socket
 from pathlib import Path
 
 _REASONS: dict[int, str] = {
@@ -43,6 +44,8 @@ _ADVICE: dict[int, str] = {
 
 def reason(error: OSError) -> str:
     """The Hungarian words for ``error``'s kind, e.g. ``betelt a lemez``."""
+    if isinstance(error, socket.gaierror):  # its numbers are the resolver's, not errno's
+        return "ismeretlen gépnév: a névfeloldás nem talál ilyen gépet"
     known = _REASONS.get(error.errno or -1)
     if known:
         return known

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kkod.atomic import atomic_write
 from kkod.errors import KkodError
+from kkod.hungarian import article
 from kkod.oserrors import explain
 
 FORCE_OPTION = "--force"
@@ -113,7 +114,7 @@ def _back_up(path: Path) -> Path:
             shutil.copy2(path, tmp)
     except OSError as error:
         raise KkodError(
-            f"A(z) „{path.name}” biztonsági másolata nem készült el ({explain(error)}); "
+            f"{article(path.name).capitalize()} „{path.name}” biztonsági másolata nem készült el ({explain(error)}); "
             "nem írtam felül semmit."
         ) from None
     return backup

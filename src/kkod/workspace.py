@@ -38,6 +38,10 @@ LOCK_FILE = ".lock"
 # A folder found without its lock file is being created (a matter of microseconds) unless it
 # is older than this; then its process died before it took the lock.
 CREATION_GRACE_SECONDS = 60.0
+# Before work folders, kkod worked in TMPDIR under these prefixes; a crashed process left a
+# copy of a table there. Such a folder untouched for this long belongs to no live process.
+LEGACY_TEMP_PREFIXES = ("kkod-worker-", "kkod-intake-", "kkod-reply-")
+LEGACY_GRACE_SECONDS = 3600.0
 _SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
 
 _swept: set[Path] = set()
@@ -103,10 +107,37 @@ def remove_stale(data_dir: Path) -> int:
         log.warning("esemény=munkamappa_hiba hiba=%s", logs.quote(explain(error, root)))
         return 0
     removed = sum(1 for folder in folders if _remove_if_stale(folder))
+    removed += remove_legacy_temp()
     if removed:
         log.info(
             "esemény=munkamappa_törölve darab=%d ok=%s", removed, logs.quote("leállt folyamaté")
         )
+    return removed
+
+
+def remove_legacy_temp(temp_dir: Path | None = None) -> int:
+    """Remove what older kkod versions left in TMPDIR after a crash (copies of tables): this
+    user's ``kkod-worker-*``, ``kkod-intake-*`` and ``kkod-reply-*`` folders untouched for an
+    hour. Returns how many were removed; never fails."""
+    temp = Path(temp_dir or tempfile.gettempdir())
+    now, removed = time.time(), 0
+    try:
+        candidates = [p for p in temp.iterdir() if p.name.startswith(LEGACY_TEMP_PREFIXES)]
+    except OSError:
+        return 0
+    for folder in candidates:
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if (
+            folder.is_dir()
+            and not folder.is_symlink()
+            and info.st_uid == os.getuid()
+            and now - info.st_mtime > LEGACY_GRACE_SECONDS
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += not folder.exists()
     return removed
 
 

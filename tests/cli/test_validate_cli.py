@@ -70,7 +70,8 @@ def test_json_output_is_exactly_rows_and_findings(tmp_path):
     result = run(filled_table(tmp_path / "t.xlsx", WITH_ERRORS), "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"rows", "findings"} and data["rows"] == 2
+    assert set(data) == {"rows", "empty", "findings"} and data["rows"] == 2
+    assert data["empty"] is False
     keys = {"row", "column", "rule", "severity", "value", "message", "suggestion"}
     assert all(set(f) == keys for f in data["findings"])
     place = next(f for f in data["findings"] if f["rule"] == "E05")
@@ -179,6 +180,17 @@ def test_errors_come_first_and_every_rule_says_what_to_do(tmp_path, wide):
     assert "Teendő" in said
     for rule in ("E07", "W03"):
         assert f"Teendő: {RULES[rule].fix}" in said
+
+
+def test_an_empty_table_is_an_error_not_ready_to_send(tmp_path):
+    """Issue 12 item 4: an empty template is not "beküldhető" — nothing to ask codes for."""
+    empty = filled_table(tmp_path / "ures.xlsx", [])
+    result = run(empty)
+    assert result.exit_code == 1
+    assert "beküldhető" not in result.stdout.replace("nem küldhető", "")
+    assert "nincs egyetlen kitöltött adatsor" in result.stdout
+    data = json.loads(run(empty, "--json").stdout)
+    assert data == {"rows": 0, "empty": True, "findings": []}
 
 
 def test_the_spaces_that_matter_are_shown(tmp_path):

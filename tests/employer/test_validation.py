@@ -11,7 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kkod.employer.validation import validate_table, write_findings_report, write_fixed_table
+from kkod.employer.validation import (
+    summary_lines,
+    validate_table,
+    write_findings_report,
+    write_fixed_table,
+)
 from kkod.errors import TableError
 from kkod.table.reader import read_table
 from kkod.table.template import build_template
@@ -59,7 +64,7 @@ def test_findings_of_a_table_with_typical_mistakes(table):
 
 def test_json_shape(table):
     data = validate_table(table, today=TODAY).as_json()
-    assert set(data) == {"rows", "findings"} and data["rows"] == 5
+    assert set(data) == {"rows", "empty", "findings"} and data["rows"] == 5
     for finding in data["findings"]:
         assert set(finding) == {
             "row",
@@ -176,11 +181,12 @@ def test_report_in_every_format(table, tmp_path, suffix):
         assert values[0][0] == "Sor" and len(values) - 1 == len(result.findings)
 
 
-def test_an_empty_table_has_no_rows_and_no_errors(tmp_path):
+def test_an_empty_table_has_no_findings_but_cannot_be_sent(tmp_path):
     path = tmp_path / "ures.xlsx"
     build_template(path, rows=20)
     result = validate_table(path)
-    assert (result.rows, result.findings, result.has_errors) == (0, [], False)
+    assert (result.rows, result.findings, result.empty, result.has_errors) == (0, [], True, True)
+    assert "beküldhető" not in " ".join(summary_lines(result))
 
 
 def test_a_filled_code_column_is_reported_and_fix_empties_it(tmp_path):

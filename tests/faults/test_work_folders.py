@@ -185,3 +185,24 @@ def test_intake_worker_and_reply_reading_write_only_in_the_work_folder(world, wr
     assert all(w.startswith(tuple(map(str, work_roots))) for w in tables), tables
     assert not any(w.startswith(tempfile.gettempdir()) for w in writes)
     assert list(Path(tempfile.gettempdir()).iterdir()) == []
+
+
+def test_what_older_versions_left_in_tmpdir_after_a_crash_is_removed(tmp_path):
+    """Before work folders, a killed worker left its table copy in TMPDIR/kkod-worker-*:
+    such folders of this user, untouched for an hour, are removed; recent ones are kept."""
+    from kkod.workspace import LEGACY_GRACE_SECONDS, remove_legacy_temp
+
+    def folder(name: str, age: float) -> Path:
+        made = tmp_path / name
+        made.mkdir()
+        (made / "tabla.xlsx").write_bytes(b"4T")
+        then = time.time() - age
+        os.utime(made, (then, then))
+        return made
+
+    old = [folder(f"{p}abc", LEGACY_GRACE_SECONDS + 60) for p in ("kkod-worker-", "kkod-intake-")]
+    recent = folder("kkod-worker-new", 10)
+    other = folder("someone-else-old", LEGACY_GRACE_SECONDS + 60)
+    assert remove_legacy_temp(tmp_path) == 2
+    assert not any(f.exists() for f in old)
+    assert recent.exists() and other.exists()

@@ -220,3 +220,15 @@ def test_age_uses_the_given_day():
     # 16 years old on the day of the birthday, 15 the day before it
     assert "W10" not in {r for r, _ in fired(szuletesi_ido="2009.06.01")}
     assert "W10" in {r for r, _ in fired(szuletesi_ido="2009.06.02")}
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("Kovács\tJános", "[TAB]"), ("Kovács\x1bJános", "[ESC]"), ("Kovács\u202eJános", "[U+202E]")],
+)
+def test_an_invisible_character_is_named_by_the_tag_the_value_shows(value, shown):
+    """E08 names a tab as ``[TAB]`` (as the value column shows it), never ``U+0009`` or raw."""
+    (finding,) = [f for f in check(viselt_nev=value).findings if f.rule == "E08"]
+    assert shown in finding.message
+    assert "U+0009" not in finding.message and "\t" not in finding.message
+    assert "\x1b" not in finding.message and "\u202e" not in finding.message

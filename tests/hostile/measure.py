@@ -8,12 +8,13 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-# What a command may take on any input (the goal of docs/reliability-tables.md).
+# What a command may take on any input (the goal of docs/reliability.md).
 MAX_MEMORY = 1 << 30  # bytes, the process and its children
 MAX_CPU_SECONDS = 30.0
 # A command still running after this long is killed (a machine shared with other jobs can be
@@ -78,6 +79,20 @@ def run_measured(args: list[str], *, env: dict[str, str], cwd: Path) -> Measured
         usage.ru_utime + usage.ru_stime,
         killed.is_set(),
     )
+
+
+@contextlib.contextmanager
+def tree_peak(pid: int) -> Iterator[list[int]]:
+    """While the block runs, the peak memory (bytes) of ``pid``'s process tree, in ``[0]``
+    (for a server that runs while the test talks to it)."""
+    done, peak = threading.Event(), [0]
+    sampler = threading.Thread(target=_sample, args=(pid, done, peak))
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def _sample(pid: int, done: threading.Event, peak: list[int]) -> None:

@@ -32,12 +32,11 @@ from tests.ministry.conftest import (
     write_table,
 )
 
+from .measure import MAX_CPU_SECONDS, MAX_MEMORY, Measured, run_measured, tree_peak
 from .pdfs import CASES, HostilePdf
 
 KKOD = str(Path(sys.executable).with_name("kkod"))
-MEASURE = str(Path(__file__).with_name("peak.py"))
 LIMIT_SECONDS = 30
-LIMIT_KIB = 1024 * 1024  # 1 GiB
 MAX_DECLARATION = 2_000_000  # KKOD_DECLARATION_MAX_BYTES in these runs
 
 
@@ -64,7 +63,7 @@ class Ministry:
     def sign(self, pdf: bytes) -> bytes:
         return sign_pdf(pdf, self.signer, PASSPHRASE)
 
-    def env(self, peak_file: Path) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             KKOD_DATA_DIR=str(self.data),
@@ -73,7 +72,6 @@ class Ministry:
             KKOD_MINISTRY_ADDRESS=MINISTRY,
             KKOD_DECLARATION_MAX_BYTES=str(MAX_DECLARATION),
             KKOD_AUTO_REJECTIONS_PER_HOUR="1000",  # every case is answered, none held back
-            KKOD_TEST_PEAK_FILE=str(peak_file),
             TMPDIR=str(self.folder / "tmp"),
             COLUMNS="200",
         )
@@ -102,25 +100,17 @@ def ministry(tmp_path_factory) -> Ministry:
     return place
 
 
-def _run(ministry: Ministry, *args: str) -> tuple[subprocess.CompletedProcess, int]:
-    peak_file = ministry.folder / f"peak-{os.getpid()}-{time.monotonic_ns()}"
-    result = subprocess.run(
-        [sys.executable, MEASURE, KKOD, *args],
-        env=ministry.env(peak_file),
-        capture_output=True,
-        text=True,
-        timeout=LIMIT_SECONDS,
-        check=False,
-    )
-    return result, int(peak_file.read_text())
+def _run(ministry: Ministry, *args: str) -> Measured:
+    return run_measured([KKOD, *args], env=ministry.env(), cwd=ministry.folder)
 
 
-def _assert_told(result: subprocess.CompletedProcess, peak_kib: int, says: str) -> None:
-    output = result.stdout + result.stderr
+def _assert_told(result: Measured, says: str) -> None:
+    output = result.output
+    assert not result.killed and result.cpu_seconds < MAX_CPU_SECONDS, output
     assert result.returncode in (0, 1, 2), output
     assert "Traceback" not in output and "Error" not in output, output
     assert says in " ".join(output.split()), output
-    assert peak_kib < LIMIT_KIB
+    assert result.peak_memory < MAX_MEMORY
 
 
 def test_there_are_enough_hostile_cases():
@@ -130,15 +120,15 @@ def test_there_are_enough_hostile_cases():
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_pki_verify_refuses_each_with_its_reason(ministry, case: HostilePdf):
     path = ministry.files[case.name]
-    result, peak = _run(ministry, "pki", "verify", str(path), "--org-id", ORGANISATION_ID)
+    result = _run(ministry, "pki", "verify", str(path), "--org-id", ORGANISATION_ID)
     assert result.returncode != 0
-    _assert_told(result, peak, case.verify_says or case.says)
+    _assert_told(result, case.verify_says or case.says)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_upload_rejects_each_with_its_reason_and_keeps_nothing(ministry, case: HostilePdf):
     path = ministry.files[case.name]
-    result, peak = _run(
+    result = _run(
         ministry,
         "ministry",
         "upload",
@@ -149,42 +139,44 @@ def test_upload_rejects_each_with_its_reason_and_keeps_nothing(ministry, case: H
         "--from",
         SENDER,
     )
-    _assert_told(result, peak, case.says)
+    _assert_told(result, case.says)
     assert result.returncode in (1, 2)
     assert list((ministry.folder / "tmp").iterdir()) == []  # nothing left behind
 
 
 def test_the_smtp_intake_rejects_each_and_stays_up(ministry, tmp_path):
     port = free_port()
-    peak_file = tmp_path / "peak"
     server = subprocess.Popen(
-        [sys.executable, MEASURE, KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{port}"],
-        env=ministry.env(peak_file),
+        [KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{port}"],
+        env=ministry.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        _wait_for_port(port, server)
-        for case in CASES:
-            message = build_message(
-                sender=SENDER,
-                to=MINISTRY,
-                subject=f"{ORGANISATION} – kapcsolati kódok igénylése",
-                text="Tisztelt Minisztérium!",
-                attachments=[
-                    Attachment("tabla.xlsx", XLSX_TYPE, ministry.table.read_bytes()),
-                    Attachment("nyilatkozat.pdf", PDF_TYPE, ministry.files[case.name].read_bytes()),
-                ],
-                message_id=f"<{case.name}@pelda-kormanyhivatal.hu>",
-            )
-            with smtplib.SMTP("127.0.0.1", port, timeout=LIMIT_SECONDS) as client:
-                client.send_message(message)  # 250 only after it is stored: ingested already
-    finally:
-        server.send_signal(signal.SIGTERM)
-        out, err = server.communicate(timeout=LIMIT_SECONDS)
+    with tree_peak(server.pid) as peak:
+        try:
+            _wait_for_port(port, server)
+            for case in CASES:
+                message = build_message(
+                    sender=SENDER,
+                    to=MINISTRY,
+                    subject=f"{ORGANISATION} – kapcsolati kódok igénylése",
+                    text="Tisztelt Minisztérium!",
+                    attachments=[
+                        Attachment("tabla.xlsx", XLSX_TYPE, ministry.table.read_bytes()),
+                        Attachment(
+                            "nyilatkozat.pdf", PDF_TYPE, ministry.files[case.name].read_bytes()
+                        ),
+                    ],
+                    message_id=f"<{case.name}@pelda-kormanyhivatal.hu>",
+                )
+                with smtplib.SMTP("127.0.0.1", port, timeout=LIMIT_SECONDS) as client:
+                    client.send_message(message)  # 250 only after it is stored: ingested already
+        finally:
+            server.send_signal(signal.SIGTERM)
+            out, err = server.communicate(timeout=LIMIT_SECONDS)
     assert "Traceback" not in out + err
-    assert int(peak_file.read_text()) < LIMIT_KIB
+    assert peak[0] < MAX_MEMORY, f"the intake reached {peak[0] >> 20} MiB"
     store = RequestStore.open(url=f"sqlite:///{ministry.data / 'ministry.sqlite3'}")
     by_message = {r.message_id: r for r in store.list()}
     for case in CASES:

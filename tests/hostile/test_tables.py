@@ -33,7 +33,7 @@ def _well_behaved(command: str, run: Measured, case: Case) -> None:
 
 
 def _record(command: str, run: Measured, case: Case) -> None:
-    """With HOSTILE_FIGURES=FILE, each run's figures as a JSON line (docs/reliability-tables.md)."""
+    """With HOSTILE_FIGURES=FILE, each run's figures as a JSON line (docs/reliability.md)."""
     figures = os.environ.get("HOSTILE_FIGURES")
     if figures:
         line = {"case": case.name, "command": command, "exit": run.returncode}

@@ -16,8 +16,8 @@ import psutil
 import pytest
 
 from kkod.exchange.subject import request_subject
+from kkod.filekind import Kind, sniff
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, build_message
-from kkod.mail.sniff import Kind, sniff
 from kkod.ministry.store import RequestStore
 from tests.hostile.cases import SECRET_MARKER
 from tests.hostile.conftest import CASES, KKOD, Kkod

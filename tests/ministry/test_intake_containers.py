@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -128,7 +129,8 @@ def test_a_password_protected_zip_is_refused(world):
     assert "jelszóval védett" in request.reason
 
 
-LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "Workbook".encode("utf-16-le")
+# A real Excel 97-2003 workbook (saved by LibreOffice), as an officer attaches it.
+LEGACY_XLS = (Path(__file__).parents[1] / "table" / "fixtures" / "lo_filled.xls").read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from kkod.errors import KkodError
-from kkod.pki.demo_ca import make_signer
+from kkod.pki.demo_ca import make_demo_ca, make_signer
 from kkod.pki.signing import SIGNATURE_FIELD, load_signer, sign_pdf, signer_identity
 
 
@@ -87,3 +87,17 @@ def test_a_ca_key_with_the_wrong_passphrase_cannot_issue(pkis, tmp_path):
 def test_signing_something_that_is_not_a_pdf_is_a_hungarian_error(pkis):
     with pytest.raises(KkodError, match="nem olvasható PDF"):
         sign_pdf(b"ez nem pdf", pkis.trusted.signer_p12, pkis.passphrase)
+
+
+def test_a_name_too_long_for_a_certificate_is_refused_before_anything_is_written(tmp_path):
+    from kkod.errors import KkodError
+
+    with pytest.raises(KkodError, match="legfeljebb 64 karakter"):
+        make_demo_ca(
+            tmp_path / "ca",
+            organisation="Példa Hivatal",
+            organisation_id="VATHU-15714514",
+            signer_name="A" * 70,
+            passphrase=b"x",
+        )
+    assert not (tmp_path / "ca").exists()

@@ -184,8 +184,8 @@ def _next_step(result, final) -> None:
     """After a run with errors: what to do, and the command line to run next."""
     from kkod.fourt.rules import AUTO_FIX_RULES
 
-    if not final.has_errors:
-        return
+    if not final.has_errors or final.empty:
+        return  # an empty table: summary_lines said what to fill in
     declared = ("--declarations", result.declarations) if result.declarations else ()
     fixable = any(
         f.rule in AUTO_FIX_RULES or (f.rule == "X01" and f.suggestion is not None)

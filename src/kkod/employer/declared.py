@@ -21,6 +21,7 @@ from kkod.fourt.dates import format_date, parse_date
 from kkod.fourt.model import Finding
 from kkod.fourt.rules import RULES
 from kkod.fourt.validation import FIELD_SUBJECTS
+from kkod.hungarian import article
 from kkod.table import layout
 
 ID_FIELD = "belso_azonosito"
@@ -62,7 +63,7 @@ def read_declarations(path: Path) -> list[Declaration]:
     for name, heading in zip(DECLARED_FIELDS, HEADERS, strict=True):
         if heading not in header:
             raise TableError(
-                f"A(z) „{path.name}” nyilatkozatfájl fejlécéből hiányzik a(z) „{heading}” oszlop "
+                f"{article(path.name).capitalize()} „{path.name}” nyilatkozatfájl fejlécéből hiányzik {article(heading)} „{heading}” oszlop "
                 f"(kell: {';'.join(HEADERS)})."
             )
         index[name] = header.index(heading)
@@ -76,7 +77,7 @@ def read_declarations(path: Path) -> list[Declaration]:
         if ident:
             if ident in seen:
                 raise TableError(
-                    f"A(z) „{path.name}” nyilatkozatfájlban a(z) „{ident}” belső azonosító kétszer "
+                    f"{article(path.name).capitalize()} „{path.name}” nyilatkozatfájlban {article(ident)} „{ident}” belső azonosító kétszer "
                     f"szerepel ({seen[ident]}. és {line}. sor)."
                 )
             seen[ident] = line
@@ -148,7 +149,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise TableError(
-            f"A(z) „{path.name}” nyilatkozatfájl nem UTF-8 kódolású (mentse „CSV UTF-8” formában)."
+            f"{article(path.name).capitalize()} „{path.name}” nyilatkozatfájl nem UTF-8 kódolású (mentse „CSV UTF-8” formában)."
         ) from error
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
@@ -164,7 +165,9 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as error:
-        raise TableError(f"A(z) „{path.name}” nyilatkozatfájl nem olvasható xlsx.") from error
+        raise TableError(
+            f"{article(path.name).capitalize()} „{path.name}” nyilatkozatfájl nem olvasható xlsx."
+        ) from error
     return [[_xlsx_text(v, cell_text) for v in row] for row in values]
 
 

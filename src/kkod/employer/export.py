@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kkod.employer.models import Employee
 from kkod.employer.register import employees, next_step_of, reason_of
+from kkod.reports import csv_safe
 
 FIELDS: tuple[str, ...] = (
     "belso_azonosito",
@@ -75,11 +76,13 @@ def to_csv(records: Sequence[dict[str, object]]) -> bytes:
 
 
 def _csv_value(value: object) -> str:
+    """A field as text; one that starts like a formula gets a leading apostrophe, so that a
+    spreadsheet opening the export shows it as written (the JSON export keeps it as is)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "igen" if value else "nem"
-    return str(value)
+    return str(csv_safe(str(value)))
 
 
 def to_json(records: Sequence[dict[str, object]]) -> bytes:

@@ -15,6 +15,7 @@ from kkod.employer.models import LEFTOVER_STATUSES, History, ImportRecord, Statu
 from kkod.employer.register import ApplySummary, ReplyRow, apply_reply_rows, audit
 from kkod.employer.reply import NotAReply, Reply, read_reply
 from kkod.fourt.canonical import canonical
+from kkod.hungarian import article
 
 SUBMIT_SOURCE_PREFIX = "submit"
 
@@ -89,7 +90,7 @@ def import_reply(
             .limit(1)
         ):
             raise NotAReply(
-                f"A(z) „{reply.file_name}” a nyilvántartás szerint az Ön által elküldött kérelem "
+                f"{article(reply.file_name).capitalize()} „{reply.file_name}” a nyilvántartás szerint az Ön által elküldött kérelem "
                 "(ugyanaz az üzenet-azonosító), nem a minisztérium válasza."
             )
         previous = session.scalars(

@@ -19,6 +19,7 @@ from kkod.central.interface import MatchResult
 from kkod.employer.register import ReplyRow
 from kkod.errors import KkodError
 from kkod.exchange.reason_report import ReasonReport, read_reason_report
+from kkod.hungarian import article
 from kkod.table.layout import CODE_COLUMN
 
 MAX_LISTED_ERRORS = 20
@@ -76,7 +77,7 @@ def _read_report_file(path: Path) -> tuple[str, ReasonReport]:
     found = read_reason_report(path.name, data)
     if found is None:
         raise NotAReply(
-            f"A(z) „{path.name}” nem a minisztérium indoklása (jelentése): nincs benne "
+            f"{article(path.name).capitalize()} „{path.name}” nem a minisztérium indoklása (jelentése): nincs benne "
             "„Eredmény” oszlop. A válaszlevél „…-jelentes.xlsx” mellékletét adja meg."
         )
     return path.name, found
@@ -90,7 +91,7 @@ def _reply_from_eml(path: Path, given: tuple[str, ReasonReport] | None) -> Reply
     for attachment in message.attachments:
         if attachment.is_pdf and _reads(read_declaration, attachment.data):
             raise NotAReply(
-                f"A(z) „{path.name}” levél egy kérelem (munkáltatói nyilatkozat van mellékelve), "
+                f"{article(path.name).capitalize()} „{path.name}” levél egy kérelem (munkáltatói nyilatkozat van mellékelve), "
                 "nem a minisztérium válasza: a kódokat a minisztérium válaszlevele hozza. "
                 f"Tárgy: „{message.subject}”."
             )
@@ -176,7 +177,7 @@ def _reply_from_table(
         _refuse(file_name, problems)
     if reasons is None and not any(row.unconfirmed_code for row in rows):
         raise NotAReply(
-            f"A(z) „{file_name}” nem a minisztérium válaszának látszik: egyetlen sorában sincs "
+            f"{article(file_name).capitalize()} „{file_name}” nem a minisztérium válaszának látszik: egyetlen sorában sincs "
             "kapcsolati kód, és nincs mellette a minisztérium jelentése — ez a beküldendő vagy "
             "beküldött táblázat lehet. Ha mégis a válasz, és egy sor sem kapott kódot, adja meg a "
             "jelentést is (--report …-jelentes.xlsx), vagy importálja a válaszlevelet (.eml)."
@@ -235,12 +236,12 @@ def _check_report_matches(file_name: str, report_name: str, table, report: Reaso
     for number, (sorszam, belso) in sorted(report.identities.items()):
         mine = by_row.get(number)
         if mine is None:
-            wrong.append(f"a(z) {number}. Excel-sor üres a táblázatban")
+            wrong.append(f"{article(number)} {number}. Excel-sor üres a táblázatban")
         elif _plain_number(mine.text("A")) != _plain_number(sorszam) or (
             _words(mine.belso_azonosito) != _words(belso)
         ):
             wrong.append(
-                f"a(z) {number}. Excel-sorban a jelentés szerint Sorszám „{sorszam}”, belső "
+                f"{article(number)} {number}. Excel-sorban a jelentés szerint Sorszám „{sorszam}”, belső "
                 f"azonosító „{belso}”, a táblázatban „{mine.text('A')}” és "
                 f"„{mine.belso_azonosito}”"
             )
@@ -277,7 +278,7 @@ def _check_unique_ids(file_name: str, rows: list[ReplyRow]) -> None:
             continue
         if key in seen:
             raise KkodError(
-                f"A válaszban ({file_name}) a(z) „{key}” belső azonosító kétszer szerepel "
+                f"A válaszban ({file_name}) {article(key)} „{key}” belső azonosító kétszer szerepel "
                 f"({seen[key]}. és {row.row}. sor); így nem dönthető el, melyik sor kié. "
                 "Semmit sem importáltam."
             )

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from kkod.errors import KkodError
+from kkod.hungarian import article
 
 REPORT_SUFFIX = "-ellenorzes.xlsx"
 UNSENT_HEADER = "X-Unsent"  # "1": Outlook opens the saved message as a draft to send
@@ -25,7 +26,7 @@ class EmptyTable(KkodError):
 
     def __init__(self, table: Path) -> None:
         super().__init__(
-            f"A(z) „{table.name}” táblázatban nincs egyetlen kitöltött adatsor sem: üres "
+            f"{article(table.name).capitalize()} „{table.name}” táblázatban nincs egyetlen kitöltött adatsor sem: üres "
             "táblázatra nem készül nyilatkozat és nem megy kérelem. Töltse ki a D, F, G, H és I "
             "oszlopot."
         )
@@ -99,9 +100,11 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise KkodError(f"A(z) {what} nem található: {path}") from None
+        raise KkodError(f"{article(what).capitalize()} {what} nem található: {path}") from None
     except OSError as error:
-        raise KkodError(f"A(z) {what} nem olvasható: {path} ({error.strerror}).") from None
+        raise KkodError(
+            f"{article(what).capitalize()} {what} nem olvasható: {path} ({error.strerror})."
+        ) from None
 
 
 def message_text(
@@ -119,7 +122,7 @@ def message_text(
     contact_line = f"Kapcsolattartó: {contact}\n" if contact else ""
     return (
         "Tisztelt Belügyminisztérium!\n\n"
-        f"A(z) {organisation} ezúton kéri a foglalkoztatottjai kapcsolati kódjainak tömeges "
+        f"{article(organisation).capitalize()} {organisation} ezúton kéri a foglalkoztatottjai kapcsolati kódjainak tömeges "
         "generálását.\n\n"
         f"{krid_line}"
         f"Mellékelt táblázat: {table_name} ({rows} sor)\n"
@@ -205,7 +208,7 @@ def submit_request(
         if declared.table_sha256.lower() != digest:
             raise KkodError(
                 f"A nyilatkozat nem ehhez a táblázathoz készült: a benne szereplő SHA-256 "
-                f"({declared.table_sha256[:16]}…) nem egyezik a(z) {request.table.name} "
+                f"({declared.table_sha256[:16]}…) nem egyezik {article(request.table.name)} {request.table.name} "
                 f"lenyomatával ({digest[:16]}…). Készítse el újra a nyilatkozatot "
                 "(kkod employer declaration) a végleges táblázatból."
             )

@@ -21,6 +21,10 @@ from kkod.table import layout
 log = logging.getLogger(__name__)
 
 REPORT_TITLE = "4T-ellenőrzés"
+EMPTY_TABLE = (
+    "A táblázatban nincs egyetlen kitöltött adatsor sem, így nem küldhető be: töltse ki a D, "
+    "F, G, H és I oszlopot (a 2. sortól)."
+)
 REPORT_HEADERS = (
     "Sor", "Oszlop", "Szabály", "Súlyosság", "Megnevezés", "Érték", "Üzenet", "Javaslat", "Javítva",
 )  # fmt: skip
@@ -78,9 +82,22 @@ class TableValidation(SeverityCounts):
             counts[finding.rule] = counts.get(finding.rule, 0) + 1
         return sorted(counts.items())
 
+    @property
+    def empty(self) -> bool:
+        """No filled row: nothing to ask codes for, so the table cannot be sent."""
+        return self.rows == 0
+
+    @property
+    def has_errors(self) -> bool:
+        return self.empty or SeverityCounts.has_errors.fget(self)  # slots: no bare super()
+
     def as_json(self) -> dict[str, object]:
-        """``{"rows": n, "findings": [...]}``, the ``--json`` output."""
-        return {"rows": self.rows, "findings": [f.as_json() for f in self.findings]}
+        """``{"rows": n, "empty": bool, "findings": [...]}``, the ``--json`` output."""
+        return {
+            "rows": self.rows,
+            "empty": self.empty,
+            "findings": [f.as_json() for f in self.findings],
+        }
 
 
 def validate_table(
@@ -180,9 +197,10 @@ def summary_lines(result: TableValidation) -> list[str]:
         lines.append(
             f"Javított példány: {result.fixed_path.name} ({len(result.fixes)} cella javítva)."
         )
-    lines.append(
-        "A táblázat beküldhető."
-        if not result.has_errors
-        else "A hibákat javítani kell a beküldés előtt."
-    )
+    if result.empty:
+        lines.append(EMPTY_TABLE)
+    elif result.has_errors:
+        lines.append("A hibákat javítani kell a beküldés előtt.")
+    else:
+        lines.append("A táblázat beküldhető.")
     return lines

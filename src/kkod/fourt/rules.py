@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
              "{subject} egyetlen szó; a teljes név kell (családi és utónév).",
              "Írja be a teljes nevet."),
         Rule("E11", HIBA, "Ismétlődő 4T",
-             "Ugyanez a 4T adat már szerepel a(z) {first_row}. sorban.",
+             "Ugyanez a 4T adat már szerepel {first_row}. sorban.",
              "Törölje az ismétlődő sort, vagy javítsa a hibás adatot."),
         Rule("E12", HIBA, "Excel-hibaérték a cellában",
              "A cellában Excel-hibaérték áll (pl. #HIÁNYZIK vagy #ÉRTÉK!), nem adat.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kkod.visible import visible
+
 # Zero-width and soft-hyphen characters, removed by the canonical form too.
 ZERO_WIDTH_RE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 # C0/C1 control characters (tab and line breaks included): never in a name, not fixed silently.
@@ -99,11 +101,13 @@ def bad_name_characters(text: str) -> list[str]:
 
 
 def describe_characters(chars: list[str]) -> str:
-    """A Hungarian, human-readable list of characters (control characters by code)."""
+    """A Hungarian, human-readable list of characters: invisible ones by the tag the findings
+    show in the value too (``[TAB]``, ``[ZWSP]``, ``[U+202E]``), the rest quoted."""
     shown = []
     for ch in chars:
-        if CONTROL_RE.match(ch) or ch.isspace():
-            shown.append(f"U+{ord(ch):04X} (vezérlő- vagy láthatatlan karakter)")
+        tag = "[szóköz]" if ch == " " else visible(ch, spaces=True)
+        if tag != ch or CONTROL_RE.match(ch):
+            shown.append(f"{tag} (láthatatlan vagy vezérlőkarakter)")
         else:
             shown.append(f"„{ch}”")
     return ", ".join(shown)

@@ -22,6 +22,7 @@ from kkod.fourt.canonical import canonical_name, canonical_place
 from kkod.fourt.dates import format_date, parse_date
 from kkod.fourt.model import Finding, OpaqueCell, Person4T, SeverityCounts
 from kkod.fourt.rules import RULES
+from kkod.hungarian import with_article
 from kkod.places import settlements as places
 from kkod.places.budapest import format_budapest, parse_budapest
 
@@ -123,7 +124,7 @@ def validate_cells(
         if first != row:
             letter = columns["viselt_nev"]
             result.findings.append(
-                _finding("E11", row, letter, _display(values[0]), first_row=first)
+                _finding("E11", row, letter, _display(values[0]), first_row=with_article(first))
             )
     result.findings.sort(key=lambda f: (f.row, f.column, f.rule))
     return result

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kkod.errors import KkodError
+from kkod.filekind import Kind, sniff
+from kkod.hungarian import article
 from kkod.mail.message import Attachment
-from kkod.mail.sniff import Kind, sniff
 from kkod.oserrors import human_size
 
 MAX_DEPTH = 3
@@ -81,13 +82,13 @@ class _Budget:
     def take(self, container: str, count: int, size: int) -> None:
         if count > self.files:
             raise ContainerError(
-                f"A(z) „{container}” csomagban túl sok fájl van: a kkod egy kérelemben "
+                f"{article(container).capitalize()} „{container}” csomagban túl sok fájl van: a kkod egy kérelemben "
                 "legfeljebb annyi fájlt bont ki, amennyit a beállítás (KKOD_CONTAINER_MAX_FILES) "
                 "enged. Csatolja a táblázatot és a nyilatkozatot közvetlenül a levélhez."
             )
         if size > self.size:
             raise ContainerError(
-                f"A(z) „{container}” csomag kibontva túl nagy ({human_size(size)}): a kkod legfeljebb "
+                f"{article(container).capitalize()} „{container}” csomag kibontva túl nagy ({human_size(size)}): a kkod legfeljebb "
                 f"{human_size(self.size)} méretig bont ki csomagokat (KKOD_CONTAINER_MAX_BYTES). "
                 "Csatolja a táblázatot és a nyilatkozatot közvetlenül a levélhez."
             )
@@ -110,7 +111,7 @@ def _add(attachment: Attachment, result: Unwrapped, budget: _Budget, depth: int)
         return
     if depth >= MAX_DEPTH:
         raise ContainerError(
-            f"A(z) „{name}” csomag túl mélyen van egymásba ágyazott csomagokban "
+            f"{article(name).capitalize()} „{name}” csomag túl mélyen van egymásba ágyazott csomagokban "
             f"(legfeljebb {MAX_DEPTH} szint). Csatolja a fájlokat közvetlenül a levélhez."
         )
     inner_files = opener(attachment, name, budget)
@@ -129,7 +130,7 @@ def _tnef(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment
         tnef = TNEF(attachment.data, do_checksum=False)
     except Exception:  # tnefparse raises plain exceptions on damaged data
         raise ContainerError(
-            f"A(z) „{name}” Outlook-csomag (winmail.dat, TNEF) sérült, nem bontható ki. "
+            f"{article(name).capitalize()} „{name}” Outlook-csomag (winmail.dat, TNEF) sérült, nem bontható ki. "
             "Küldje el újra a levelet HTML vagy egyszerű szöveges formátumban (Outlookban: "
             "Formátum → HTML), hogy a mellékletek külön fájlként érkezzenek."
         ) from None
@@ -160,7 +161,7 @@ def _zip(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment]
         return None  # damaged: passed on as a file, whose check names what is wrong
     if any(info.flag_bits & 0x1 for info in members):
         raise ContainerError(
-            f"A(z) „{name}” ZIP-tömörítvény jelszóval védett, ezért nem bontható ki. Csatolja a "
+            f"{article(name).capitalize()} „{name}” ZIP-tömörítvény jelszóval védett, ezért nem bontható ki. Csatolja a "
             "táblázatot és a nyilatkozatot tömörítés nélkül, közvetlenül a levélhez."
         )
     budget.take(name, len(members), sum(info.file_size for info in members))
@@ -173,7 +174,7 @@ def _zip(attachment: Attachment, name: str, budget: _Budget) -> list[Attachment]
                 raise zipfile.BadZipFile(info.filename)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
             raise ContainerError(
-                f"A(z) „{name}” ZIP-tömörítvény „{_member_name(info)}” fájlja nem bontható ki "
+                f"{article(name).capitalize()} „{name}” ZIP-tömörítvény „{_member_name(info)}” fájlja nem bontható ki "
                 "(sérült, vagy a kkod által nem ismert tömörítési móddal készült). Csatolja a "
                 "táblázatot és a nyilatkozatot közvetlenül a levélhez."
             ) from None
@@ -197,7 +198,7 @@ def _email(attachment: Attachment, name: str, budget: _Budget) -> list[Attachmen
         inner = parse_message(attachment.data)
     except Exception:
         raise ContainerError(
-            f"A(z) „{name}” továbbított levél nem olvasható. Csatolja a táblázatot és a "
+            f"{article(name).capitalize()} „{name}” továbbított levél nem olvasható. Csatolja a táblázatot és a "
             "nyilatkozatot közvetlenül a levélhez."
         ) from None
     budget.take(name, len(inner.attachments), sum(len(a.data) for a in inner.attachments))

@@ -21,9 +21,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from kkod import logs
 from kkod.atomic import atomic_write_bytes
+from kkod.hungarian import article
 from kkod.mail.smtp import MailError
 from kkod.mail.spool import Spool, SpoolEntry
-from kkod.oserrors import explain
+from kkod.oserrors import explain, reason
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +181,13 @@ def _start(controller: KkodController, host: str) -> None:
     try:
         controller.start()
     except OSError as error:
-        reason = {
+        why = {
             errno.EADDRINUSE: "a port már foglalt",
             errno.EACCES: "nincs jogosultság a porthoz",
             errno.EADDRNOTAVAIL: "a cím nem ehhez a géphez tartozik",
-        }.get(error.errno or 0, error.strerror or str(error))
+        }.get(error.errno or 0) or reason(error)
         raise MailError(
-            f"Az SMTP-kiszolgáló nem indítható a(z) {host}:{controller.port} címen ({reason})."
+            f"Az SMTP-kiszolgáló nem indítható {article(host)} {host}:{controller.port} címen ({why})."
         ) from None
 
 
@@ -255,7 +256,7 @@ def wait_for_messages(folder: Path, count: int, timeout: float) -> list[Path]:
             return found
         if time.monotonic() >= deadline:
             raise MailError(
-                f"A(z) {folder} postafiókba {timeout:g} másodperc alatt nem érkezett meg "
+                f"{article(folder).capitalize()} {folder} postafiókba {timeout:g} másodperc alatt nem érkezett meg "
                 f"{count} üzenet (csak {len(found)})."
             )
         time.sleep(0.05)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kkod.atomic import atomic_write_bytes, fsync_dir
 from kkod.errors import KkodError
+from kkod.hungarian import article
 
 SPOOL_HEADER = b"X-Kkod-Spool: "
 SPOOL_FORMAT = 1
@@ -62,7 +63,7 @@ class SpoolEntry:
 def _meta(first_line: bytes, path: Path) -> dict:
     if not first_line.startswith(SPOOL_HEADER):
         raise SpoolError(
-            f"A(z) {path} fájl nem a kkod levélsorából való (hiányzik az X-Kkod-Spool sor)."
+            f"{article(path).capitalize()} {path} fájl nem a kkod levélsorából való (hiányzik az X-Kkod-Spool sor)."
         )
     try:
         meta = json.loads(first_line[len(SPOOL_HEADER) :].decode("ascii"))
@@ -70,17 +71,21 @@ def _meta(first_line: bytes, path: Path) -> dict:
             raise ValueError(meta.get("v"))
         return meta
     except (ValueError, UnicodeDecodeError) as error:
-        raise SpoolError(f"A(z) {path} fájl X-Kkod-Spool sora hibás ({error}).") from None
+        raise SpoolError(
+            f"{article(path).capitalize()} {path} fájl X-Kkod-Spool sora hibás ({error})."
+        ) from None
 
 
 def _split(content: bytes, path: Path) -> tuple[dict, bytes]:
     end = content.find(b"\n")
     if end < 0:
-        raise SpoolError(f"A(z) {path} fájl csonka.")
+        raise SpoolError(f"{article(path).capitalize()} {path} fájl csonka.")
     meta = _meta(content[: end + 1], path)
     raw = content[end + 1 :]
     if len(raw) != int(meta["size"]):
-        raise SpoolError(f"A(z) {path} fájl csonka: {len(raw)} bájt a várt {meta['size']} helyett.")
+        raise SpoolError(
+            f"{article(path).capitalize()} {path} fájl csonka: {len(raw)} bájt a várt {meta['size']} helyett."
+        )
     return meta, raw
 
 
@@ -197,7 +202,7 @@ class Spool:
             if target.exists():
                 return
             raise SpoolError(
-                f"A(z) {entry.id} üzenet nincs a levélsorban ({self.folder})."
+                f"{article(entry.id).capitalize()} {entry.id} üzenet nincs a levélsorban ({self.folder})."
             ) from None
         fsync_dir(self.done_dir)
         fsync_dir(self.new_dir)

@@ -26,8 +26,9 @@ from kkod.central.interface import Central, OfficeInfo
 from kkod.config import Settings
 from kkod.errors import KkodError
 from kkod.exchange.declaration import DeclarationData
+from kkod.filekind import Kind, sniff
+from kkod.hungarian import article
 from kkod.mail.message import Attachment
-from kkod.mail.sniff import Kind, sniff
 from kkod.ministry.models import SignatureKind
 from kkod.pki.verify import SignatureVerdict
 
@@ -344,7 +345,8 @@ def _the_two_files(
     ]
     pdfs = [a for a, kind in kinds if kind is Kind.PDF]
     unusable = " ".join(
-        f"A(z) „{u.filename}” {u.kind}: {u.advice}" for u in found.unusable
+        f"{article(u.filename).capitalize()} „{u.filename}” {u.kind}: {u.advice}"
+        for u in found.unusable
     )  # named first: it is why a file seems missing
     if not tables:
         raise Rejection(

@@ -34,6 +34,7 @@ from kkod.fourt.dates import parse_date
 from kkod.fourt.model import OpaqueCell, Person4T, Severity
 from kkod.fourt.rules import RULES
 from kkod.fourt.validation import check_person, person_from_cells
+from kkod.hungarian import with_article
 from kkod.reports import check_format, write_report
 from kkod.table import layout
 from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
@@ -420,7 +421,7 @@ class RowJudge:
         if fixed_key is not None:
             first = self._first_row_of.setdefault(fixed_key, number)
             if first != number:
-                duplicate = RULES["E11"].message.format(first_row=first)
+                duplicate = RULES["E11"].message.format(first_row=with_article(first))
                 return MatchResult.HIBAS_SOR, f"E11: {duplicate}"
         return result, None
 

@@ -27,6 +27,7 @@ from kkod import logs
 from kkod.central.interface import Central
 from kkod.config import Settings, get_settings
 from kkod.errors import ConfigurationError, KkodError
+from kkod.hungarian import article
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, ParsedMessage
 from kkod.ministry import acknowledgement
 from kkod.ministry.checks import (
@@ -199,11 +200,13 @@ def _read_file(path: Path, limit: int) -> bytes:
 
     try:
         if path.is_dir():
-            raise OperatorInputError(f"A(z) {path} egy mappa, nem fájl: adja meg a fájl nevét.")
+            raise OperatorInputError(
+                f"{article(path).capitalize()} {path} egy mappa, nem fájl: adja meg a fájl nevét."
+            )
         size = path.stat().st_size
         if size > limit:
             raise OperatorInputError(
-                f"A(z) {path} fájl túl nagy ({human_size(size)}; legfeljebb {human_size(limit)})."
+                f"{article(path).capitalize()} {path} fájl túl nagy ({human_size(size)}; legfeljebb {human_size(limit)})."
             )
         return path.read_bytes()
     except OSError as error:
@@ -456,7 +459,9 @@ def approve_signature(
             )
         office = central.office(str(krid).strip())
         if office is None:
-            raise OperatorInputError(f"A(z) {krid} KRID a központi rendszerben nem ismert.")
+            raise OperatorInputError(
+                f"{article(krid).capitalize()} {krid} KRID a központi rendszerben nem ismert."
+            )
         if not sender_allowed(request.sender, office, contact=None):
             raise OperatorInputError(
                 f"A feladó ({request.sender}) nem a hivatal nyilvántartott e-mail-tartományából "

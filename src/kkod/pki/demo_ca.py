@@ -46,6 +46,9 @@ def make_demo_ca(
     ca_name: str = DEFAULT_CA_NAME,
 ) -> DemoPki:
     """Create ``ca.pem``, ``ca.key`` (encrypted with ``passphrase``) and ``signer.p12`` in ``folder``."""
+    _check_names(
+        {"szervezet neve": organisation, "aláíró neve": signer_name, "azonosító": organisation_id}
+    )
     folder = Path(folder)
     now = _now()
     key = _new_key()
@@ -191,6 +194,22 @@ def make_signer(
         signer_name.encode("utf-8"), key, cert, [ca_cert], encryption
     )
     return atomic_write_bytes(Path(folder) / filename, data)
+
+
+# RFC 5280's upper bounds (ub-common-name, ub-organization-name): 64 characters.
+_MAX_NAME = 64
+
+
+def _check_names(names: dict[str, str]) -> None:
+    """Refuse, before anything is written, a name a certificate cannot hold."""
+    for what, value in names.items():
+        if not value.strip():
+            raise KkodError(f"A tanúsítványba írandó {what} üres.")
+        if len(value) > _MAX_NAME:
+            raise KkodError(
+                f"A tanúsítványba írandó {what} {len(value)} karakter; egy tanúsítvány "
+                f"legfeljebb {_MAX_NAME} karaktert tud tárolni (RFC 5280). Adjon meg rövidebbet."
+            )
 
 
 def _new_key() -> rsa.RSAPrivateKey:

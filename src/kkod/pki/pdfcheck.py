@@ -43,7 +43,7 @@ def check_pdf(data: bytes, *, max_bytes: int, what: str = "A nyilatkozat") -> No
             "képek nélkül, vagy kisebb felbontással szkennelve."
         )
     if b"%PDF-" not in data[:1024]:
-        from kkod.mail.sniff import sniff
+        from kkod.filekind import sniff
 
         raise PdfRefused(f"{what} nem PDF-dokumentum, hanem {sniff(data)}.")
     if b"%%EOF" not in data[-65536:]:

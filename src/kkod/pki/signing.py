@@ -20,6 +20,7 @@ from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.sign import fields, signers
 
 from kkod.errors import KkodError
+from kkod.hungarian import article
 from kkod.pki.subject import CertificateSubject, certificate_subject
 from kkod.visible import visible
 
@@ -40,21 +41,27 @@ def load_signer(p12: Path, passphrase: bytes) -> signers.SimpleSigner:
     except OSError:
         raise KkodError(f"Az aláíró tanúsítványfájl nem olvasható: {p12.name}.") from None
     if not _looks_like_pkcs12(data):
-        raise KkodError(f"A(z) {p12.name} fájl nem PKCS#12 (.p12) tanúsítványfájl.")
+        raise KkodError(
+            f"{article(p12.name).capitalize()} {p12.name} fájl nem PKCS#12 (.p12) tanúsítványfájl."
+        )
     try:
         key, cert, _others = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError:
         raise KkodError(
-            f"A(z) {p12.name} tanúsítványfájl nem nyitható meg: hibás jelszó."
+            f"{article(p12.name).capitalize()} {p12.name} tanúsítványfájl nem nyitható meg: hibás jelszó."
         ) from None
     if key is None or cert is None:
-        raise KkodError(f"A(z) {p12.name} fájlban nincs aláíró kulcs és tanúsítvány.")
+        raise KkodError(
+            f"{article(p12.name).capitalize()} {p12.name} fájlban nincs aláíró kulcs és tanúsítvány."
+        )
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     except ValueError:
         signer = None
     if signer is None:  # pyHanko reports some failures by returning None
-        raise KkodError(f"A(z) {p12.name} tanúsítványfájl nem használható aláírásra.")
+        raise KkodError(
+            f"{article(p12.name).capitalize()} {p12.name} tanúsítványfájl nem használható aláírásra."
+        )
     return signer
 
 

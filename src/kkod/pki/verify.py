@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from kkod.errors import ConfigurationError
+from kkod.hungarian import article
 from kkod.pki.subject import CertificateSubject, certificate_subject
 
 # Key usages that allow a certificate to sign a document; one of them suffices.
@@ -308,9 +309,13 @@ def load_trust_roots(paths: Sequence[Path]) -> list[Any]:
                 f"A megbízható tanúsítvány fájlja nem olvasható: {path}."
             ) from None
         except (ValueError, TypeError):
-            raise ConfigurationError(f"A(z) {path} fájl nem PEM vagy DER tanúsítvány.") from None
+            raise ConfigurationError(
+                f"{article(path).capitalize()} {path} fájl nem PEM vagy DER tanúsítvány."
+            ) from None
         if not certs:
-            raise ConfigurationError(f"A(z) {path} fájlban nincs tanúsítvány.")
+            raise ConfigurationError(
+                f"{article(path).capitalize()} {path} fájlban nincs tanúsítvány."
+            )
         roots.extend(certs)
     return roots
 

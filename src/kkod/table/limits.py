@@ -2,7 +2,7 @@
 
 Each is a setting (``KKOD_TABLE_MAX_*``, :class:`kkod.config.Settings`); a refusal names the
 limit, the value found and the variable that raises it. Together they keep any input file
-within about 1 GB of memory and 30 seconds (``docs/reliability-tables.md``).
+within about 1 GB of memory and 30 seconds (``docs/reliability.md``).
 """
 
 from __future__ import annotations

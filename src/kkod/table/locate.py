@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kkod.errors import TableError
+from kkod.hungarian import article
 from kkod.table import layout
 from kkod.table.limits import TableLimits, variable
 from kkod.table.package import (
@@ -58,7 +59,7 @@ def find_table_sheet(
     name = package.path.name
     if len(tables) > 1:
         raise TableError(
-            f"A(z) „{name}” munkafüzetben több munkalapon is a táblázat fejléce áll: "
+            f"{article(name).capitalize()} „{name}” munkafüzetben több munkalapon is a táblázat fejléce áll: "
             f"{_names(tables)}. Nem tudható, melyik a beküldendő: hagyja meg csak azt a "
             "munkalapot, amelyiken a beküldendő adatok vannak (a többit törölje), és mentse újra."
         )
@@ -66,7 +67,7 @@ def find_table_sheet(
         return visible[0]
     if tables:
         raise TableError(
-            f"A(z) „{name}” munkafüzetben a táblázat rejtett munkalapon („{tables[0].name}”) "
+            f"{article(name).capitalize()} „{name}” munkafüzetben a táblázat rejtett munkalapon („{tables[0].name}”) "
             "áll. Tegye láthatóvá (jobb gomb a lapfülön → Felfedés), ellenőrizze, és mentse újra."
         )
     if len(seen) == 1 and only_sheet:
@@ -74,18 +75,18 @@ def find_table_sheet(
     if len(seen) == 1 and not others:
         only = seen[0]
         raise TableError(
-            f"A(z) „{name}” fájl „{only.sheet.name}” munkalapján {only.problem}. {_TEMPLATE_HINT}"
+            f"{article(name).capitalize()} „{name}” fájl „{only.sheet.name}” munkalapján {only.problem}. {_TEMPLATE_HINT}"
         )
     if not seen:
         raise TableError(
-            f"A(z) „{name}” munkafüzetben nincs munkalap a táblázattal"
+            f"{article(name).capitalize()} „{name}” munkafüzetben nincs munkalap a táblázattal"
             f"{' (' + _others(others) + ')' if others else ''}. {_TEMPLATE_HINT}"
         )
     listed = "; ".join(
         [f"„{s.sheet.name}”: {s.problem}" for s in seen] + [_others(others)] * bool(others)
     )
     raise TableError(
-        f"A(z) „{name}” munkafüzet egyik munkalapjának 1. sorában sincs a „Kapcsolati kód "
+        f"{article(name).capitalize()} „{name}” munkafüzet egyik munkalapjának 1. sorában sincs a „Kapcsolati kód "
         f"adattáblázat” fejléce ({_HEADERS}). A munkalapok: {listed}. {_TEMPLATE_HINT}"
     )
 
@@ -97,11 +98,11 @@ def header_problem(found: Sequence[str]) -> str | None:
         actual = found[index] if index < len(found) else ""
         if actual != column.header:
             shown = f"„{actual}”" if actual else "üres"
-            return f"a(z) {column.letter} oszlop fejléce {shown}, de „{column.header}” kellene"
+            return f"{article(column.letter)} {column.letter} oszlop fejléce {shown}, de „{column.header}” kellene"
     for index in range(len(layout.COLUMNS), len(found)):
         if found[index]:
             return (
-                f"a(z) {column_letters(index + 1)} oszlopban nem várt fejléc áll "
+                f"{article(column_letters(index + 1))} {column_letters(index + 1)} oszlopban nem várt fejléc áll "
                 f"(„{found[index]}”); a táblázat csak az A–{_LETTERS[-1]} oszlopokból állhat"
             )
     return None
@@ -124,9 +125,7 @@ def _problem(package: Package, sheet: SheetRef, shared: SharedStrings) -> str | 
         None,
     )
     if lower is not None:
-        return (
-            f"a fejléc a(z) {lower}. sorban áll, nem az 1. sorban (a fölötte lévő sorokat törölje)"
-        )
+        return f"a fejléc {article(lower)} {lower}. sorban áll, nem az 1. sorban (a fölötte lévő sorokat törölje)"
     if not any(any(found) for found in texts.values()):
         return "a munkalap eleje üres"
     return problem
@@ -198,10 +197,10 @@ def workbook_problem(path: Path, problem: SheetProblem, sheet: str | None = None
     where = f"„{path.name}” fájl „{sheet}” munkalapján" if sheet else f"„{path.name}” munkafüzetben"
     if problem.limit is None:
         return TableError(
-            f"A(z) {where} {problem.message}. Mentse újra a táblázatot Excelben vagy "
+            f"{article(where).capitalize()} {where} {problem.message}. Mentse újra a táblázatot Excelben vagy "
             "LibreOffice-ban (.xlsx), és az új fájlt küldje."
         )
     return TableError(
-        f"A(z) {where} {problem.message} (a korlát a(z) {variable(problem.limit)} beállítással "
+        f"{article(where).capitalize()} {where} {problem.message} (a korlát {article(variable(problem.limit))} {variable(problem.limit)} beállítással "
         "módosítható). Ha a táblázat valóban ekkora, ossza több táblázatra."
     )

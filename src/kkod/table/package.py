@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from kkod.errors import TableError
+from kkod.hungarian import article
 from kkod.table import sniff
 from kkod.table.limits import RATIO_FROM_BYTES, TableLimits, amount, size, variable
 
@@ -82,19 +83,21 @@ class OtherSheet:
 def not_xlsx(path: Path, what: str, fix: str = "") -> TableError:
     fix = fix or "A kitöltött „Kapcsolati kód adattáblázat” sablont .xlsx formában küldje."
     return TableError(
-        f"A(z) „{path.name}” fájl nem olvasható Excel-munkafüzetként (.xlsx): {what}. {fix}"
+        f"{article(path.name).capitalize()} „{path.name}” fájl nem olvasható Excel-munkafüzetként (.xlsx): {what}. {fix}"
     )
 
 
 def refused(path: Path, what: str, fix: str = _RESAVE) -> TableError:
     """The workbook cannot be processed safely: what is wrong, and the fix."""
-    return TableError(f"A(z) „{path.name}” munkafüzet nem dolgozható fel: {what}. {fix}")
+    return TableError(
+        f"{article(path.name).capitalize()} „{path.name}” munkafüzet nem dolgozható fel: {what}. {fix}"
+    )
 
 
 def too_big(path: Path, what: str, limit: str) -> TableError:
     return TableError(
-        f"A(z) „{path.name}” munkafüzet túl nagy a feldolgozáshoz: {what} "
-        f"(a korlát a(z) {variable(limit)} beállítással módosítható). Ha a táblázat valóban "
+        f"{article(path.name).capitalize()} „{path.name}” munkafüzet túl nagy a feldolgozáshoz: {what} "
+        f"(a korlát {article(variable(limit))} {variable(limit)} beállítással módosítható). Ha a táblázat valóban "
         "ekkora, ossza több táblázatra; ha nem, mentse újra Excelben vagy LibreOffice-ban "
         "(a végén álló üres, csak formázott sorokat törölve)."
     )
@@ -162,7 +165,7 @@ class Package:
             if info.file_size > limits.max_member_bytes:
                 raise too_big(
                     path,
-                    f"a(z) „{name}” rész kibontva {size(info.file_size)}, legfeljebb "
+                    f"{article(name)} „{name}” rész kibontva {size(info.file_size)}, legfeljebb "
                     f"{size(limits.max_member_bytes)} lehet",
                     "max_member_bytes",
                 )
@@ -171,7 +174,7 @@ class Package:
             ):
                 raise refused(
                     path,
-                    f"a(z) „{name}” rész {info.file_size // max(info.compress_size, 1)}-szorosára "
+                    f"{article(name)} „{name}” rész {info.file_size // max(info.compress_size, 1)}-szorosára "
                     f"bomlik ki (legfeljebb {limits.max_ratio}-szeresére lehet, "
                     f"{variable('max_ratio')}): ez „zip-bomba”, nem munkafüzet",
                     "Ilyen fájlt nem dolgozunk fel; küldje el a kitöltött sablont.",
@@ -236,7 +239,7 @@ class Package:
         if not complete:
             raise refused(
                 self.path,
-                f"a(z) „{name}” rész kibontva nem akkora, amekkorának a zip-archívum mondja "
+                f"{article(name)} „{name}” rész kibontva nem akkora, amekkorának a zip-archívum mondja "
                 "(sérült vagy szándékosan félrevezető archívum)",
             )
         if zlib.crc32(out) != info.CRC:
@@ -265,7 +268,7 @@ class Package:
         if self.members[name].file_size > _TREE_PART_BYTES:
             raise too_big(
                 self.path,
-                f"a(z) „{name}” rész {size(self.members[name].file_size)}, legfeljebb "
+                f"{article(name)} „{name}” rész {size(self.members[name].file_size)}, legfeljebb "
                 f"{size(_TREE_PART_BYTES)} lehet",
                 "max_member_bytes",
             )
@@ -314,7 +317,7 @@ class Package:
         """The worksheets in workbook order, and the other sheets (for messages)."""
         path = self.path
         if WORKBOOK_RELS not in self.members:
-            raise not_xlsx(path, f"hiányzik a(z) {WORKBOOK_RELS} rész")
+            raise not_xlsx(path, f"hiányzik {article(WORKBOOK_RELS)} {WORKBOOK_RELS} rész")
         rels = self._relationships(WORKBOOK_RELS)
         workbook = self.tree(WORKBOOK_PART)
         worksheets: list[SheetRef] = []
@@ -340,7 +343,7 @@ class Package:
             ):
                 raise refused(
                     path,
-                    f"a(z) „{name}” munkalap a munkafüzetben szabálytalan helyre mutat "
+                    f"{article(name)} „{name}” munkalap a munkafüzetben szabálytalan helyre mutat "
                     f"(„{target}”)",
                 )
             worksheets.append(
@@ -391,7 +394,9 @@ def _calamine_part(target: str) -> str:
 def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
     """Refuse an XML part in another encoding than UTF-8 or with a DTD (entities, XXE)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refused(path, f"a(z) „{part}” rész UTF-16 kódolású; munkafüzetben UTF-8 kell")
+        raise refused(
+            path, f"{article(part)} „{part}” rész UTF-16 kódolású; munkafüzetben UTF-8 kell"
+        )
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     declaration = _XML_DECL.match(data, start)
     if declaration:
@@ -399,7 +404,7 @@ def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
         if encoding.lower().replace("-", "").replace("_", "") != "utf8":
             raise refused(
                 path,
-                f"a(z) „{part}” rész {encoding} kódolású; Excel-munkafüzet részei mindig "
+                f"{article(part)} „{part}” rész {encoding} kódolású; Excel-munkafüzet részei mindig "
                 "UTF-8 kódolásúak (ezt a fájlt nem Excel vagy LibreOffice mentette)",
             )
     position = start
@@ -411,7 +416,7 @@ def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
     if data.startswith(b"<!DOCTYPE", position) or data.startswith(b"<!ENTITY", position):
         raise refused(
             path,
-            f"a(z) „{part}” rész dokumentumtípus-definíciót (DTD, <!DOCTYPE>) tartalmaz, "
+            f"{article(part)} „{part}” rész dokumentumtípus-definíciót (DTD, <!DOCTYPE>) tartalmaz, "
             "amilyet Excel-munkafüzet soha",
             "Ilyen fájlt nem dolgozunk fel; küldje el a kitöltött sablont.",
         )
@@ -421,7 +426,7 @@ def _read_file(path: Path, limits: TableLimits) -> bytes:
     try:
         if path.is_dir():
             raise TableError(
-                f"A(z) „{path.name}” mappa, nem fájl: a kitöltött táblázat (.xlsx) fájlját adja meg."
+                f"{article(path.name).capitalize()} „{path.name}” mappa, nem fájl: a kitöltött táblázat (.xlsx) fájlját adja meg."
             )
         stat = path.stat()
         if stat.st_size > limits.max_file_bytes:
@@ -432,13 +437,15 @@ def _read_file(path: Path, limits: TableLimits) -> bytes:
             )
         return path.read_bytes()
     except FileNotFoundError:
-        raise TableError(f"A(z) „{path}” fájl nem található.") from None
+        raise TableError(f"{article(path).capitalize()} „{path}” fájl nem található.") from None
     except IsADirectoryError:
         raise TableError(
-            f"A(z) „{path.name}” mappa, nem fájl: a kitöltött táblázat (.xlsx) fájlját adja meg."
+            f"{article(path.name).capitalize()} „{path.name}” mappa, nem fájl: a kitöltött táblázat (.xlsx) fájlját adja meg."
         ) from None
     except OSError as error:
-        raise TableError(f"A(z) „{path}” fájl nem nyitható meg ({error.strerror}).") from None
+        raise TableError(
+            f"{article(path).capitalize()} „{path}” fájl nem nyitható meg ({error.strerror})."
+        ) from None
 
 
 def _declared_entries(data: bytes) -> int | None:

@@ -20,6 +20,7 @@ from lxml import etree
 from kkod.errors import TableError
 from kkod.fourt.dates import format_date
 from kkod.fourt.model import OpaqueCell, Person4T
+from kkod.hungarian import article
 from kkod.table import layout
 from kkod.table.limits import TableLimits, amount
 from kkod.table.locate import header_problem, open_table, workbook_problem
@@ -312,7 +313,7 @@ def _check_before_parsing(package: Package, sheet: str, data: bytes, styles: byt
         if out_of_range is not None:
             ref, value = out_of_range
             raise SheetProblem(
-                f"a(z) {ref} cellában dátumként formázott szám ({value[:40]}) áll, amely nem "
+                f"{article(ref)} {ref} cellában dátumként formázott szám ({value[:40]}) áll, amely nem "
                 "lehet dátum (az Excel ##### jelekkel mutatja): írja be a dátumot éééé.hh.nn "
                 "formában, szövegként"
             )
@@ -343,8 +344,8 @@ def _unreadable(package: Package, sheet: str, data: bytes, error: BaseException)
             what = "munkalap" if part == sheet else "megosztott szövegek táblája"
             return not_xlsx(
                 package.path,
-                f"a(z) „{part}” {what} nem UTF-8 kódolású bájtokat tartalmaz (a(z) "
-                f"{bad.start}. bájtnál; pl. windows-1250 szerint írt szöveg)",
+                f"{article(part)} „{part}” {what} nem UTF-8 kódolású bájtokat tartalmaz "
+                f"({article(bad.start)} {bad.start}. bájtnál; pl. windows-1250 szerint írt szöveg)",
                 "Mentse újra a táblázatot Excelben vagy LibreOffice-ban (.xlsx).",
             )
     kind = type(error).__name__
@@ -393,6 +394,6 @@ def _check_header(path: Path, sheet_name: str, header: list[object]) -> None:
     problem = header_problem([cell_text(_convert(v)).strip() for v in header])
     if problem is not None:
         raise TableError(
-            f"A(z) „{path.name}” fájl „{sheet_name}” munkalapján {problem}. A táblázat "
+            f"{article(path.name).capitalize()} „{path.name}” fájl „{sheet_name}” munkalapján {problem}. A táblázat "
             "formátuma nem módosítható: használja a „Kapcsolati kód adattáblázat” sablont."
         )

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kkod.errors import TableError
+from kkod.hungarian import article
 from kkod.table.limits import amount
 
 _PREFIX = rb"((?:[A-Za-z_][\w.\-]*:)?)"
@@ -375,7 +376,7 @@ def _patch_by_walking(
                 body_end = content.find(close_row, m.end())
                 if body_end < 0:
                     raise TableError(
-                        f"Az első munkalap XML-je sérült (a(z) {number}. sor nincs lezárva)."
+                        f"Az első munkalap XML-je sérült ({article(number)} {number}. sor nincs lezárva)."
                     )
                 end, body = body_end + len(close_row), content[m.end() : body_end]
             out += (
@@ -534,7 +535,7 @@ def _iter_cells(prefix: bytes, body: bytes, row: int):
             inner_end = body.find(close_cell, m.end())
             if inner_end < 0:
                 raise TableError(
-                    f"Az első munkalap XML-je sérült (a(z) {row}. sor egy cellája nincs lezárva)."
+                    f"Az első munkalap XML-je sérült ({article(row)} {row}. sor egy cellája nincs lezárva)."
                 )
             yield col, m.start(), inner_end + len(close_cell), m[2], body[m.end() : inner_end]
             pos = inner_end + len(close_cell)
@@ -556,7 +557,7 @@ def _refuse_shared_formula(row: int, col: int, body: bytes | None) -> None:
         formula = _FORMULA.search(body)
         if formula is not None and b"ref" in _attrs(formula[2]):
             raise TableError(
-                f"A(z) {column_letters(col)}{row} cellában több cellára kiterjedő (közös vagy tömb-) "
+                f"{article(column_letters(col)).capitalize()} {column_letters(col)}{row} cellában több cellára kiterjedő (közös vagy tömb-) "
                 "képlet van, ezért nem írható felül. Törölje a képletet, és küldje újra a táblázatot."
             )
 
@@ -788,7 +789,7 @@ def _last_data_row(data: bytes, prefix: bytes, start: int, end: int) -> int:
 def _check_rows(last_data_row: int, max_rows: int) -> None:
     if last_data_row - 1 > max_rows:
         raise SheetProblem(
-            f"az utolsó kitöltött sor a(z) {last_data_row}. sor, így {amount(last_data_row - 1)} "
+            f"az utolsó kitöltött sor {article(last_data_row)} {last_data_row}. sor, így {amount(last_data_row - 1)} "
             f"adatsor van rajta; egy táblázat legfeljebb {amount(max_rows)} adatsort tartalmazhat",
             "max_rows",
         )
@@ -808,7 +809,7 @@ def _walk(
         row_number = _row_number(row[2]) or row_number + 1
         if row_number > MAX_ROW:
             raise SheetProblem(
-                f"egy sor a(z) {row_number}. sorszámot viseli, pedig egy munkalapnak legfeljebb "
+                f"egy sor {article(row_number)} {row_number}. sorszámot viseli, pedig egy munkalapnak legfeljebb "
                 f"{amount(MAX_ROW)} sora lehet (sérült vagy szándékosan hibás fájl)"
             )
         if row[3]:

@@ -23,6 +23,7 @@ from kkod.central.apikeys import KeyKind, Principal, authenticate
 from kkod.central.models import Office
 from kkod.central.ratelimit import Rate, take
 from kkod.central.registry import audit
+from kkod.hungarian import article
 from kkod.web.central.context import CentralContext
 from kkod.web.central.problems import UNKNOWN_OFFICE
 from kkod.web.shared.deps import client_address
@@ -144,7 +145,7 @@ async def office(krid: KridPath, call: Authenticated, ctx: Context) -> OfficeRef
         if krid != call.principal.krid:
             raise Problem(
                 FORBIDDEN,
-                f"Ez az API-kulcs a(z) {call.principal.krid} KRID-ű hivatali kapué; más "
+                f"Ez az API-kulcs {article(call.principal.krid)} {call.principal.krid} KRID-ű hivatali kapué; más "
                 "hivatali kapu adataihoz nem fér hozzá.",
             )
         return OfficeRef(call.principal.office_id, krid)  # type: ignore[arg-type]
