@@ -382,6 +382,7 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         )
         kkod("employer", "status", acknowledgement, codes=(1,))  # the page is not served yet
         kkod("employer", "status", "KK-1999-999999", codes=(2,))
+        kkod("employer", "status")  # no link known yet
         kkod("employer", "status", "valami", codes=(2,))
         kkod("ministry", "serve", "--listen", "127.0.0.1:sok", codes=(2,))
         kkod("ministry", "operator", "list")  # none yet
@@ -394,6 +395,7 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
             first = kkod("employer", "status", acknowledgement).stdout
             (reference,) = set(re.findall(r"KK-\d{4}-\d+", first))
             kkod("employer", "status", reference)
+            kkod("employer", "status")
         finally:
             page.send_signal(signal.SIGTERM)
             out, err = page.communicate(timeout=60)

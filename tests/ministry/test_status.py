@@ -220,6 +220,11 @@ def test_employer_status_learns_the_link_once_then_answers_by_reference(world, p
     assert "megjegyezte" not in later.output
     for text in ("kész", "feldolgozás alatt", "Előzmények", "Kapcsolati kód elkészült"):
         assert text in later.output
+    every = runner.invoke(app, ["employer", "status"])  # every request the register knows
+    assert every.exit_code == 0, every.output
+    assert request.reference in every.output and "kész" in every.output
+    coded = sum(1 for _, _, accounts in STAFF if accounts == 1)
+    assert f"{coded} / {len(STAFF)}" in every.output
 
 
 def test_employer_status_reads_the_acknowledgement_letter(world, page, tmp_path):

@@ -606,13 +606,14 @@ def edit_command(
 @reports_errors
 def status_command(
     request: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            metavar="KÉRELEM",
+            metavar="[KÉRELEM]",
             help="A kérelem hivatkozása (KK-2026-000123), vagy először a visszaigazoló levél "
-            "állapot-hivatkozása (https://…/allapot/…) vagy maga a levél (.eml).",
+            "állapot-hivatkozása (https://…/allapot/…) vagy maga a levél (.eml). Nélküle: "
+            "minden kérelem, amelynek a hivatkozását a nyilvántartás ismeri.",
         ),
-    ],
+    ] = None,
 ) -> None:
     """Hol tart a kérelem a minisztériumnál: állapot, előzmények, elutasítás oka vagy összesítés.
 
@@ -624,6 +625,9 @@ def status_command(
     """
     from kkod.employer.status import ask
 
+    if request is None:
+        _status_of_every_request()
+        return
     asked = ask(_register(), request)
     report = asked.report
     if asked.remembered:
@@ -659,3 +663,32 @@ def status_command(
     for step in report.history:
         history.add_row(*cells(moment(step.at), step.status))
     console.print(history)
+
+
+def _status_of_every_request() -> None:
+    """Every request whose link the register keeps, asked in turn: one line each."""
+    from kkod.employer.status import ask, remembered
+
+    engine = _register()
+    references = remembered(engine)
+    if not references:
+        console.print(
+            "A nyilvántartás még egy kérelem állapot-hivatkozását sem ismeri: adja meg a "
+            "visszaigazoló levélben kapottat (kkod employer status https://…/allapot/…)."
+        )
+        return
+    table = Table(title="A kérelmek állapota")
+    for header in ("Kérelem", "Állapot", "Beérkezett", "Kód / sor"):
+        table.add_column(header, overflow="fold")
+    from kkod.errors import KkodError
+
+    for reference in references:
+        try:
+            report = ask(engine, reference).report
+        except KkodError as error:  # this one's page: said in its row, the others still asked
+            table.add_row(*cells(reference, error.message, "", ""))
+            continue
+        counts = report.counts
+        done = f"{counts.coded} / {counts.rows}" if counts is not None else "–"
+        table.add_row(*cells(report.reference, report.status, moment(report.received_at), done))
+    console.print(table)

@@ -84,6 +84,17 @@ def link_from_letter(path: Path) -> tuple[str | None, str]:
     return None, link
 
 
+def remembered(engine: Engine) -> list[str]:
+    """The references whose status link the register keeps, oldest request first."""
+    from sqlalchemy import select
+
+    from kkod.employer.models import Meta
+
+    with transaction(engine) as session:
+        keys = session.scalars(select(Meta.key).where(Meta.key.startswith(META_PREFIX)))
+        return sorted(key.removeprefix(META_PREFIX) for key in keys)
+
+
 def ask(engine: Engine, what: str) -> Asked:
     """Ask the ministry where the request stands; keep a link given now under its reference."""
     reference, link = resolve(engine, what)
