@@ -60,7 +60,7 @@ def serve(env: dict[str, str], kkod) -> None:
         "Demo Ügyintéző",
     )
     if office_user is not None:
-        logins.append(("Hivatali kapu", CENTRAL_PORT, demo.SHORT_NAME, office_user))
+        logins.append(("Hivatali kapu", "127.0.0.1", CENTRAL_PORT, demo.SHORT_NAME, office_user))
     servers = []
     for part, port in (("central", CENTRAL_PORT), ("ministry", MINISTRY_PORT)):
         demo.console.rule(f"[bold cyan]kkod {part} serve --listen 127.0.0.1:{port}", align="left")
@@ -73,10 +73,13 @@ def serve(env: dict[str, str], kkod) -> None:
     demo.console.print()
     demo.console.print("[bold]A kiszolgálók futnak (leállítás: Ctrl+C).")
     demo.console.print(f"  Központi rendszer API:     http://127.0.0.1:{CENTRAL_PORT}/api/v1/docs")
-    demo.console.print(f"  Minisztériumi felület:     http://127.0.0.1:{MINISTRY_PORT}/")
+    demo.console.print(f"  Hivatali kapu oldalai:     http://127.0.0.1:{CENTRAL_PORT}/")
+    demo.console.print(f"  Minisztériumi konzol:      http://localhost:{MINISTRY_PORT}/")
     demo.console.print(f"  A bemutató kérelem állapota: {find_link(letter.text)}")
-    for title, port, office, (username, password, secret) in logins:
-        demo.console.print(f"[bold]{title}[/] (http://127.0.0.1:{port}/bejelentkezes):")
+    # The two apps' session cookies have one name, and a cookie is per host, not per port:
+    # the console on "localhost" keeps both logins alive in one browser.
+    for title, host, port, office, (username, password, secret) in logins:
+        demo.console.print(f"[bold]{title}[/] (http://{host}:{port}/bejelentkezes):")
         if office:
             demo.console.print(f"  Hivatali kapu rövid neve: {office}")
         demo.console.print(f"  Felhasználónév: {username}   Jelszó: {password}")
