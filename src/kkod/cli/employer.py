@@ -608,7 +608,7 @@ def status_command(
     request: Annotated[
         str | None,
         typer.Argument(
-            metavar="[KÉRELEM]",
+            metavar="KÉRELEM",
             help="A kérelem hivatkozása (KK-2026-000123), vagy először a visszaigazoló levél "
             "állapot-hivatkozása (https://…/allapot/…) vagy maga a levél (.eml). Nélküle: "
             "minden kérelem, amelynek a hivatkozását a nyilvántartás ismeri.",
