@@ -65,7 +65,12 @@ def test_the_reply_relay_down_then_up_gets_the_reply_exactly_once(registry, tmp_
             relay = Mailbox(port, RecordingHandler()).start()  # the relay is back
         else:
             assert "451" in errors
-        wait_until(lambda: ministry.store.reply_of(request.id).status == OutboxStatus.SENT)
+        wait_until(
+            lambda: all(
+                ministry.store.reply_of(request.id, kind).status == OutboxStatus.SENT
+                for kind in (ReplyKind.ACKNOWLEDGEMENT, None)
+            )
+        )
     finally:
         assert worker.stop() == 0, worker.output()
         if relay is not None:
