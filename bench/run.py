@@ -2,7 +2,7 @@
 
 Each benchmark module has ``run() -> dict`` returning its figures, including a
 ``"checks"`` list of ``(description, passed)`` against the targets in the issues.
-``BENCH_ONLY=name`` runs one; ``BENCH_PEOPLE`` sets the registry size of the generation run.
+``BENCH_ONLY=name`` runs one (``BENCH_ONLY=from_export``: ``bench_from_export.py``); ``BENCH_PEOPLE`` sets the registry size of the generation run.
 """
 
 from __future__ import annotations

@@ -65,13 +65,14 @@ def main(after=None) -> int:
         env.pop(key, None)
 
     def kkod(
-        *args: str, ok: tuple[int, ...] = (0,), capture: bool = False
+        *args: str, ok: tuple[int, ...] = (0,), capture: bool = False, answers: str | None = None
     ) -> subprocess.CompletedProcess:
         shown = " ".join(_short(a) for a in args)
         console.rule(f"[bold cyan]kkod {shown}", align="left")
         proc = subprocess.run(
-            [KKOD, *args], env=env, text=True, stdout=subprocess.PIPE if capture else None
-        )
+            [KKOD, *args], env=env, text=True, stdout=subprocess.PIPE if capture else None,
+            input=answers,
+        )  # fmt: skip
         if proc.returncode not in ok:
             raise SystemExit(f"kkod {shown} → kilépési kód {proc.returncode}")
         return proc
@@ -95,6 +96,11 @@ def main(after=None) -> int:
     kkod("validate", str(raw), "--report", str(OUT / "02-ellenorzes.html"), ok=(0, 1))
     fixed = OUT / "03-tablazat-javitott.xlsx"
     kkod("validate", str(raw), "--fix", str(fixed), "--report", str(OUT / "03-ellenorzes-javitas-utan.html"), ok=(0, 1))  # fmt: skip
+    # The suggestions (accents, nearest settlement) decided one by one, as a careful officer
+    # would: accepted when the employee's own declaration confirms them, rejected otherwise.
+    suggested = OUT / "03-tablazat-javaslatokkal.xlsx"
+    answers, confirmed, rejected = _confirmed_answers(fixed, declared)
+    kkod("validate", str(fixed), "--review", "-o", str(suggested), ok=(0, 1), answers=answers)
     checked = OUT / "04-tablazat-bekuldendo.xlsx"
     kkod("validate", str(fixed), "--declarations", str(declared), "--fix", str(checked),
          "--report", str(OUT / "04-ellenorzes-nyilatkozatokkal.html"), ok=(0, 1))  # fmt: skip
@@ -102,7 +108,11 @@ def main(after=None) -> int:
 
     # Match rates the ministry would get for each version (a diagnostic run of the generation).
     rates = {}
-    for label, table in (("javítás előtt", raw), ("biztonságos javítások után", fixed)):
+    for label, table in (
+        ("javítás előtt", raw),
+        ("biztonságos javítások után", fixed),
+        ("javaslatok elfogadása után", suggested),
+    ):
         result = kkod("generate", str(table), "--krid", KRID, "-o", str(OUT / "diagnosztika" / table.name),
                       "--report", str(OUT / "diagnosztika" / f"{table.stem}-jelentes.xlsx"), "--json",
                       capture=True)  # fmt: skip
@@ -165,9 +175,40 @@ def main(after=None) -> int:
     kkod("employer", "export", "--format", "csv", "-o", str(OUT / "09-nyilvantartas.csv"))
 
     _summary(truth, rates, OUT / "07-valasz.eml", time.perf_counter() - started)
+    console.print(
+        f"A javaslatok közül {confirmed} elfogadva (a dolgozó nyilatkozata megerősítette), "
+        f"{rejected} elutasítva (nem egyezett a nyilatkozattal)."
+    )
     if after is not None:
         after(env, kkod)
     return 0
+
+
+def _confirmed_answers(table: Path, declarations: Path) -> tuple[str, int, int]:
+    """The answers a careful officer gives ``kkod validate --review`` on ``table``: each
+    suggestion accepted (``e``) when the employee's declaration says the same, else skipped
+    (``k``); and how many of each."""
+    from kkod.employer.declared import read_declarations
+    from kkod.employer.review import candidates
+    from kkod.employer.validation import validate_table
+    from kkod.fourt.canonical import canonical_name, canonical_place
+    from kkod.table import layout
+    from kkod.table.reader import read_table
+
+    declared = {d.belso_azonosito: d.values for d in read_declarations(declarations)}
+    ids = {r.row: r.belso_azonosito for r in read_table(table).rows}
+    field_of = {c.letter: c.field for c in layout.COLUMNS}
+    safe, suggestions = candidates(validate_table(table))
+    lines = ["i"] if safe else []
+    confirmed = 0
+    for candidate in suggestions:
+        name = field_of[candidate.column]
+        truth = declared.get(ids.get(candidate.row, ""), {}).get(name, "")
+        canonical = canonical_place if name == "szuletesi_hely" else canonical_name
+        ok = bool(truth) and canonical(candidate.new) == canonical(truth)
+        confirmed += ok
+        lines.append("e" if ok else "k")
+    return "".join(f"{line}\n" for line in lines), confirmed, len(suggestions) - confirmed
 
 
 def _summary(truth: Path, rates: dict[str, dict], reply: Path, seconds: float) -> None:

@@ -247,7 +247,59 @@ KONZOL = App(
     ],
 )
 
-APPS: list[App] = [KAPU, KONZOL]
+# -- the employer's workbench (kkod employer serve) --------------------------------------------
+
+WORKBENCH_EXPORT = (
+    "Törzsszám;Vezetéknév;Keresztnév;Születési név;Anyuka;Születési hely, idő;Beosztás\r\n"
+    "T-004512;Kovacs;Janos;;Szabó Mária;Debrecen, 1985-03-12;referens\r\n"
+    "T-004513;Varga;Éva;Varga  Éva;Fekete Ilona;Debrecn, 1972.11.02;ügyintéző\r\n"
+    "T-004514;Tóth;Béla;Tóth Béla;Molnar Erzsebet;Pécs, 1990.01.30;osztályvezető\r\n"
+    "T-004515;Kiss;Anna;Nagy Anna;Tóth Pálné;Budapest, 1979.06.21;titkár\r\n"
+)
+
+
+@contextmanager
+def serve_workbench() -> Iterator[Served]:
+    from kkod.employer.workbench import Workbench
+    from kkod.web.employer.access import Access, loopback_hosts
+    from kkod.web.employer.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="kkod-screens-") as folder:
+        export = Path(folder) / "dolgozok.csv"
+        export.write_bytes(WORKBENCH_EXPORT.encode("cp1250"))
+        (Path(folder) / "munkapad").mkdir()
+        access = Access(frozenset())
+        app = create_app(Workbench(Path(folder) / "munkapad", "kiss.anna"), access)
+        with serving(app) as base:
+            access.hosts = loopback_hosts(int(base.rsplit(":", 1)[1]))
+
+            def enter(page) -> None:
+                page.goto(f"{base}/belepes?t={access.token}")
+                page.set_input_files("#fajl", str(export))
+
+            yield Served(base, enter)
+
+
+def _upload(page) -> None:
+    page.get_by_role("button", name="Feltöltés").click()
+
+
+def _make_table(page) -> None:
+    page.select_option("#oszlop-4", "anyja_szuletesi_neve")
+    page.get_by_role("button", name="Táblázat készítése").click()
+
+
+WORKBENCH = App(
+    "munkapad",
+    serve_workbench,
+    [
+        Shot("munkapad-feltoltes", ""),
+        Shot("munkapad-megfeleltetes", "", _upload),
+        Shot("munkapad-ellenorzes", "", _make_table),
+    ],
+)
+
+APPS: list[App] = [KAPU, KONZOL, WORKBENCH]
 
 
 def take(app: App, browser) -> list[Path]:

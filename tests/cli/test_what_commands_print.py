@@ -321,10 +321,22 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         # The employer prepares the table and the declaration.
         kkod("template", "ures.xlsx", "--rows", "5")
         kkod("template", "pki", codes=(2,))
+        (tmp_path / "dolgozok.csv").write_bytes(
+            "Törzsszám;Név;Születési név;Anyja neve;Születési hely, idő;Beosztás\r\n"
+            "T-1;Kiss Anna;;Szabó Mária;Eger, 1985.03.12;referens\r\n".encode("cp1250")
+        )
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "exportbol.xlsx")
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "exportbol.xlsx", codes=(2,))
+        kkod("employer", "from-export", "dolgozok.csv", "-o", "masik.xlsx",
+             "--map", "Beosztás=Viselt név", codes=(2,))  # fmt: skip
+        kkod("employer", "from-export", "szoveg.xlsx", "-o", "masik.xlsx", codes=(2,))
+        kkod("employer", "serve", "--listen", "0.0.0.0:8765", codes=(2,))  # never off this computer
         kkod("validate", "tabla.xlsx", "--report", "ellenorzes.html", codes=(1,))
         kkod("validate", "tabla.xlsx", "--declarations", "nyilatkozatok.csv",
              "--fix", "javitott.xlsx", "--json")  # fmt: skip
         kkod("validate", "javitott.xlsx")
+        kkod("validate", "tabla.xlsx", "--review", "-o", "atnezett.xlsx", codes=(0, 1))
+        kkod("validate", "tabla.xlsx", "--review", codes=(2,))
         kkod("validate", "szoveg.xlsx", codes=(2,))
         declaration = ("employer", "declaration", "--org", ORG, "--short-name", "PMHIV",
                        "--krid", KRID, "--contact-name", "Kiss Anna", "--contact-email", SENDER)  # fmt: skip

@@ -56,14 +56,28 @@ def test_words_ignore_titles_and_keep_double_names():
 @pytest.mark.parametrize(
     ("name", "suggestion"),
     [("Kovacs Janos", "Kovács János"), ("Szabo Eva", "Szabó Éva"), ("Toth Pal", "Tóth Pál"),
-     ("Nemeth Agnes", "Németh Ágnes"), ("KOVACS JANOS", "KOVÁCS JÁNOS"), ("Kovács-Nagy Janos", "Kovács-Nagy János")],
+     ("Nemeth Agnes", "Németh Ágnes"), ("KOVACS JANOS", "KOVÁCS JÁNOS"), ("Kovács-Nagy Janos", "Kovács-Nagy János"),
+     # a married form typed without its accent, its stem's accents restored too
+     ("Kovacsne Szabo Zsofia", "Kovácsné Szabó Zsófia"), ("Nagy Viktorne", "Nagy Viktorné"),
+     ("Kiss Palne", "Kiss Pálné"),
+     # a name without a single accent: a word that is a name in its own right restored too
+     ("Soos Robert", "Soós Róbert")],
 )  # fmt: skip
 def test_missing_accents_are_suggested(name, suggestion):
     assert with_common_accents(name) == suggestion
 
 
 @pytest.mark.parametrize(
-    "name", ["Kovács János", "Kiss Anna", "Nagy Erika", "Smith John", "Kis Ilona"]
+    "name",
+    [
+        "Kovács János",
+        "Kiss Anna",
+        "Nagy Erika",
+        "Smith John",
+        "Kis Ilona",
+        "Kiss Irene",
+        "Tóth Róbertné",
+    ],
 )
 def test_no_accent_suggestion_for_names_that_are_fine(name):
     assert with_common_accents(name) is None

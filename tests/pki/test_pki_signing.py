@@ -92,7 +92,7 @@ def test_signing_something_that_is_not_a_pdf_is_a_hungarian_error(pkis):
 def test_a_name_too_long_for_a_certificate_is_refused_before_anything_is_written(tmp_path):
     from kkod.errors import KkodError
 
-    with pytest.raises(KkodError, match="legfeljebb 64 karakter"):
+    with pytest.raises(KkodError, match="legfeljebb 64 karakter lehet"):
         make_demo_ca(
             tmp_path / "ca",
             organisation="Példa Hivatal",

@@ -65,6 +65,10 @@ def test_a_current_settlement_is_not_also_historic():
         ("Nyiregyhaza", "Nyíregyháza"),
         ("Kolozsvar", "Kolozsvár"),
         ("Miskolcz", "Miskolc"),
+        # one typo: a letter left out of a short name, two letters swapped
+        ("Daas", "Dabas"),
+        ("Téks", "Tékes"),
+        ("Iorta", "Irota"),
     ],
 )
 def test_nearest_place(typo, nearest):

@@ -218,3 +218,21 @@ def test_the_template_survives_a_libreoffice_round_trip(tmp_path: Path):
     out = tmp_path / "kesz.xlsx"
     write_codes(copy, out, {6: "7K3M-9XQ2-HT5W-R8P1-Z"})
     assert_only_changed(copy, out, {(6, "E"): "7K3M-9XQ2-HT5W-R8P1-Z"})
+
+
+def test_cli_template_offers_no_more_rows_than_kkod_reads(tmp_path: Path, monkeypatch):
+    """A 1,048,575-row template took minutes and gigabytes to build, and more rows than the
+    reader takes: the cap is the KKOD_TABLE_MAX_ROWS limit, said with the way round it."""
+    from kkod.config import get_settings
+
+    monkeypatch.setenv("KKOD_TABLE_MAX_ROWS", "50")
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "sablon.xlsx"
+        refused = CliRunner().invoke(app, ["template", str(out), "--rows", "51"])
+        assert refused.exit_code == 2 and not out.exists()
+        assert "Legfeljebb 50 előre számozott sor" in refused.output
+        assert "KKOD_TABLE_MAX_ROWS" in refused.output
+        assert CliRunner().invoke(app, ["template", str(out), "--rows", "50"]).exit_code == 0
+    finally:
+        get_settings.cache_clear()

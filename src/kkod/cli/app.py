@@ -8,11 +8,13 @@ from kkod.cli import (  # noqa: F401  (imported for their commands)
     central,
     employer,
     employer_declaration,
+    employer_export,
     generate,
     ministry,
     pki,
     table,
     validate,
+    workbench,
 )
 from kkod.cli.groups import app
 

@@ -26,8 +26,8 @@ def template(
         typer.Option(
             "--rows",
             metavar="SZÁM",
-            parser=WholeNumber(1, 1_048_575),
-            help="Előre számozott adatsorok száma (1 és 1 048 575 között).",
+            parser=WholeNumber(1, 1_048_575),  # then at most KKOD_TABLE_MAX_ROWS
+            help="Előre számozott adatsorok száma (legfeljebb annyi, ahány adatsort a kkod beolvas: KKOD_TABLE_MAX_ROWS, alapból 200 000).",
         ),
     ] = 100,
     force: Force = False,
@@ -40,8 +40,17 @@ def template(
     from kkod import oserrors
     from kkod.outputs import claim_outputs
     from kkod.table import layout
+    from kkod.table.limits import TableLimits, amount, variable
     from kkod.table.template import build_template
 
+    most = TableLimits.from_settings().max_rows
+    if rows > most:
+        raise fail(
+            f"Legfeljebb {amount(most)} előre számozott sor kérhető: ennyi adatsort olvas be a kkod "
+            f"(beállítás: {variable('max_rows')}). Hosszabb lista a számozott sorok alá is "
+            "beilleszthető.",
+            2,
+        )
     if out.suffix.lower() != ".xlsx":
         console.print(
             Text.assemble(

@@ -14,7 +14,15 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli.common import Force, announce_kept, console, err_console, plain, reports_errors
+from kkod.cli.common import (
+    Force,
+    announce_kept,
+    console,
+    err_console,
+    fail,
+    plain,
+    reports_errors,
+)
 from kkod.cli.groups import app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
 from kkod.visible import visible
@@ -66,6 +74,25 @@ def validate(
             help="A dolgozók saját nyilatkozata szerinti 4T adatok (.csv vagy .xlsx) az összevetéshez.",
         ),
     ] = None,
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review",
+            help="A javítási javaslatok egyenkénti elbírálása (elfogad / saját érték / kihagy); "
+            "csak az elfogadott cellák változnak a -o táblázatban, a döntések mellé kerülnek "
+            "(NÉV.dontesek.csv).",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="JAVÍTOTT.xlsx",
+            parser=OUTPUT_FILE,
+            help="--review mellett: a javított táblázat.",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
     """A 4T adatok ellenőrzése. Kilépési kód: 0 nincs hiba, 1 van hiba, 2 a fájl nem olvasható / nem a sablon.
@@ -74,7 +101,17 @@ def validate(
 
     Példa: kkod validate tablazat.xlsx
     Példa: kkod validate tablazat.xlsx --fix javitott.xlsx --report ellenorzes.html
+    Példa: kkod validate tablazat.xlsx --review -o javitott.xlsx
     """
+    if review or output is not None:
+        if not (review and output is not None):
+            raise fail("A --review és a -o csak együtt adható meg (--review -o JAVÍTOTT.xlsx).", 2)
+        if fix is not None or report is not None or as_json:
+            raise fail("A --review mellett nem adható meg --fix, --report vagy --json.", 2)
+        from kkod.cli.review import review as run_review
+
+        run_review(table, output, declarations, force)
+        return
     from kkod.employer.validation import validate_table, write_findings_report, write_fixed_table
     from kkod.outputs import claim_outputs
     from kkod.reports import check_format

@@ -65,29 +65,60 @@ def unaccented_suspects() -> frozenset[str]:
 
 def may_lack_accents(name: str) -> bool:
     """Cheap pre-check for :func:`with_common_accents`: an unaccented, unknown word whose
-    accented form is a common name."""
+    accented form is a common name, or a married form written ``-ne`` (``Kovacsne``)."""
     suspects = unaccented_suspects()
-    return any(word in suspects for word in name.casefold().replace("-", " ").split(" "))
+    return any(
+        word in suspects or _unaccented_married(word)
+        for word in name.casefold().replace("-", " ").split(" ")
+    )
 
 
 def with_common_accents(name: str) -> str | None:
     """The name with the common accents restored where a word was written without any
-    (``Kovacs Janos`` → ``Kovács János``), or ``None`` if there is nothing to suggest."""
+    (``Kovacs Janos`` → ``Kovács János``, ``Kovacsne`` → ``Kovácsné``), or ``None`` if there
+    is nothing to suggest.
+
+    When the whole name is written without a single accent, a word that is a name in its own
+    right but far more often accented is restored too (``Soos Robert`` → ``Soós Róbert``):
+    such a name was typed on a keyboard without accents, not chosen so."""
     table = _accented_by_fold()
     suspects = unaccented_suspects()
+    unaccented = name.isascii()
     changed = False
+
+    def accented(word: str) -> str | None:
+        key = word.casefold()
+        if key in suspects or (unaccented and key in table):
+            return table[key]
+        return None
 
     def restore(match: re.Match[str]) -> str:
         nonlocal changed
         word = match[0]
-        if word.casefold() not in suspects:
-            return word  # a known spelling, accented already, or not a common name
-        accented = table[word.casefold()]
+        found = accented(word)
+        if found is None and _unaccented_married(word.casefold()):
+            stem = word[:-2]
+            found = (accented(stem) or stem) + "né"
+        if found is None or found == word:
+            return word
         changed = True
-        return accented.upper() if word.isupper() and len(word) > 1 else accented
+        return found.upper() if word.isupper() and len(word) > 1 else found
 
     suggestion = _WORD_RE.sub(restore, name)
     return suggestion if changed else None
+
+
+def _unaccented_married(word: str) -> bool:
+    """``kovacsne``, ``palne``: a case-folded word that is a known name (accents aside) and
+    ``ne`` — a married form typed without its accent."""
+    if len(word) < 5 or not word.endswith("ne") or word in _folded_known():
+        return False
+    return word[:-2] in _folded_known()
+
+
+@cache
+def _folded_known() -> frozenset[str]:
+    return frozenset(fold(name) for name in known_names())
 
 
 def _lines(filename: str) -> list[str]:

@@ -45,8 +45,9 @@ USUAL_AGE = range(16, 101)
 _L = chars.HUNGARIAN_LETTERS
 # At least two words of Hungarian letters, single spaces, hyphenated parts allowed.
 _FAST_NAME_RE = re.compile(rf"[{_L}]+(?:-[{_L}]+)*(?: [{_L}]+(?:-[{_L}]+)*)+")
-# Anything in a fast-path name that still needs the full rules: a title, a married form.
-_FAST_NAME_SUSPECT_RE = re.compile(r"(?:^|\s)(?:dr|özv)\b|né\b", re.IGNORECASE)
+# Anything in a fast-path name that still needs the full rules: a title, a married form
+# (``-né``, or ``-ne`` typed without the accent).
+_FAST_NAME_SUSPECT_RE = re.compile(r"(?:^|\s)(?:dr|özv)\b|n[ée]\b", re.IGNORECASE)
 _FAST_DATE_RE = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
 _FAST_BUDAPEST_RE = re.compile(r"Budapest (?:0[1-9]|1\d|2[0-3])")
 _PLACE_PUNCTUATION = frozenset(",()/")

@@ -46,9 +46,8 @@ def make_demo_ca(
     ca_name: str = DEFAULT_CA_NAME,
 ) -> DemoPki:
     """Create ``ca.pem``, ``ca.key`` (encrypted with ``passphrase``) and ``signer.p12`` in ``folder``."""
-    _check_names(
-        {"szervezet neve": organisation, "aláíró neve": signer_name, "azonosító": organisation_id}
-    )
+    _check_names({"szervezet neve": organisation, "azonosító": organisation_id})
+    _check_names({"aláíró neve": signer_name}, longest=_MAX_COMMON_NAME)
     folder = Path(folder)
     now = _now()
     key = _new_key()
@@ -196,19 +195,19 @@ def make_signer(
     return atomic_write_bytes(Path(folder) / filename, data)
 
 
-# RFC 5280's upper bounds (ub-common-name, ub-organization-name): 64 characters.
-_MAX_NAME = 64
+# RFC 5280's ub-common-name, which the certificate library enforces: 64 characters.
+_MAX_COMMON_NAME = 64
 
 
-def _check_names(names: dict[str, str]) -> None:
+def _check_names(names: dict[str, str], longest: int | None = None) -> None:
     """Refuse, before anything is written, a name a certificate cannot hold."""
     for what, value in names.items():
         if not value.strip():
             raise KkodError(f"A tanúsítványba írandó {what} üres.")
-        if len(value) > _MAX_NAME:
+        if longest is not None and len(value) > longest:
             raise KkodError(
-                f"A tanúsítványba írandó {what} {len(value)} karakter; egy tanúsítvány "
-                f"legfeljebb {_MAX_NAME} karaktert tud tárolni (RFC 5280). Adjon meg rövidebbet."
+                f"A tanúsítványba írandó {what} {len(value)} karakter; ez a mező legfeljebb "
+                f"{longest} karakter lehet (RFC 5280). Adjon meg rövidebbet."
             )
 
 

@@ -16,6 +16,8 @@ from importlib.resources import files
 SUGGESTION_CUTOFF = 80.0
 SHORT_NAME_CUTOFF = 90.0
 SHORT_NAME_LENGTH = 5
+# From this length on, a settlement one typo away is suggested before a merely similar one.
+ONE_TYPO_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +67,33 @@ def nearest_place(name: str) -> str | None:
     current settlements are preferred to historic names.
     """
     from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
 
     query = fold(name)
     if not query:
         return None
-    for keys, names in (_folded(True), _folded(False)):
+    lists = (_folded(True), _folded(False))
+    for _, names in lists:
         exact = names.get(query)
         if exact is not None:
             return exact
+    if len(query) >= ONE_TYPO_LENGTH:
+        # One letter left out, added, changed or two swapped (``Márók`` → ``Márkó``): the
+        # likeliest typo, preferred to a name that is merely similar; the most similar of them.
+        keys, names = lists[0]
+        near = process.extract(query, keys, scorer=OSA.distance, score_cutoff=1, limit=None)
+        if len(query) <= SHORT_NAME_LENGTH:
+            # A short name only gains a left-out letter or has two swapped back: another
+            # letter changed or dropped is a different place (Bécs is not Bőcs, nor Écs).
+            near = [
+                found
+                for found in near
+                if len(found[0]) > len(query) or sorted(found[0]) == sorted(query)
+            ]
+        if near:
+            best = max(near, key=lambda found: (fuzz.ratio(query, found[0]), -found[2]))
+            return names[best[0]]
+    for keys, names in lists:
         cutoff = SHORT_NAME_CUTOFF if len(query) <= SHORT_NAME_LENGTH else SUGGESTION_CUTOFF
         best = process.extractOne(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is not None:

@@ -113,7 +113,7 @@ class Package:
     def __init__(self, path: Path, limits: TableLimits | None = None) -> None:
         self.path = path = Path(path)
         self.limits = limits = limits or TableLimits.from_settings()
-        self.data = _read_file(path, limits)
+        self.data = read_limited(path, limits)
         if not self.data.startswith(b"PK\x03\x04"):
             kind = sniff.sniff(self.data, path.name)
             raise not_xlsx(path, kind.what, kind.fix)
@@ -422,7 +422,8 @@ def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
         )
 
 
-def _read_file(path: Path, limits: TableLimits) -> bytes:
+def read_limited(path: Path, limits: TableLimits) -> bytes:
+    """The file's bytes, refused first if it is bigger than :attr:`TableLimits.max_file_bytes`."""
     try:
         if path.is_dir():
             raise TableError(

@@ -263,15 +263,15 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
         package, sheet = table.package, table.sheet
         data = package.xml(sheet.part)
         styles = package.xml(STYLES) if package.has(STYLES) else b""
-        _check_before_parsing(package, sheet.name, data, styles)
+        check_before_parsing(package, sheet.name, data, styles)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            parsing = pool.submit(_parse, package.data, sheet.name)
+            parsing = pool.submit(parse_sheet, package.data, sheet.name)
             sha256 = hashlib.sha256(package.data).hexdigest() if digest else ""
             formulas = formula_cells(data)
             special = special_cells(data, _LETTER_SET)
             values, failure = parsing.result()
         if failure is not None:
-            raise _unreadable(package, sheet.name, data, failure)
+            raise unreadable(package, sheet.name, data, failure)
     _check_header(path, sheet.name, values[0] if values else [])
     for (number, letter), kind in special.items():  # what calamine reads as "" (see sheet_xml)
         if number - 1 < len(values):
@@ -287,15 +287,18 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
     return _Sheet(path, sheet.name, values, formulas_by_row, sha256, package.limits)
 
 
-def _check_before_parsing(package: Package, sheet: str, data: bytes, styles: bytes) -> None:
-    """What would make calamine abort, panic, or use more than the limits allow, refused first."""
+def check_before_parsing(
+    package: Package, sheet: str, data: bytes, styles: bytes, data_columns: int = len(LETTERS)
+) -> None:
+    """What would make calamine abort, panic, or use more than the limits allow, refused first
+    (a sheet of ``data_columns`` columns: the table's, or an export's)."""
     limits = package.limits
     try:
         census(
             data,
             max_rows=limits.max_rows,
             max_cells=limits.max_cells,
-            data_columns=len(LETTERS),
+            data_columns=data_columns,
         )
         length = text_longer_than(data, limits.max_cell_chars)
         if length is not None:
@@ -321,7 +324,7 @@ def _check_before_parsing(package: Package, sheet: str, data: bytes, styles: byt
         raise workbook_problem(package.path, problem, sheet) from None
 
 
-def _parse(data: bytes, sheet: str) -> tuple[list[list[object]], BaseException | None]:
+def parse_sheet(data: bytes, sheet: str) -> tuple[list[list[object]], BaseException | None]:
     """Calamine's rows of ``sheet``; a failure is returned (a Rust panic is a BaseException:
     it must not escape a thread of ours as if it were a KeyboardInterrupt)."""
     from python_calamine import CalamineWorkbook
@@ -335,7 +338,7 @@ def _parse(data: bytes, sheet: str) -> tuple[list[list[object]], BaseException |
         return [], error
 
 
-def _unreadable(package: Package, sheet: str, data: bytes, error: BaseException) -> TableError:
+def unreadable(package: Package, sheet: str, data: bytes, error: BaseException) -> TableError:
     """Calamine could not read the sheet: the cause named where it can be told."""
     for part, content in ((sheet, data), ("sharedStrings", _shared_strings(package))):
         try:
