@@ -9,7 +9,7 @@ PIN    := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --st
           --no-emit-index-url --no-emit-find-links --extra test --build-deps-for editable \
           --output-file requirements.txt pyproject.toml
 
-.PHONY: setup demo test bench lint pins upgrade clean
+.PHONY: setup demo demo-web test bench lint pins upgrade clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 demo: setup
 	@$(BIN)/python scripts/demo.py
+
+# The demo, then the central API and the ministry's web app on loopback until Ctrl+C.
+demo-web: setup
+	@$(BIN)/python scripts/demo_web.py
 
 test: setup
 	@scripts/test-tools.sh

@@ -1,7 +1,9 @@
 """`make demo`: the whole procedure end to end on the embedded default, into ./demo-output/.
 
 Runs the real `kkod` commands one after another (each is printed, so the demo doubles as a
-walk-through), with real SMTP on loopback between the employer and the ministry.
+walk-through), with real SMTP on loopback between the employer and the ministry, and the
+ministry's status page on loopback for the employer's `kkod employer status`.
+`make demo-web` (scripts/demo_web.py) runs the same, then leaves the servers running.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ PASSPHRASE_VAR = "KKOD_DEMO_P12_PASS"
 console = Console()
 
 
-def main() -> int:
+def main(after=None) -> int:
+    """The demo; ``after(env, kkod)`` runs at the end (make demo-web: the servers)."""
     started = time.perf_counter()
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir()
     mailbox_port, intake_port = _free_port(), _free_port()
+    status_port = int(os.environ.get("DEMO_STATUS_PORT") or 0) or _free_port()
     env = {
         **os.environ,
         "KKOD_DATA_DIR": str(OUT / "adatok"),
@@ -50,6 +54,7 @@ def main() -> int:
         "KKOD_SMTP_HOST": "127.0.0.1",
         "KKOD_SMTP_PORT": str(mailbox_port),
         "KKOD_MINISTRY_ADDRESS": MINISTRY_ADDRESS,
+        "KKOD_STATUS_BASE_URL": f"http://127.0.0.1:{status_port}",
         PASSPHRASE_VAR: "demo-jelszo-2026",
     }
     for key in (
@@ -132,20 +137,31 @@ def main() -> int:
         [KKOD, "ministry", "smtpd", "--listen", f"127.0.0.1:{intake_port}", "--with-worker"],
         env=env,
     )
+    console.rule(f"[bold cyan]kkod ministry serve --listen 127.0.0.1:{status_port}", align="left")
+    status_page = subprocess.Popen(
+        [KKOD, "ministry", "serve", "--listen", f"127.0.0.1:{status_port}"], env=env
+    )
     try:
         _wait_for_port(intake_port, ministry)
+        _wait_for_port(status_port, status_page)
         kkod("employer", "submit", "--table", str(checked), "--declaration", str(declaration),
              "--to", MINISTRY_ADDRESS, "--from", EMPLOYER_ADDRESS, "--smtp", f"127.0.0.1:{intake_port}",
              "--save-eml", str(OUT / "06-keres.eml"))  # fmt: skip
         console.print(
             "[dim]A minisztérium feldolgozza a kérelmet; várjuk a választ a munkáltató postafiókjába…"
         )
-        reply = wait_for_messages(mailbox, 1, timeout=120)[0]
+        # First the acknowledgement ("beérkezett", with the status link), then the answer.
+        arrived = wait_for_messages(mailbox, 2, timeout=120)
+        [acknowledgement] = [m for m in arrived if b".atvetel@" in m.read_bytes()]
+        [reply] = [m for m in arrived if m != acknowledgement]
+        shutil.copyfile(acknowledgement, OUT / "06-visszaigazolas.eml")
         shutil.copyfile(reply, OUT / "07-valasz.eml")
         kkod("ministry", "requests")
+        kkod("employer", "status", str(OUT / "06-visszaigazolas.eml"))
     finally:
-        ministry.terminate()
-        ministry.wait(timeout=30)
+        for process in (ministry, status_page):
+            process.terminate()
+            process.wait(timeout=30)
         mailbox_server.stop()
 
     # The employer imports the reply.
@@ -163,6 +179,8 @@ def main() -> int:
         f"A javaslatok közül {confirmed} elfogadva (a dolgozó nyilatkozata megerősítette), "
         f"{rejected} elutasítva (nem egyezett a nyilatkozattal)."
     )
+    if after is not None:
+        after(env, kkod)
     return 0
 
 

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +166,88 @@ KAPU = App(
     ],
 )
 
+# -- the ministry console and the status page (kkod ministry serve) ----------------------------
+
+STATUS_TOKEN = "Demo-allapot-hivatkozas-0123456789abcdefghij"  # 43 characters, like a real one
+YEAR = datetime.now(UTC).year  # the demo requests' references: KK-<year>-00000N
+
+
+@contextmanager
+def serve_console() -> Iterator[Served]:
+    from kkod.config import Settings
+    from kkod.db import make_engine, migrate
+    from kkod.mail.message import XLSX_TYPE, Attachment
+    from kkod.ministry.acknowledgement import token_hash
+    from kkod.ministry.models import RequestStatus, SignatureKind
+    from kkod.ministry.operators import REALM, operator_logins
+    from kkod.ministry.replies import codes_reply
+    from kkod.ministry.store import Counts, NewRequest, RequestStore
+    from kkod.web.ministry.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="kkod-screens-") as folder:
+        ministry = f"sqlite:///{Path(folder) / 'ministry.sqlite3'}"
+        central = f"sqlite:///{Path(folder) / 'central.sqlite3'}"
+        migrate(make_engine(central), "central")
+        settings = Settings(
+            data_dir=Path(folder), ministry_database_url=ministry, central_database_url=central
+        )
+        store = RequestStore.open(settings)
+        office = {"organisation": "Példa Megyei Hivatal", "short_name": "PMHIV", "krid": "500100"}
+
+        def request(n: int, status, **more):
+            new = NewRequest(
+                dedupe_key=f"demo-{n}", channel="email", sender="iktato@pelda-hivatal.hu",
+                status=status, subject="Példa Megyei Hivatal – kapcsolati kódok igénylése",
+                table_filename="kapcsolati_kod_tabla.xlsx", table_sha256=f"{n:02d}" * 32,
+                rows=120, **office, **more,
+            )  # fmt: skip
+            return store.record(new)[0]
+
+        request(
+            1, RequestStatus.BEERKEZETT, signature_kind=str(SignatureKind.PADES),
+            status_token_sha256=token_hash(STATUS_TOKEN),
+        )  # fmt: skip
+        claimed = store.claim_next("gep-1")
+        counts = Counts(rows=120, coded=108, no_match=8, multiple=3, invalid=1)
+        table = Attachment("kapcsolati_kod_tabla-kodokkal.xlsx", XLSX_TYPE, b"PK")
+        report = Attachment("kapcsolati_kod_tabla-jelentes.xlsx", XLSX_TYPE, b"PK")
+        store.finish(
+            claimed.id, "gep-1", counts, codes_reply(claimed, counts, table, report, settings)
+        )
+        request(
+            2, RequestStatus.ELUTASITVA,
+            reason="A nyilatkozat elektronikus aláírása nem ellenőrizhető: az aláíró tanúsítványa "
+            "nem megbízható kiadótól származik.",
+        )  # fmt: skip
+        request(
+            3, RequestStatus.ALAIRAS_ELLENORZESRE_VAR,
+            signature_kind=str(SignatureKind.UNSIGNED_KKOD),
+            reason="A nyilatkozaton nincs elektronikus aláírás: a kezelő ellenőrzi az aláírást.",
+        )  # fmt: skip
+        user = operator_logins(store.engine, settings).add_user(REALM, "nagy.peter", "Nagy Péter")
+        app = create_app(settings)
+        with serving(app) as base:
+            yield Served(
+                base,
+                lambda page: log_in(page, base, "nagy.peter", user.password, user.totp_secret),
+            )
+        store.engine.dispose()
+
+
+KONZOL = App(
+    "konzol",
+    serve_console,
+    [
+        Shot("konzol-bejelentkezes", "/bejelentkezes", logged_in=False),
+        Shot("allapot", f"/allapot/{STATUS_TOKEN}", logged_in=False),
+        Shot("allapot-ismeretlen", "/allapot/" + "x" * 43, logged_in=False),
+        Shot("konzol-kerelmek", "/kerelmek"),
+        Shot("konzol-kerelem", f"/kerelmek/KK-{YEAR}-000001"),
+        Shot("konzol-jovahagyas", f"/kerelmek/KK-{YEAR}-000003"),
+        Shot("konzol-feltoltes", "/feltoltes"),
+    ],
+)
+
 # -- the employer's workbench (kkod employer serve) --------------------------------------------
 
 WORKBENCH_EXPORT = (
@@ -217,7 +300,7 @@ WORKBENCH = App(
     ],
 )
 
-APPS: list[App] = [KAPU, WORKBENCH]
+APPS: list[App] = [KAPU, KONZOL, WORKBENCH]
 
 
 def take(app: App, browser) -> list[Path]:

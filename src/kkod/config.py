@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         "ehr@bm.gov.hu",
         description="The ministry's own address: requests go to it, replies come from it.",
     )
+    status_base_url: str = Field(
+        "http://127.0.0.1:8001",
+        description="Public base URL of the ministry console (kkod ministry serve); the status "
+        "link in each acknowledgement is this URL + /allapot/<token>.",
+    )
+    status_views_per_minute: int = Field(
+        30, ge=1, description="Status page views one client address may make per minute."
+    )
     retention_days: int = Field(
         30, description="Days a stored request table is kept before the worker deletes it."
     )

@@ -250,6 +250,28 @@ def _start_smtpd(kkod: Terminal) -> tuple[subprocess.Popen, int]:
     return server, int(port[1])
 
 
+def _start_serve(kkod: Terminal, port: int) -> subprocess.Popen:
+    """``kkod ministry serve`` on ``port``; returns once it answers."""
+    import httpx
+
+    from tests.processes import wait_until
+
+    server = subprocess.Popen(
+        [KKOD, "ministry", "serve", "--listen", f"127.0.0.1:{port}"],
+        cwd=kkod.folder, env=kkod.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/allapot/x").status_code == 404
+        except httpx.TransportError:
+            assert server.poll() is None, server.communicate()
+            return False
+
+    wait_until(answers, what="kkod ministry serve")
+    return server
+
+
 def _has_xlsx(message: Path) -> bool:
     parsed = email.message_from_bytes(message.read_bytes(), policy=email.policy.default)
     return any((a.get_filename() or "").endswith(".xlsx") for a in parsed.iter_attachments())
@@ -261,6 +283,8 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
     relay_port = free_port()
     relay = start_mailbox_server(mailbox_folder, port=relay_port)
     kkod.env |= {"KKOD_SMTP_HOST": "127.0.0.1", "KKOD_SMTP_PORT": str(relay_port)}
+    status_port = free_port()  # where the acknowledgements' status links point
+    kkod.env["KKOD_STATUS_BASE_URL"] = f"http://127.0.0.1:{status_port}"
     (tmp_path / "szoveg.xlsx").write_text("Ez nem táblázat.\n", encoding="utf-8")
     (tmp_path / "fajl.txt").write_text("x", encoding="utf-8")
     try:
@@ -358,8 +382,36 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         for reference in sorted(set(re.findall(r"KK-\d{4}-\d+", listed))):
             kkod("ministry", "show", reference)
         kkod("ministry", "show", "KK-1999-999999", codes=(2,))
+        for reference in sorted(set(re.findall(r"KK-\d{4}-\d+", listed))):
+            kkod("ministry", "resend", reference, codes=(0, 2))  # 2: no answer to that one
+        kkod("ministry", "resend", "KK-1999-999999", codes=(2,))
         kkod("generate", "javitott.xlsx", "--krid", KRID)
         kkod("generate", "javitott.xlsx", "--krid", "999999", codes=(2,))
+
+        # The employer follows the request on the status page.
+        acknowledgement, *_ = sorted(
+            m for m in mailbox_folder.glob("*.eml") if b".atvetel@" in m.read_bytes()
+        )
+        kkod("employer", "status", acknowledgement, codes=(1,))  # the page is not served yet
+        kkod("employer", "status", "KK-1999-999999", codes=(2,))
+        kkod("employer", "status")  # no link known yet
+        kkod("employer", "status", "valami", codes=(2,))
+        kkod("ministry", "serve", "--listen", "127.0.0.1:sok", codes=(2,))
+        kkod("ministry", "operator", "list")  # none yet
+        kkod("ministry", "operator", "add", "--name", "nagy.peter", "--full-name", "Nagy Péter")
+        kkod("ministry", "operator", "add", "--name", "nagy.peter", codes=(2,))  # already there
+        kkod("ministry", "operator", "add", "--name", "Nagy Péter", codes=(2,))
+        kkod("ministry", "operator", "list")
+        page = _start_serve(kkod, status_port)
+        try:
+            first = kkod("employer", "status", acknowledgement).stdout
+            (reference,) = set(re.findall(r"KK-\d{4}-\d+", first))
+            kkod("employer", "status", reference)
+            kkod("employer", "status")
+        finally:
+            page.send_signal(signal.SIGTERM)
+            out, err = page.communicate(timeout=60)
+        kkod.read(["ministry", "serve"], out, err)
 
         # The employer imports the reply and works the leftovers.
         (reply,) = [m for m in mailbox_folder.glob("*.eml") if _has_xlsx(m)]  # not the refusal

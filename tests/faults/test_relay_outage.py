@@ -1,5 +1,8 @@
 """The reply relay down for a few retry rounds, then up: the reply is delivered exactly once.
 
+The request's acknowledgement and its answer both wait in the outbox through the outage;
+once the relay is up, each arrives exactly once.
+
 The worker is a real process; the relay a real SMTP server (aiosmtpd) that is not listening
 at all, or that answers ``451`` (busy), before it takes the message. The retry delays are
 settings (``KKOD_RETRY_DELAY``, ``KKOD_RETRY_MAX_DELAY``): here fractions of a second, so the
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from kkod.ministry.models import OutboxStatus, RequestStatus
+from kkod.ministry.models import OutboxStatus, ReplyKind, RequestStatus
 from tests.ministry.conftest import Mailbox, RecordingHandler, free_port
 from tests.processes import Kkod, wait_until
 
@@ -44,29 +47,40 @@ def test_the_reply_relay_down_then_up_gets_the_reply_exactly_once(registry, tmp_
     request = ministry.receive(registry.small)
     relay = None
     if outage == "answers-451":
-        relay = Mailbox(port, BusyThenAccepting(busy=FAILED_ROUNDS)).start()
+        relay = Mailbox(port, BusyThenAccepting(busy=FAILED_ROUNDS + 1)).start()  # one spare
     worker = Kkod(["ministry", "worker", "--worker-id", "gep-1", "--poll", "0.1"], ministry.env())
     try:
         worker.wait_for_line(rf"kérelem={request.reference} esemény=kész")
-        for _ in range(FAILED_ROUNDS):
-            worker.wait_for_line(r"esemény=küldési_hiba")
-        reply = ministry.store.reply_of(request.id)
-        assert reply.status == OutboxStatus.PENDING and reply.attempts >= FAILED_ROUNDS
+        # The acknowledgement meets the outage already before the request is done.
+        wait_until(lambda: worker.output().count("esemény=küldési_hiba") >= FAILED_ROUNDS)
+        waiting = [
+            ministry.store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT),
+            ministry.store.reply_of(request.id),
+        ]
+        assert all(reply.status == OutboxStatus.PENDING for reply in waiting)
+        assert sum(reply.attempts for reply in waiting) >= FAILED_ROUNDS
+        errors = " ".join(reply.last_error or "" for reply in waiting)
         if relay is None:
-            assert "nem érhető el" in reply.last_error
+            assert "nem érhető el" in errors
             relay = Mailbox(port, RecordingHandler()).start()  # the relay is back
         else:
-            assert "451" in reply.last_error
-        worker.wait_for_line(r"esemény=elküldve")
-        wait_until(lambda: ministry.store.reply_of(request.id).status == OutboxStatus.SENT)
+            assert "451" in errors
+        wait_until(
+            lambda: all(
+                ministry.store.reply_of(request.id, kind).status == OutboxStatus.SENT
+                for kind in (ReplyKind.ACKNOWLEDGEMENT, None)
+            )
+        )
     finally:
         assert worker.stop() == 0, worker.output()
         if relay is not None:
             relay.stop()
     [delivered] = relay.handler.messages  # the worker has ended: nothing comes later
     assert delivered.rcpt_tos == [SENDER]
+    [acknowledged] = relay.handler.acknowledgements
+    assert acknowledged.rcpt_tos == [SENDER]
     assert ministry.store.get(request.id).status == RequestStatus.KESZ
     actions = [event.action for event in ministry.store.audit_of(request.id)]
     assert actions.count("küldés sikertelen") >= FAILED_ROUNDS
-    assert actions.count("válasz elküldve") == 1 and actions[-1] == "válasz elküldve"
-    assert worker.output().count("esemény=elküldve") == 1
+    assert actions.count("válasz elküldve") == 1 and actions.count("visszaigazolás elküldve") == 1
+    assert worker.output().count("esemény=elküldve") == 2  # the acknowledgement, the answer

@@ -171,7 +171,9 @@ def test_intake_worker_and_reply_reading_write_only_in_the_work_folder(world, wr
     from kkod.ministry.worker import Worker
 
     ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
-    assert Worker(world.store, world.central, world.settings, worker_id="w").run_once().sent == 1
+    assert (
+        Worker(world.store, world.central, world.settings, worker_id="w").run_once().sent == 2
+    )  # ack, answer
     [delivered] = mailbox.handler.wait_for(1)
     eml = world.folder / "valasz.eml"
     eml.write_bytes(delivered.raw)

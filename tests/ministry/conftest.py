@@ -4,6 +4,7 @@ declarations, request emails, and real SMTP servers on loopback that record enve
 from __future__ import annotations
 
 import dataclasses
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -77,19 +78,27 @@ class Delivered:
 
 
 class RecordingHandler:
-    """An aiosmtpd handler keeping each message with its SMTP envelope (to check recipients)."""
+    """An aiosmtpd handler keeping each message with its SMTP envelope (to check recipients).
+
+    The ministry's acknowledgements (``beérkezett``, Message-ID ``<KK-….atvetel@…>``) are kept
+    apart in ``acknowledgements``: ``messages`` are the answers, one per request
+    (tests/ministry/test_status.py checks the acknowledgements).
+    """
 
     def __init__(self) -> None:
         self.messages: list[Delivered] = []
+        self.acknowledgements: list[Delivered] = []
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        raw = bytes(envelope.original_content)
+        delivered = Delivered(envelope.mail_from, list(envelope.rcpt_tos), raw)
+        headers = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
         with self._lock:
-            self.messages.append(
-                Delivered(
-                    envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)
-                )
-            )
+            if re.search(rb"(?im)^message-id:\s*<KK-[0-9-]+\.atvetel@", headers):
+                self.acknowledgements.append(delivered)
+            else:
+                self.messages.append(delivered)
         return "250 2.0.0 OK"
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[Delivered]:

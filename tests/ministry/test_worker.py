@@ -64,7 +64,9 @@ def test_a_valid_request_gets_exactly_one_reply_to_the_sender_only(world_on, mai
     assert request.status == RequestStatus.BEERKEZETT
 
     summary = Worker(world.store, world.central, world.settings, worker_id="gep-1").run_once()
-    assert summary.finished == [request.reference] and summary.sent == 1
+    assert (
+        summary.finished == [request.reference] and summary.sent == 2
+    )  # the acknowledgement and the answer
     [delivered] = mailbox.handler.wait_for(1)
     time.sleep(0.3)
     assert len(mailbox.handler.messages) == 1

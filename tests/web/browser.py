@@ -2,7 +2,7 @@
 browser), an accessibility check with axe-core, and helpers for logging in with TOTP.
 
 Other page tests use these through tests/web/conftest.py: the ``browser`` fixture (one
-headless Chromium per test process), ``page`` (a fresh context per test, Hungarian locale),
+headless Chromium per test module), ``page`` (a fresh context per test, Hungarian locale),
 :func:`assert_accessible` and :func:`log_in`. Servers come from :func:`tests.apiserver.serving`.
 """
 
@@ -28,7 +28,10 @@ CHROMIUM_ARGS = [
 FAILING_IMPACTS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per process: while Playwright's sync API is open, its event
+# loop counts as running in this thread, and a later test calling asyncio.run() (pyHanko signs
+# that way) would fail in the same worker.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 

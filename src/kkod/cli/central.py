@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -563,16 +561,10 @@ def user_add(
 
     Példa: kkod central office user add --krid 500100 --name kiss.anna --full-name "Kiss Anna"
     """
-    import qrcode
-
     from kkod.central.staff import known_office
+    from kkod.cli.logins import check_username, show_new_login
 
-    if not _USERNAME.fullmatch(name):
-        raise fail(
-            "A felhasználónév 2–100 jel: kisbetű, szám, pont, kötőjel vagy aláhúzás "
-            "(pl. kiss.anna).",
-            2,
-        )
+    check_username(name, "kiss.anna")
     password = None
     if ask_password:
         password = typer.prompt("Jelszó", hide_input=True, confirmation_prompt="Jelszó még egyszer")
@@ -588,20 +580,7 @@ def user_add(
             f" ({with_article(krid)} KRID-ű hivatali kapu munkatársa).",
         )
     )
-    if not ask_password:
-        console.print("Jelszó (csak most látható, adja át személyesen):")
-        typer.echo(new.password)
-    console.print("A hitelesítő alkalmazás beállítása – olvassa be ezt a QR-kódot:")
-    qr = qrcode.QRCode(border=2)
-    qr.add_data(new.provisioning_uri)
-    buffer = io.StringIO()
-    qr.print_ascii(out=buffer, invert=True)
-    typer.echo(buffer.getvalue())
-    console.print("Vagy adja meg kézzel a hitelesítő alkalmazásban ezt a címet:")
-    typer.echo(new.provisioning_uri)
-
-
-_USERNAME = re.compile(r"[a-z0-9._\-]{2,100}")
+    show_new_login(new, password=not ask_password)
 
 
 @user_app.command("list")

@@ -600,3 +600,95 @@ def edit_command(
                 plain(command_argument(outcome.belso_azonosito)),
             )
         )
+
+
+@employer_app.command("status")
+@reports_errors
+def status_command(
+    request: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="KÉRELEM",
+            help="A kérelem hivatkozása (KK-2026-000123), vagy először a visszaigazoló levél "
+            "állapot-hivatkozása (https://…/allapot/…) vagy maga a levél (.eml). Nélküle: "
+            "minden kérelem, amelynek a hivatkozását a nyilvántartás ismeri.",
+        ),
+    ] = None,
+) -> None:
+    """Hol tart a kérelem a minisztériumnál: állapot, előzmények, elutasítás oka vagy összesítés.
+
+    Először adja meg a visszaigazoló levél hivatkozását (vagy a levelet .eml-ként); a
+    nyilvántartás megjegyzi, később elég a kérelem hivatkozása.
+
+    Példa: kkod employer status https://kkod.bm.gov.hu/allapot/Xy…
+    Példa: kkod employer status KK-2026-000123
+    """
+    from kkod.employer.status import ask
+
+    if request is None:
+        _status_of_every_request()
+        return
+    asked = ask(_register(), request)
+    report = asked.report
+    if asked.remembered:
+        console.print(
+            Text.assemble(
+                "A hivatkozást a nyilvántartás megjegyezte; legközelebb elég ennyi: kkod "
+                "employer status ",
+                plain(report.reference),
+            )
+        )
+    summary = Table(show_header=False, title=Text.assemble("Kérelem ", plain(report.reference)))
+    summary.add_column("Mező", style="bold")
+    summary.add_column("Érték", overflow="fold")
+    summary.add_row("Állapot", plain(report.status, "bold"))
+    summary.add_row("Jelentése", plain(report.meaning))
+    summary.add_row("Beérkezett", moment(report.received_at))
+    if report.reason:
+        summary.add_row("Az elutasítás oka", plain(report.reason, keep_newlines=True))
+    if report.counts is not None:
+        counts = report.counts
+        for label, value in (
+            ("Sorok száma", counts.rows),
+            ("Kapcsolati kód elkészült", counts.coded),
+            ("Nincs találat", counts.no_match),
+            ("Több találat", counts.multiple),
+            ("Hibás sor", counts.invalid),
+        ):
+            summary.add_row(label, str(value))
+    console.print(summary)
+    history = Table(title="Előzmények")
+    history.add_column("Időpont")
+    history.add_column("Állapot", overflow="fold")
+    for step in report.history:
+        history.add_row(*cells(moment(step.at), step.status))
+    console.print(history)
+
+
+def _status_of_every_request() -> None:
+    """Every request whose link the register keeps, asked in turn: one line each."""
+    from kkod.employer.status import ask, remembered
+
+    engine = _register()
+    references = remembered(engine)
+    if not references:
+        console.print(
+            "A nyilvántartás még egy kérelem állapot-hivatkozását sem ismeri: adja meg a "
+            "visszaigazoló levélben kapottat (kkod employer status https://…/allapot/…)."
+        )
+        return
+    table = Table(title="A kérelmek állapota")
+    for header in ("Kérelem", "Állapot", "Beérkezett", "Kód / sor"):
+        table.add_column(header, overflow="fold")
+    from kkod.errors import KkodError
+
+    for reference in references:
+        try:
+            report = ask(engine, reference).report
+        except KkodError as error:  # this one's page: said in its row, the others still asked
+            table.add_row(*cells(reference, error.message, "", ""))
+            continue
+        counts = report.counts
+        done = f"{counts.coded} / {counts.rows}" if counts is not None else "–"
+        table.add_row(*cells(report.reference, report.status, moment(report.received_at), done))
+    console.print(table)

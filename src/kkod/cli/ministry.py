@@ -15,9 +15,10 @@ from rich.text import Text
 
 from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
+from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import ministry_app
 from kkod.cli.options import DeclarationOption, PollOption, TableOption
-from kkod.cli.values import HOST_PORT, Decimal, WholeNumber, grouped
+from kkod.cli.values import HOST_PORT, SERVER_ADDRESS, Decimal, WholeNumber, grouped
 from kkod.hungarian import moment
 
 STATUS_HELP = (
@@ -228,6 +229,53 @@ def worker(
         )
 
 
+@ministry_app.command("serve")
+@reports_errors
+def serve(
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen",
+            metavar="GÉP:PORT",
+            parser=SERVER_ADDRESS,
+            help="Cím és port, ahol a konzolt és az állapotoldalt kiszolgálja.",
+        ),
+    ] = "127.0.0.1:8001",
+) -> None:
+    """A minisztérium webes felülete: a kezelők konzolja és a munkáltatók állapotoldala.
+
+    A konzolra a kezelők jelszóval és hitelesítő kóddal lépnek be (kkod ministry operator
+    add). A visszaigazoló levelek hivatkozása a KKOD_STATUS_BASE_URL címmel kezdődik: ez
+    legyen az, amelyen ez a szerver kívülről elérhető.
+
+    Példa: kkod ministry serve --listen 127.0.0.1:8001
+    """
+    import uvicorn
+
+    from kkod.cli.central import _host_port
+
+    settings, store = _open()  # migrate once, before the server starts
+    store.engine.dispose()
+    host, port = _host_port(listen)
+    console.print(
+        Text.assemble(
+            "A minisztériumi konzol itt érhető el: ",
+            plain(f"http://{listen}/kerelmek"),
+            "; az állapotoldalak címe: ",
+            plain(settings.status_base_url.rstrip("/") + "/allapot/…"),
+        )
+    )
+    uvicorn.run(
+        "kkod.web.ministry.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+
+
 @ministry_app.command("upload")
 @reports_errors
 def upload(
@@ -381,13 +429,16 @@ def show(
     failure = _last_failure(request, events)
     if failure:
         fields.insert(1, ("Legutóbbi hiba", failure))
-    reply = store.reply_of(request.id)
-    if reply is not None:
-        sent = reply.status == "sent"
-        state = f"elküldve {_when(reply.sent_at)}" if sent else "küldésre vár"
-        fields.append(("Válasz", f"{state} → {reply.recipient} ({reply.attempts}. kísérlet)"))
-        if reply.last_error and not sent:
-            fields.append(("Utolsó küldési hiba", reply.last_error))
+    from kkod.ministry.models import ReplyKind
+
+    for label, kind in (("Visszaigazolás", ReplyKind.ACKNOWLEDGEMENT), ("Válasz", None)):
+        reply = store.reply_of(request.id, kind)
+        if reply is not None:
+            sent = reply.status == "sent"
+            state = f"elküldve {_when(reply.sent_at)}" if sent else "küldésre vár"
+            fields.append((label, f"{state} → {reply.recipient} ({reply.attempts}. kísérlet)"))
+            if reply.last_error and not sent:
+                fields.append(("Utolsó küldési hiba", reply.last_error))
     for name, value in fields:
         if value:
             details.add_row(name, value if isinstance(value, Text) else plain(value))
@@ -499,6 +550,31 @@ def reject(
     )
 
 
+@ministry_app.command("resend")
+@reports_errors
+def resend(
+    ident: str = typer.Argument(..., metavar="HIVATKOZÁS", help="A kérelem hivatkozása."),
+) -> None:
+    """A kérelem válaszának (kódok vagy elutasítás) újraküldése, ugyanazzal az üzenetazonosítóval (naplózva).
+
+    Példa: kkod ministry resend KK-2026-000123
+    """
+    from kkod.ministry.console import resend_reply
+    from kkod.ministry.intake import operator_actor
+
+    _, store = _open()
+    reply = resend_reply(store, ident, operator_actor())
+    console.print(
+        Text.assemble(
+            "A választ a feldolgozó újra elküldi ide: ",
+            plain(reply.recipient),
+            " (",
+            plain(reply.message_id),
+            ").",
+        )
+    )
+
+
 def _counts(request) -> str | None:
     if request.coded is None:
         return str(request.rows) if request.rows is not None else None
@@ -507,3 +583,72 @@ def _counts(request) -> str | None:
 
 def _when(value) -> str:
     return moment(value, seconds=True)
+
+
+operator_app = KkodTyper(
+    help="A minisztériumi konzol kezelői: létrehozás (jelszó és hitelesítő alkalmazás), lista.",
+    no_args_is_help=True,
+)
+ministry_app.add_typer(operator_app, name="operator")
+
+
+def _operator_logins():
+    from kkod.ministry.operators import operator_logins
+
+    settings, store = _open()
+    return operator_logins(store.engine, settings)
+
+
+@operator_app.command("add")
+@reports_errors
+def operator_add(
+    name: Annotated[
+        str,
+        typer.Option("--name", metavar="NÉV", help="A felhasználónév, amellyel bejelentkezik."),
+    ],
+    full_name: Annotated[
+        str | None,
+        typer.Option("--full-name", metavar="NÉV", help="A kezelő teljes neve a fejlécben."),
+    ] = None,
+) -> None:
+    """Új kezelő a minisztériumi konzolra: jelszó és a hitelesítő alkalmazás QR-kódja.
+
+    A jelszó és a QR-kód csak most jelenik meg. A kezelő a QR-kódot a hitelesítő
+    alkalmazásával (pl. FreeOTP, Microsoft Authenticator) olvassa be.
+
+    Példa: kkod ministry operator add --name nagy.peter --full-name "Nagy Péter"
+    """
+    from kkod.cli.logins import check_username, show_new_login
+    from kkod.ministry.operators import REALM
+
+    check_username(name, "nagy.peter")
+    new = _operator_logins().add_user(REALM, name, full_name or name, actor="cli")
+    console.print(Text.assemble(("Új kezelő", "green"), ": ", plain(new.user.username)))
+    show_new_login(new)
+
+
+@operator_app.command("list")
+@reports_errors
+def operator_list() -> None:
+    """A konzol kezelői: név, létrehozás, utolsó bejelentkezés, zárolás.
+
+    Példa: kkod ministry operator list
+    """
+    users = _operator_logins().users()
+    if not users:
+        console.print("Nincs még kezelő: kkod ministry operator add --name …")
+        return
+    table = Table(title="A konzol kezelői")
+    for header in ("Felhasználónév", "Név", "Létrehozva", "Utolsó bejelentkezés", "Zárolva eddig"):
+        table.add_column(header, overflow="fold")
+    for user in users:
+        table.add_row(
+            *cells(
+                user.username,
+                user.display_name,
+                _when(user.created_at),
+                _when(user.last_login_at),
+                _when(user.locked_until),
+            )
+        )
+    console.print(table)

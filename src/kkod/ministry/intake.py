@@ -29,6 +29,7 @@ from kkod.config import Settings, get_settings
 from kkod.errors import ConfigurationError, KkodError
 from kkod.hungarian import article
 from kkod.mail.message import PDF_TYPE, XLSX_TYPE, Attachment, ParsedMessage
+from kkod.ministry import acknowledgement
 from kkod.ministry.checks import (
     CHECK_LABELS,
     Check,
@@ -259,7 +260,7 @@ def _check_and_store(
         if disk_full(error) is not None:
             raise  # a full disk passes: the message waits in the spool, it is not rejected
         _rejected(new, submission, _unexpected(error))
-    reply = None
+    reply = acknowledgement.prepare(new, settings)  # accepted: "beérkezett", the status link
     if new.status == RequestStatus.ELUTASITVA and submission.sender:
         reply = _rejection_reply_or_hold(new, store, settings)
     return _record(store, new, reply, actor)

@@ -11,15 +11,22 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kkod.logins.tables import login_tables
 
 
 def utcnow() -> datetime:
@@ -84,6 +91,7 @@ class Channel(StrEnum):
 class ReplyKind(StrEnum):
     CODES = "codes"  # the filled table and the reason report
     REJECTION = "rejection"
+    ACKNOWLEDGEMENT = "ack"  # "beérkezett", with the status link; sent before the answer
 
 
 class OutboxStatus(StrEnum):
@@ -134,16 +142,25 @@ class Request(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     operator_note: Mapped[str | None] = mapped_column(Text)  # what intake noticed, for the operator
     signature_kind: Mapped[str | None] = mapped_column(String(32))  # a SignatureKind
+    # SHA-256 of the status link's token (kkod.ministry.acknowledgement); never the token.
+    status_token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Reply(Base):
-    """The outbox: the one reply of a request, stored byte-exact before it is sent."""
+    """The outbox: a request's messages, stored byte-exact before they are sent.
+
+    One of each kind per request: the acknowledgement and the one answer (codes or rejection;
+    the store never queues both).
+    """
 
     __tablename__ = "ministry_outbox"
+    __table_args__ = (
+        UniqueConstraint("request_id", "kind", name="uq_ministry_outbox_request_kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(
-        ForeignKey("ministry_requests.id", ondelete="CASCADE"), unique=True
+        ForeignKey("ministry_requests.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(320))
@@ -174,3 +191,32 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class StatusChange(Base):
+    """One step of a request's status as the employer sees it (the status page's history).
+
+    Only what the employer may read: the status, when, and a rejection's reason.
+    """
+
+    __tablename__ = "ministry_status_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("ministry_requests.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+# The operators' logins to the console (kkod.logins, migration ministry_0004): users, sessions,
+# and the login throttle's buckets (the same shape as central_rate_limits).
+OPERATOR_LOGINS = login_tables(Base.metadata, "ministry")
+RATE_LIMITS = Table(
+    "ministry_rate_limits",
+    Base.metadata,
+    Column("bucket", String(200), primary_key=True),
+    Column("tat", Float, nullable=False),
+    Column("denied", Boolean, nullable=False),
+)

@@ -55,7 +55,7 @@ def reply_subject_for(request: Request, suffix: str) -> str:
 
 def rejection_reply(request: Request, reason: str, settings: Settings) -> OutgoingReply:
     """The reply saying the request was rejected, why, and what to fix (never any attachment)."""
-    text = _letter(
+    text = letter(
         [
             f"A {request.reference} számú, kapcsolati kódok tömeges generálására irányuló "
             "kérelmét nem tudtuk feldolgozni, ezért elutasítottuk.",
@@ -69,7 +69,7 @@ def rejection_reply(request: Request, reason: str, settings: Settings) -> Outgoi
         request,
         settings,
     )
-    return _reply(request, ReplyKind.REJECTION, "elutasítva", text, [], settings)
+    return reply_message(request, ReplyKind.REJECTION, "elutasítva", text, [], settings)
 
 
 def codes_reply(
@@ -81,7 +81,7 @@ def codes_reply(
 ) -> OutgoingReply:
     """The reply carrying the table with column E filled and the per-row reason report."""
     gate = f"„{request.short_name}”"
-    text = _letter(
+    text = letter(
         [
             f"A {request.reference} számú kérelmére elkészítettük a kapcsolati kódokat "
             f"{article(gate)} {gate} hivatali kapu (KRID: {request.krid}) számára.",
@@ -103,14 +103,14 @@ def codes_reply(
         request,
         settings,
     )
-    return _reply(request, ReplyKind.CODES, "kész", text, [table, report], settings)
+    return reply_message(request, ReplyKind.CODES, "kész", text, [table, report], settings)
 
 
 def report_attachment(filename: str, data: bytes) -> Attachment:
     return Attachment(filename=filename, content_type=XLSX_TYPE, data=data)
 
 
-def _letter(body: list[str], request: Request, settings: Settings) -> str:
+def letter(body: list[str], request: Request, settings: Settings) -> str:
     """A reply's text: greeting, ``body``, the request's identification, contact and signature."""
     return "\n".join(
         [
@@ -146,15 +146,17 @@ def _where(request: Request) -> str:
     )
 
 
-def _reply(
+def reply_message(
     request: Request,
     kind: ReplyKind,
     label: str,
     text: str,
     attachments: list[Attachment],
     settings: Settings,
+    *,
+    message_id: str | None = None,
 ) -> OutgoingReply:
-    message_id = reply_message_id(request.reference, settings.ministry_address)
+    message_id = message_id or reply_message_id(request.reference, settings.ministry_address)
     message = build_message(
         sender=settings.ministry_address,
         to=request.sender,

@@ -2,7 +2,9 @@
 
 Every state change that must happen together happens in one transaction: a request is
 recorded with its rejection reply; a request is marked ``kész`` in the same transaction
-that puts its reply into the outbox (one reply per request, enforced by a UNIQUE key).
+that puts its reply into the outbox (one reply per request, enforced by a UNIQUE key). Every
+change of the status the employer sees is also written to the status history in the same
+transaction (:mod:`kkod.ministry.status` reads it).
 Claims are one atomic ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on
 PostgreSQL; on SQLite the same conditional UPDATE takes the database's write lock first.
 """
@@ -13,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
@@ -26,6 +28,7 @@ from kkod.ministry.models import (
     ReplyKind,
     Request,
     RequestStatus,
+    StatusChange,
     utcnow,
 )
 
@@ -66,6 +69,7 @@ class NewRequest:
     rows: int | None = None
     operator_note: str | None = None
     signature_kind: str | None = None
+    status_token_sha256: str | None = None
     audit_detail: str | None = field(default=None)
 
 
@@ -118,7 +122,8 @@ class RequestStore:
         *,
         actor: str = "intake",
     ) -> tuple[Request, bool]:
-        """Store ``new`` (and its reply, if any) unless its dedupe key is known.
+        """Store ``new`` (and its reply, if any: a rejection or the acknowledgement) unless
+        its dedupe key is known.
 
         Returns the request and whether it was created now; a second delivery of the same
         message returns the first request unchanged (and audits the repeat).
@@ -146,6 +151,7 @@ class RequestStore:
                     rows=new.rows,
                     operator_note=new.operator_note,
                     signature_kind=new.signature_kind,
+                    status_token_sha256=new.status_token_sha256,
                     attempts=0,
                     received_at=now,
                 )
@@ -154,6 +160,7 @@ class RequestStore:
                 request.reference = reference_for(request.id, now)
                 session.flush()
                 _audit(session, request.id, actor, "beérkezett", new.audit_detail, now)
+                _history(session, request.id, new.status, new.reason, now)
                 if new.status in _HELD:
                     _audit(session, request.id, actor, str(new.status), new.reason, now)
                 if new.operator_note:
@@ -233,6 +240,7 @@ class RequestStore:
             if result.rowcount != 1:
                 return None
             _audit(session, request_id, actor, "aláírás jóváhagyva", detail, now)
+            _history(session, request_id, RequestStatus.BEERKEZETT, None, now)
         return self.get(request_id)
 
     def reject_held(
@@ -256,6 +264,7 @@ class RequestStore:
             request = session.get(Request, request_id)
             detail = reason if reply is not None else f"{reason} (válasz nélkül)"
             _audit(session, request_id, actor, "elutasítva", detail, now)
+            _history(session, request_id, RequestStatus.ELUTASITVA, reason, now)
             if reply is not None:
                 _add_reply(session, request_id, reply(request), now)
         return self.get(request_id)
@@ -310,6 +319,7 @@ class RequestStore:
                 f"{row.attempts}. kísérlet",
                 now,
             )
+            _history(session, row.id, RequestStatus.FELDOLGOZAS_ALATT, None, now, repeat=False)
             return session.get(Request, row.id)
 
     def renew_lease(
@@ -355,6 +365,7 @@ class RequestStore:
                 "multiple": counts.multiple,
                 "invalid": counts.invalid,
             },
+            status=RequestStatus.KESZ,
             action="kész",
             detail=(
                 f"sorok: {counts.rows}, kód: {counts.coded}, nincs találat: {counts.no_match}, "
@@ -377,11 +388,12 @@ class RequestStore:
             reply,
             now,
             values={"status": str(RequestStatus.ELUTASITVA), "reason": reason},
+            status=RequestStatus.ELUTASITVA,
             action="elutasítva",
             detail=reason,
         )
 
-    def _close(self, request_id, worker_id, reply, now, *, values, action, detail) -> bool:
+    def _close(self, request_id, worker_id, reply, now, *, values, status, action, detail) -> bool:
         now = now or utcnow()
         try:
             with self._sessions.begin() as session:
@@ -395,6 +407,7 @@ class RequestStore:
                     raise _NotOurs
                 _add_reply(session, request_id, reply, now)
                 _audit(session, request_id, worker_id, action, detail, now)
+                _history(session, request_id, status, values.get("reason"), now)
         except (_NotOurs, IntegrityError):
             return False
         return True
@@ -407,7 +420,11 @@ class RequestStore:
         note: str,
         now: datetime | None = None,
     ) -> bool:
-        """Give a claimed request back to the queue, to be tried again from ``retry_at``."""
+        """Give a claimed request back to the queue, to be tried again from ``retry_at``.
+
+        Not a step of the status history: to the employer the request stays ``feldolgozás
+        alatt`` (the operator reads the reason in the audit trail).
+        """
         now = now or utcnow()
         with self._sessions.begin() as session:
             result = session.execute(
@@ -455,7 +472,11 @@ class RequestStore:
             )
 
     def mark_sent(self, reply_id: int, worker_id: str, now: datetime | None = None) -> bool:
-        """Record that the relay accepted the reply (call right after its 250)."""
+        """Record that the relay accepted the reply (call right after its 250).
+
+        An acknowledgement's stored copy is blanked then: it carries the status link's token,
+        which is kept nowhere else (only its hash).
+        """
         now = now or utcnow()
         with self._sessions.begin() as session:
             reply = session.get(Reply, reply_id)
@@ -463,14 +484,21 @@ class RequestStore:
                 update(Reply)
                 .where(Reply.id == reply_id, Reply.status == str(OutboxStatus.PENDING))
                 .values(
-                    status=str(OutboxStatus.SENT), sent_at=now, sending_until=None, last_error=None
+                    status=str(OutboxStatus.SENT),
+                    sent_at=now,
+                    sending_until=None,
+                    last_error=None,
+                    raw=case((Reply.kind == str(ReplyKind.ACKNOWLEDGEMENT), None), else_=Reply.raw),
                 )
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:
-                _audit(
-                    session, reply.request_id, worker_id, "válasz elküldve", reply.message_id, now
+                action = (
+                    "visszaigazolás elküldve"
+                    if reply.kind == str(ReplyKind.ACKNOWLEDGEMENT)
+                    else "válasz elküldve"
                 )
+                _audit(session, reply.request_id, worker_id, action, reply.message_id, now)
         return result.rowcount == 1
 
     def mark_failed(
@@ -492,6 +520,27 @@ class RequestStore:
                 .execution_options(synchronize_session=False)
             )
             _audit(session, reply.request_id, worker_id, "küldés sikertelen", error[:500], now)
+
+    def send_again(self, reply_id: int, actor: str, now: datetime | None = None) -> None:
+        """Queue a stored answer to be sent again (the same bytes and Message-ID); audited."""
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            reply = session.get(Reply, reply_id)
+            previous = "elküldve" if reply.status == str(OutboxStatus.SENT) else "küldésre várt"
+            session.execute(
+                update(Reply)
+                .where(Reply.id == reply_id)
+                .values(
+                    status=str(OutboxStatus.PENDING),
+                    next_attempt_at=now,
+                    sending_by=None,
+                    sending_until=None,
+                    attempts=0,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            detail = f"{reply.message_id} → {reply.recipient} (előtte: {previous})"
+            _audit(session, reply.request_id, actor, "válasz újraküldése", detail, now)
 
     # -- retention --------------------------------------------------------------------------
 
@@ -572,10 +621,36 @@ class RequestStore:
         with self._sessions() as session:
             return session.scalar(select(Request.declaration_pdf).where(Request.id == request_id))
 
-    def reply_of(self, request_id: int) -> Reply | None:
+    def reply_of(self, request_id: int, kind: ReplyKind | None = None) -> Reply | None:
+        """The request's answer (codes or rejection), or its message of ``kind``."""
+        wanted = (
+            Reply.kind == str(kind)
+            if kind is not None
+            else Reply.kind != str(ReplyKind.ACKNOWLEDGEMENT)
+        )
         with self._sessions() as session:
             return session.scalar(
-                select(Reply).options(undefer(Reply.raw)).where(Reply.request_id == request_id)
+                select(Reply)
+                .options(undefer(Reply.raw))
+                .where(Reply.request_id == request_id, wanted)
+            )
+
+    def by_status_token(self, token_sha256: str) -> Request | None:
+        """The request whose status link's token has this SHA-256."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(Request).where(Request.status_token_sha256 == token_sha256)
+            )
+
+    def status_history(self, request_id: int) -> list[StatusChange]:
+        """The statuses the request passed through, oldest first."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(StatusChange)
+                    .where(StatusChange.request_id == request_id)
+                    .order_by(StatusChange.at, StatusChange.id)
+                )
             )
 
     def audit_of(self, request_id: int) -> list[AuditEvent]:
@@ -611,6 +686,29 @@ def _audit(session: Session, request_id: int | None, actor: str, action: str, de
     session.add(
         AuditEvent(request_id=request_id, at=now, actor=actor, action=action, detail=detail)
     )
+
+
+def _history(
+    session: Session,
+    request_id: int,
+    status: RequestStatus,
+    reason: str | None,
+    now: datetime,
+    *,
+    repeat: bool = True,
+) -> None:
+    """Add a step to the status history (unless ``repeat`` is false and it is the last step)."""
+    if not repeat:
+        last = session.scalar(
+            select(StatusChange.status)
+            .where(StatusChange.request_id == request_id)
+            .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+            .limit(1)
+        )
+        if last == str(status):
+            return
+    reason = reason if status == RequestStatus.ELUTASITVA else None
+    session.add(StatusChange(request_id=request_id, at=now, status=str(status), reason=reason))
 
 
 def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: datetime) -> None:

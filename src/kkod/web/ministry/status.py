@@ -1,0 +1,89 @@
+"""``GET /allapot/{token}``: the status page of one request, for whoever holds its link.
+
+HTML for a browser, JSON for ``Accept: application/json`` (``kkod employer status``). An
+unknown token is a plain 404 page; each client address may look a limited number of times
+a minute (``KKOD_STATUS_VIEWS_PER_MINUTE``). The token is never logged (the access log
+names the route's template only).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from kkod.ministry.status import public_status
+from kkod.web.deps import app_settings, client_address
+from kkod.web.shared.site import render
+
+router = APIRouter()
+
+
+class ClientRate:
+    """At most ``count`` views per client address in any ``period`` seconds (this process)."""
+
+    def __init__(self, count: int, period: float = 60.0) -> None:
+        self.count = count
+        self.period = period
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str, now: float | None = None) -> int:
+        """0 if ``client`` may look now (and count it), else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if len(self._seen) > 10_000:  # forget idle clients now and then
+                for key in [k for k, v in self._seen.items() if v[-1] <= now - self.period]:
+                    del self._seen[key]
+            seen = self._seen.setdefault(client, deque())
+            while seen and seen[0] <= now - self.period:
+                seen.popleft()
+            if len(seen) >= self.count:
+                return max(1, int(seen[0] + self.period - now + 0.999))
+            seen.append(now)
+            return 0
+
+
+def _rate(request: Request) -> ClientRate:
+    state = request.app.state
+    if getattr(state, "status_rate", None) is None:
+        state.status_rate = ClientRate(app_settings(request).status_views_per_minute)
+    return state.status_rate
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _page(request: Request, status_code: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "status_error.html", status=status_code, title=title, detail=detail)
+
+
+@router.get("/allapot/{token}", include_in_schema=False)
+def status_page(token: str, request: Request) -> Response:
+    """The request's status history, its rejection reason or its counts."""
+    wait = _rate(request).allow(client_address(request))
+    if wait:
+        detail = f"Túl sok lekérdezés erről a címről. Próbálja újra {wait} másodperc múlva."
+        if _wants_json(request):
+            response = JSONResponse({"detail": detail}, status_code=429)
+        else:
+            response = _page(request, 429, "Túl sok lekérdezés", detail)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    found = public_status(request.app.state.store, token)
+    if found is None:
+        detail = (
+            "Ehhez a hivatkozáshoz nem tartozik kérelem. Ellenőrizze, hogy a teljes hivatkozást "
+            "másolta-e ki a visszaigazoló levélből."
+        )
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=404)
+        return _page(request, 404, "Nincs ilyen kérelem", detail)
+    if _wants_json(request):
+        return JSONResponse(found.model_dump(mode="json"))
+    return render(request, "status.html", title=f"{found.reference} állapota", found=found)
