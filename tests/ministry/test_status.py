@@ -112,6 +112,9 @@ def test_the_page_follows_the_request_through_each_status_to_its_counts(world, p
     assert html.headers["referrer-policy"] == "no-referrer"
     for text in (request.reference, "kész", "feldolgozás alatt", "Kapcsolati kód elkészült"):
         assert text in html.text
+    # The employer's page names the procedure, never the console, and offers no way into it.
+    assert "a kérelem állapota" in html.text and "konzol" not in html.text.lower()
+    assert 'href="/kerelmek"' not in html.text
     # Nothing personal and nothing of the sender: no 4T value, no address, no organisation.
     for secret in (*FOURT_VALUES, SENDER, ORGANISATION):
         assert secret not in html.text and secret not in str(answer)

@@ -28,7 +28,14 @@ from kkod.cli.fourt_options import (
 )
 from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import central_app
-from kkod.cli.values import INPUT_FILE, OUTPUT_FILE, SERVER_ADDRESS, Decimal, WholeNumber
+from kkod.cli.values import (
+    INPUT_FILE,
+    OUTPUT_FILE,
+    SERVER_ADDRESS,
+    Decimal,
+    WholeNumber,
+    host_and_port,
+)
 from kkod.hungarian import moment, with_article
 
 office_app = KkodTyper(help="Hivatali kapuk (KRID, rövid név, szervezet) kezelése.")
@@ -783,7 +790,7 @@ def serve(
     from kkod.config import get_settings
     from kkod.web.central.context import CentralContext
 
-    host, port = _host_port(listen)
+    host, port = host_and_port(listen)
     if (tls_cert is None) != (tls_key is None):
         raise fail("A --tls-cert és a --tls-key csak együtt adható meg.", 2)
     # Migrate and make the secrets once, before any server process starts.
@@ -811,11 +818,3 @@ def serve(
         log_config=None,
         server_header=False,
     )
-
-
-def _host_port(listen: str) -> tuple[str, int]:
-    """``GÉP:PORT`` (already checked by :data:`HOST_PORT`) as the two parts."""
-    from kkod.mail.smtp import SmtpTarget
-
-    target = SmtpTarget.parse(listen)
-    return target.host, target.port

@@ -13,13 +13,13 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli import words
 from kkod.cli.common import cells, console, err_console, fail, plain, progress, reports_errors
 from kkod.cli.frame import KkodTyper
 from kkod.cli.groups import ministry_app
 from kkod.cli.options import DeclarationOption, PollOption, TableOption
 from kkod.cli.values import HOST_PORT, SERVER_ADDRESS, Decimal, WholeNumber, grouped
 from kkod.hungarian import moment
+from kkod.ministry import words
 
 STATUS_HELP = (
     "Állapot: beérkezett, elutasítva, feldolgozás alatt, kész, áttekintésre vár, "
@@ -252,11 +252,11 @@ def serve(
     """
     import uvicorn
 
-    from kkod.cli.central import _host_port
+    from kkod.cli.values import host_and_port
 
     settings, store = _open()  # migrate once, before the server starts
     store.engine.dispose()
-    host, port = _host_port(listen)
+    host, port = host_and_port(listen)
     console.print(
         Text.assemble(
             "A minisztériumi konzol itt érhető el: ",

@@ -220,3 +220,11 @@ class HostPort:
 
 HOST_PORT = HostPort()
 SERVER_ADDRESS = HostPort(port_required=True, example="127.0.0.1:8000")
+
+
+def host_and_port(listen: str) -> tuple[str, int]:
+    """``GÉP:PORT`` (already checked by its option's parser) as the two parts."""
+    from kkod.mail.smtp import SmtpTarget
+
+    target = SmtpTarget.parse(listen)
+    return target.host, target.port

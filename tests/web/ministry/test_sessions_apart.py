@@ -41,16 +41,17 @@ def kapu(tmp_path) -> Iterator[tuple[str, object]]:
     engine.dispose()
 
 
-def _session_cookie(client: httpx.Client) -> str:
-    return next(c.value for c in client.cookies.jar if c.name == "kkod_session")
+def _session_cookie(client: httpx.Client, name: str) -> str:
+    return next(c.value for c in client.cookies.jar if c.name == name)
 
 
 def test_an_operators_session_cannot_act_as_an_office_and_back(console, kapu):
     kapu_url, office_user = kapu
     operator = console.client()
     assert operator.get("/kerelmek").status_code == 200
-    stolen = _session_cookie(operator)
-    at_kapu = httpx.get(kapu_url + "/kapcsolat", cookies={"kkod_session": stolen})
+    stolen = _session_cookie(operator, "kkod_konzol")
+    # Each app names its own cookie; the operator's token under the kapu's name is no session.
+    at_kapu = httpx.get(kapu_url + "/kapcsolat", cookies={"kkod_kapu": stolen})
     assert at_kapu.status_code == 303 and at_kapu.headers["location"] == "/bejelentkezes"
 
     office = httpx.Client(base_url=kapu_url)
@@ -64,7 +65,7 @@ def test_an_operators_session_cannot_act_as_an_office_and_back(console, kapu):
     assert logged_in.status_code == 303
     assert office.get("/kapcsolat").status_code == 200
     at_console = httpx.get(
-        console.url + "/kerelmek", cookies={"kkod_session": _session_cookie(office)}
+        console.url + "/kerelmek", cookies={"kkod_konzol": _session_cookie(office, "kkod_kapu")}
     )
     assert at_console.status_code == 303 and at_console.headers["location"] == "/bejelentkezes"
     # The operator's own session still works: nothing was shared or overwritten server-side.

@@ -14,9 +14,9 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI
 
-from kkod.cli import words
 from kkod.config import Settings, get_settings
 from kkod.hungarian import moment
+from kkod.ministry import words
 from kkod.web.accesslog import AccessLog
 from kkod.web.limits import BodySizeLimit
 from kkod.web.ministry import console, status
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             home=console.HOME,
             nav=[("Kérelmek", console.HOME), ("Kérelem feltöltése", console.UPLOAD)],
             templates=TEMPLATES,
+            session_cookie="kkod_konzol",
         ),
     )
     filters = app.state.site.env.filters

@@ -20,6 +20,9 @@ from kkod.web.deps import app_settings, client_address
 from kkod.web.shared.site import render
 
 router = APIRouter()
+# The employer reads this page: it names the procedure, not the ministry's console, and links
+# nowhere inside the console.
+PUBLIC_NAME = "Kapcsolati kódok igénylése – a kérelem állapota"
 
 
 class ClientRate:
@@ -60,7 +63,10 @@ def _wants_json(request: Request) -> bool:
 
 
 def _page(request: Request, status_code: int, title: str, detail: str) -> HTMLResponse:
-    return render(request, "status_error.html", status=status_code, title=title, detail=detail)
+    return render(
+        request, "status_error.html", status=status_code, title=title, detail=detail,
+        public_name=PUBLIC_NAME,
+    )  # fmt: skip
 
 
 @router.get("/allapot/{token}", include_in_schema=False)
@@ -86,4 +92,7 @@ def status_page(token: str, request: Request) -> Response:
         return _page(request, 404, "Nincs ilyen kérelem", detail)
     if _wants_json(request):
         return JSONResponse(found.model_dump(mode="json"))
-    return render(request, "status.html", title=f"{found.reference} állapota", found=found)
+    return render(
+        request, "status.html", title=f"{found.reference} állapota", found=found,
+        public_name=PUBLIC_NAME,
+    )  # fmt: skip

@@ -13,12 +13,12 @@ from kkod.logins.store import LoginOutcome, Refusal
 from kkod.web.shared.deps import client_address
 from kkod.web.shared.sessions import (
     LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
     CheckedForm,
     checked_login_form,
     current_session,
     logins,
     new_login_token,
+    session_cookie,
     set_cookie,
     text_field,
 )
@@ -70,7 +70,7 @@ async def login(
             status=429 if outcome.refusal is Refusal.THROTTLED else 200,
         )
     response = RedirectResponse(site.home, status_code=303)
-    set_cookie(response, request, SESSION_COOKIE, outcome.token)
+    set_cookie(response, request, session_cookie(request), outcome.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
     return response  # type: ignore[return-value]
 
@@ -112,8 +112,8 @@ _REFUSALS = {
 
 @router.post(LOGOUT_PATH)
 async def logout(request: Request, _form: CheckedForm) -> RedirectResponse:
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = request.cookies.get(session_cookie(request), "")
     await run_in_threadpool(logins(request).logout, token)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(session_cookie(request), path="/")
     return response

@@ -35,6 +35,11 @@ def logins(request: Request) -> Logins:
     return request.app.state.logins
 
 
+def session_cookie(request: Request) -> str:
+    """The name of this app's session cookie (:attr:`WebSite.session_cookie`)."""
+    return getattr(request.app.state, "session_cookie", SESSION_COOKIE)
+
+
 def secure_cookies(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -50,7 +55,7 @@ def set_cookie(
 async def current_session(request: Request) -> WebSession | None:
     """The request's live session, if any (looked up once per request)."""
     if not hasattr(request.state, "web_session"):
-        token = request.cookies.get(SESSION_COOKIE)
+        token = request.cookies.get(session_cookie(request))
         request.state.web_session = (
             await run_in_threadpool(logins(request).session, token) if token else None
         )

@@ -45,6 +45,9 @@ class WebSite:
     # Paths not served as pages (the JSON API): their errors stay problem documents.
     api_prefixes: tuple[str, ...] = ("/api/",)
     csp_exempt: tuple[str, ...] = ()
+    # Cookies belong to a host, not a port: each app names its own session cookie, so that
+    # signing in to one app on a host does not sign the browser out of another.
+    session_cookie: str = "kkod_session"
     env: jinja2.Environment = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ def install_site(app: FastAPI, site: WebSite) -> None:
     from kkod.web.shared.login import router as login_router
 
     app.state.site = site
+    app.state.session_cookie = site.session_cookie
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=SHARED / "static"), name="static")
     app.include_router(login_router)
 

@@ -36,4 +36,5 @@ def hivatali_kapu_site(app: FastAPI) -> WebSite:
         realm_hint="A hivatali kapu rövid neve (pl. PMHIV) vagy KRID-je.",
         resolve_realm=lambda text: resolve_office(app.state.central, text),
         csp_exempt=("/api/v1/docs", "/api/v1/redoc"),
+        session_cookie="kkod_kapu",
     )
