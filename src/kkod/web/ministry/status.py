@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from kkod.ministry.status import public_status
-from kkod.web.deps import app_settings, client_address
+from kkod.web.shared.deps import app_settings, client_address
 from kkod.web.shared.site import render
 
 router = APIRouter()
