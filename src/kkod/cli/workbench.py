@@ -59,7 +59,14 @@ def serve(
         bench = Workbench(Path(folder), current_user())
         app = create_app(bench, access, open_register(), lambda: open_central(get_settings()))
         server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                access_log=False,
+                log_config=None,
+                server_header=False,
+            )  # log_config=None: kkod.logs keeps uvicorn's English lines in the log file
         )
         listening = server.startup
 
