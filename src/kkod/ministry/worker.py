@@ -39,6 +39,7 @@ from kkod.ministry.failures import describe
 from kkod.ministry.models import Request, utcnow
 from kkod.ministry.replies import codes_reply, rejection_reply, report_attachment
 from kkod.ministry.store import DEFAULT_LEASE, Counts, OutgoingReply, RequestStore
+from kkod.ministry.wakeup import WakeUp
 from kkod.oserrors import free_space
 from kkod.workspace import disk_full, no_space, remove_stale, work_folder
 
@@ -355,9 +356,20 @@ class Worker:
         return summary
 
     def run_forever(self, stop: threading.Event, poll: float = 5.0) -> None:
-        """Run rounds until ``stop`` is set, waiting ``poll`` seconds between idle rounds."""
+        """Run rounds until ``stop`` is set. An idle worker waits for the next request queued
+        (by this process, or on PostgreSQL by any) and at most ``poll`` seconds: the poll
+        still finds requests given back with a retry time, and those of other SQLite processes."""
+        wake = WakeUp(self.store.engine, self.store.arrivals, stop)
+        try:
+            self._rounds(stop, poll, wake)
+        finally:
+            wake.close()
+        log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))
+
+    def _rounds(self, stop: threading.Event, poll: float, wake: WakeUp) -> None:
         failures = 0
         while not stop.is_set():
+            wake.clear()  # an arrival from here on cuts the idle wait short
             try:
                 summary = self.run_once()
             except Exception as error:  # e.g. the database unreachable, the disk full
@@ -373,5 +385,4 @@ class Worker:
                 continue
             failures = 0
             if not (summary.finished or summary.rejected or summary.sent):
-                stop.wait(poll)
-        log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))
+                wake.wait(poll)
