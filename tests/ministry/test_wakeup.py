@@ -53,9 +53,7 @@ def test_a_request_arriving_by_smtp_wakes_the_embedded_worker(world_on, mailbox)
 @pytest.mark.parametrize(
     "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
-def test_a_request_stored_by_another_process_wakes_the_worker_through_postgresql(
-    world_on, mailbox
-):
+def test_a_request_stored_by_another_process_wakes_the_worker_through_postgresql(world_on, mailbox):
     world = world_on
     # The intake's store is another engine: nothing in this process tells the worker.
     intake_store = RequestStore(make_engine(world.store.engine.url.render_as_string(False)))
@@ -116,10 +114,14 @@ def test_the_listener_hears_commits_only_and_listens_again_after_losing_its_conn
         assert heard.get(timeout=30) == "jel"
         # The server drops the listener's connection: it connects and listens again.
         with engine.connect() as conn:
-            killed = conn.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE query = 'LISTEN {CHANNEL}' AND datname = current_database()"
-            ).scalars().all()
+            killed = (
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE query = 'LISTEN {CHANNEL}' AND datname = current_database()"
+                )
+                .scalars()
+                .all()
+            )
         assert killed == [True]
         assert heard.get(timeout=30) == "jel"
         with psycopg.connect(**engine.dialect.create_connect_args(engine.url)[1]) as other:

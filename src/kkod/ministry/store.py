@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, undefer
 
 from kkod.config import Settings
 from kkod.db import is_postgresql, open_part, session_factory
-from kkod.ministry.wakeup import Arrivals, notify_queued
 from kkod.ministry.models import (
     AuditEvent,
     OutboxStatus,
@@ -29,6 +28,7 @@ from kkod.ministry.models import (
     RequestStatus,
     utcnow,
 )
+from kkod.ministry.wakeup import Arrivals, notify_queued
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_SEND_LEASE = timedelta(minutes=2)
