@@ -258,8 +258,10 @@ def _served(registry: Registry) -> Iterator[int]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while log.read_text().count("Application startup complete") < workers:
+        deadline = time.monotonic() + 120
+        # uvicorn's lines go to kkod's log file (the server keeps its console for the operator).
+        server_log = registry.folder / "server-logs" / "kkod.log"
+        while _read(server_log).count("Application startup complete") < workers:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("kkod central serve did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.1)
@@ -267,3 +269,7 @@ def _served(registry: Registry) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else ""

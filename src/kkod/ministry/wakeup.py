@@ -1,5 +1,6 @@
 """Waking an idle worker the moment a request is queued: in-process callbacks, and PostgreSQL's
-``LISTEN``/``NOTIFY`` across processes and machines. The worker's poll stays as the fallback.
+``LISTEN``/``NOTIFY`` across processes and machines (the poll stays as the fallback); and
+warming a long-running intake or worker up, so that its first request is not the slow one.
 """
 
 from __future__ import annotations
@@ -129,3 +130,11 @@ class WakeUp:
         self._unsubscribe()
         if self.listener is not None:
             self.listener.stop()
+
+
+def warm_up(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` now: a long-running server's first request pays no import time."""
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
