@@ -138,7 +138,7 @@ def _generate_both(registry: Registry, port: int) -> dict[str, object]:
     }
 
     def argv(name: str) -> list[str]:
-        return [KKOD, "generate", str(registry.table), "--krid", KRID, "--json",
+        return [KKOD, "generate", str(registry.table), "--krid", KRID, "--json", "--force",
                 "-o", str(folder / f"{name}.xlsx"), "--report", str(folder / f"{name}-r.xlsx")]  # fmt: skip
 
     first, _ = run_measured(argv("first"), env=in_process_env)  # issues the codes
