@@ -113,11 +113,18 @@ def _bench(registry: Registry, rows: int) -> tuple[dict[str, object], list[tuple
             trivial.rate >= 5 * saturated.rate,
         ),
         (
-            "connect-one sustained ≥ 500 requests/s with 50 clients",
+            "connect-one sustained ≥ 500 requests/s with 50 clients "
+            f"(measured {paced.rate:.0f}/s, {ok} of {paced.requests} answered 200)",
             paced.rate >= 500 and ok == paced.requests,
         ),
-        ("connect-one p99 ≤ 100 ms at that rate", paced.percentile(99) <= 0.100),
-        (f"kkod generate on {rows:,} rows over HTTP ≤ 1.5× in-process", ratio <= 1.5),
+        (
+            f"connect-one p99 ≤ 100 ms at that rate (measured {paced.percentile(99) * 1000:.0f} ms)",
+            paced.percentile(99) <= 0.100,
+        ),
+        (
+            f"kkod generate on {rows:,} rows over HTTP ≤ 1.5× in-process (measured {ratio:.2f}×)",
+            ratio <= 1.5,
+        ),
     ]
 
     return figures, checks
