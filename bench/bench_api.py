@@ -18,16 +18,13 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import KKOD, ROOT, WORK, run_measured
+from common import KKOD, WORK, central_database, run_measured
 from loadgen import get, post_json, run_load
-
-sys.path.insert(0, str(ROOT))
 
 KRID = "500100"
 SECRET_HEX = "5a" * 32
@@ -181,19 +178,7 @@ def _registry(backend: str, people: int, rows: int) -> Iterator[Registry]:
     folder = WORK / f"api-{backend}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    server = None
-    if backend == "postgresql":
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        subprocess.run(
-            [str(server.bin / "createdb"), "-h", server.socket_dir, "-U", "postgres", "central"],
-            check=True,
-        )
-        url = server.url("central")
-    else:
-        url = f"sqlite:///{folder / 'central.sqlite3'}"
-    try:
+    with central_database(backend, folder) as url:
         engine = make_engine(url)
         migrate(engine, "central")
         print(f"  seeding {people:,} people ({backend})", flush=True)
@@ -207,9 +192,6 @@ def _registry(backend: str, people: int, rows: int) -> Iterator[Registry]:
         bodies = _bodies(engine, 2 * PACED_RATE * PACED_SECONDS)
         engine.dispose()
         yield Registry(backend, url, folder, table, office_key, ministry_key, bodies)
-    finally:
-        if server is not None:
-            server.remove()
 
 
 def _bodies(engine, count: int) -> list[bytes]:

@@ -14,14 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from common import KKOD, ROOT, WORK, run_measured
-
-sys.path.insert(0, str(ROOT))
+from common import KKOD, WORK, central_database, run_measured
 
 DEFAULT_PEOPLE = 1_000_000
 KRID = "500100"
@@ -53,19 +49,7 @@ def run() -> dict:
     medians: dict[str, dict[str, float]] = {}
     coded_by_backend: dict[str, int] = {}
     for backend in backends:
-        server = None
-        if backend == "postgresql":
-            from tests.pgserver import PgServer
-
-            server = PgServer().start()
-            subprocess.run(
-                [str(server.bin / "createdb"), "-h", server.socket_dir, "-U", "postgres", "c"],
-                check=True,
-            )
-            url = server.url("c")
-        else:
-            url = f"sqlite:///{folder / 'central.sqlite3'}"
-        try:
+        with central_database(backend, folder) as url:
             engine = make_engine(url)
             migrate(engine, "central")
             print(f"  seeding {people:,} people ({backend})", flush=True)
@@ -79,9 +63,6 @@ def run() -> dict:
                 )
             found = _runs(backend, engine, url, folder, table, repeat)
             engine.dispose()
-        finally:
-            if server is not None:
-                server.remove()
         medians[backend] = found.pop("_medians")
         coded_by_backend[backend] = found["kkod generate coded rows"]
         figures[f"{backend}: seed people/s"] = round(seeded.people_per_second)

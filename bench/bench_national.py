@@ -22,7 +22,6 @@ import shutil
 import smtplib
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,10 +31,8 @@ from pathlib import Path
 
 import psutil
 from aiosmtpd.controller import Controller
-from common import KKOD, ROOT, WORK, run_measured
+from common import KKOD, WORK, createdb, postgresql_server, run_measured
 from loadgen_ports import free_port
-
-sys.path.insert(0, str(ROOT))
 
 SECRET_HEX = "5a" * 32
 PASSPHRASE = b"bench-jelszo"
@@ -121,12 +118,10 @@ def run() -> dict:
     people = int(os.environ.get("BENCH_PEOPLE", 1_000_000))
     scale = float(os.environ.get("BENCH_NATIONAL_SCALE", 1.0))
     workers_runs = [int(w) for w in os.environ.get("BENCH_NATIONAL_WORKERS", "2,1,4").split(",")]
-    from tests.pgserver import PgServer
-
     folder = WORK / "national"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    server = PgServer().start()
+    server = postgresql_server()
     try:
         day = _prepare(server, folder, people, scale)
         figures: dict[str, object] = {
@@ -206,8 +201,7 @@ def _prepare(server, folder: Path, people: int, scale: float) -> Day:
     from kkod.db import make_engine, migrate
     from kkod.pki.demo_ca import make_demo_ca, make_signer
 
-    _createdb(server, "central")
-    url = server.url("central")
+    url = createdb(server, "central")
     engine = make_engine(url)
     migrate(engine, "central")
     print(f"  seeding {people:,} people (PostgreSQL)", flush=True)
@@ -286,13 +280,6 @@ def _request(engine, folder: Path, body: Body, signers, rows: int, index: int):
     return message_id, message.as_bytes()
 
 
-def _createdb(server, name: str) -> None:
-    subprocess.run(
-        [str(server.bin / "createdb"), "-h", server.socket_dir, "-U", "postgres", name],
-        check=True,
-    )
-
-
 def _reset_connections(url: str) -> None:
     """No office connected to anyone yet: every request of the next run issues its codes."""
     from kkod.db import make_engine
@@ -328,7 +315,7 @@ def _bare_generate(server, day: Day) -> Measured:
 def _national_day(server, day: Day, workers: int) -> dict:
     _reset_connections(day.central_url)
     store_db = f"ministry_{workers}_{int(time.time())}"
-    _createdb(server, store_db)
+    createdb(server, store_db)
     from kkod.ministry.store import RequestStore
 
     RequestStore.open(url=server.url(store_db)).engine.dispose()  # migrated before they start
