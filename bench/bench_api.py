@@ -18,16 +18,13 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import KKOD, ROOT, WORK, run_measured
+from common import KKOD, WORK, central_database, run_measured
 from loadgen import get, post_json, run_load
-
-sys.path.insert(0, str(ROOT))
 
 KRID = "500100"
 SECRET_HEX = "5a" * 32
@@ -113,11 +110,18 @@ def _bench(registry: Registry, rows: int) -> tuple[dict[str, object], list[tuple
             trivial.rate >= 5 * saturated.rate,
         ),
         (
-            "connect-one sustained ≥ 500 requests/s with 50 clients",
+            "connect-one sustained ≥ 500 requests/s with 50 clients "
+            f"(measured {paced.rate:.0f}/s, {ok} of {paced.requests} answered 200)",
             paced.rate >= 500 and ok == paced.requests,
         ),
-        ("connect-one p99 ≤ 100 ms at that rate", paced.percentile(99) <= 0.100),
-        (f"kkod generate on {rows:,} rows over HTTP ≤ 1.5× in-process", ratio <= 1.5),
+        (
+            f"connect-one p99 ≤ 100 ms at that rate (measured {paced.percentile(99) * 1000:.0f} ms)",
+            paced.percentile(99) <= 0.100,
+        ),
+        (
+            f"kkod generate on {rows:,} rows over HTTP ≤ 1.5× in-process (measured {ratio:.2f}×)",
+            ratio <= 1.5,
+        ),
     ]
 
     return figures, checks
@@ -138,7 +142,7 @@ def _generate_both(registry: Registry, port: int) -> dict[str, object]:
     }
 
     def argv(name: str) -> list[str]:
-        return [KKOD, "generate", str(registry.table), "--krid", KRID, "--json",
+        return [KKOD, "generate", str(registry.table), "--krid", KRID, "--json", "--force",
                 "-o", str(folder / f"{name}.xlsx"), "--report", str(folder / f"{name}-r.xlsx")]  # fmt: skip
 
     first, _ = run_measured(argv("first"), env=in_process_env)  # issues the codes
@@ -174,19 +178,7 @@ def _registry(backend: str, people: int, rows: int) -> Iterator[Registry]:
     folder = WORK / f"api-{backend}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    server = None
-    if backend == "postgresql":
-        from tests.pgserver import PgServer
-
-        server = PgServer().start()
-        subprocess.run(
-            [str(server.bin / "createdb"), "-h", server.socket_dir, "-U", "postgres", "central"],
-            check=True,
-        )
-        url = server.url("central")
-    else:
-        url = f"sqlite:///{folder / 'central.sqlite3'}"
-    try:
+    with central_database(backend, folder) as url:
         engine = make_engine(url)
         migrate(engine, "central")
         print(f"  seeding {people:,} people ({backend})", flush=True)
@@ -200,9 +192,6 @@ def _registry(backend: str, people: int, rows: int) -> Iterator[Registry]:
         bodies = _bodies(engine, 2 * PACED_RATE * PACED_SECONDS)
         engine.dispose()
         yield Registry(backend, url, folder, table, office_key, ministry_key, bodies)
-    finally:
-        if server is not None:
-            server.remove()
 
 
 def _bodies(engine, count: int) -> list[bytes]:
@@ -258,8 +247,10 @@ def _served(registry: Registry) -> Iterator[int]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while log.read_text().count("Application startup complete") < workers:
+        deadline = time.monotonic() + 120
+        # uvicorn's lines go to kkod's log file (the server keeps its console for the operator).
+        server_log = registry.folder / "server-logs" / "kkod.log"
+        while _read(server_log).count("Application startup complete") < workers:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("kkod central serve did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.1)
@@ -267,3 +258,7 @@ def _served(registry: Registry) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+def _read(path: Path) -> str:
+    return path.read_text() if path.exists() else ""

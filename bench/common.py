@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import psutil
@@ -19,6 +19,38 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 KKOD = str(Path(sys.executable).with_name("kkod"))
+
+
+@contextlib.contextmanager
+def central_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database on ``backend``: a SQLite file in ``folder``, or a database
+    on a throwaway PostgreSQL server of its own (tests/pgserver.py), removed afterwards."""
+    if backend != "postgresql":
+        yield f"sqlite:///{folder / 'central.sqlite3'}"
+        return
+    server = postgresql_server()
+    try:
+        yield createdb(server, "central")
+    finally:
+        server.remove()
+
+
+def postgresql_server():
+    """A started throwaway PostgreSQL server (the tests' one implementation)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.pgserver import PgServer
+
+    return PgServer().start()
+
+
+def createdb(server, name: str) -> str:
+    """A new database ``name`` on ``server``; its SQLAlchemy URL."""
+    subprocess.run(
+        [str(server.bin / "createdb"), "-h", server.socket_dir, "-U", "postgres", name],
+        check=True,
+    )
+    return server.url(name)
 
 
 def median_seconds(func: Callable[[], object], repeat: int = 3) -> float:

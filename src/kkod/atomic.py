@@ -10,10 +10,12 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_write(target: Path) -> Iterator[Path]:
+def atomic_write(target: Path, *, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; on success it replaces ``target``.
 
     On any error the temporary file is removed and ``target`` is left as it was.
+    ``durable=False`` skips the two fsyncs (a few ms each): for a file that something else
+    makes durable (an enclosing atomic write) or that is thrown away after use.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -24,10 +26,12 @@ def atomic_write(target: Path) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
+        if durable:
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
-        fsync_dir(target.parent)
+        if durable:
+            fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -68,11 +68,14 @@ class Report:
     more: Sequence[Report] = ()
 
 
-def write_report(path: Path, report: Report, *, suffix: str | None = None) -> Path:
-    """Write ``report`` to ``path`` in the format ``suffix`` (default: ``path``'s suffix) names."""
+def write_report(
+    path: Path, report: Report, *, suffix: str | None = None, durable: bool = True
+) -> Path:
+    """Write ``report`` to ``path`` in the format ``suffix`` (default: ``path``'s suffix) names
+    (``durable``: see :func:`kkod.atomic.atomic_write`)."""
     suffix = check_format(path) if suffix is None else suffix.lower()
     writer = {".xlsx": _xlsx, ".csv": _csv, ".html": _html}[suffix]
-    with atomic_write(path) as tmp:
+    with atomic_write(path, durable=durable) as tmp:
         writer(tmp, report)
     return path
 
@@ -159,6 +162,8 @@ def _write_xlsx(path: Path, report: Report, scratch: str) -> None:
         str(path),
         {
             "constant_memory": cells is None or cells > IN_MEMORY_CELLS,
+            # A small report's parts are zipped from memory: no temporary file per part.
+            "in_memory": cells is not None and cells <= IN_MEMORY_CELLS,
             "strings_to_urls": False,
             "default_date_format": "yyyy-mm-dd",
             "tmpdir": scratch,

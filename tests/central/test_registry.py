@@ -87,3 +87,25 @@ def test_closing_an_account_and_the_audit_has_no_4t_values(engine):
         assert value not in details
     with pytest.raises(RegistryError):
         set_account_active(engine, "nincs-ilyen", False)
+
+
+def test_connections_have_no_foreign_keys_and_the_migration_goes_back_and_forth(engine):
+    """Issuing checks no office and account row by row (ADR 0008); down and up again work."""
+    from alembic import command
+    from alembic.config import Config
+
+    def foreign_keys() -> set[str]:
+        return {
+            fk["referred_table"] for fk in inspect(engine).get_foreign_keys("central_connections")
+        }
+
+    assert foreign_keys() == set()
+    config = Config()
+    config.set_main_option("script_location", "kkod.central:migrations")
+    config.attributes["kkod_part"] = "central"
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "central_office_staff_logins")
+    assert foreign_keys() == {"central_offices", "central_accounts"}
+    migrate(engine, "central")
+    assert foreign_keys() == set()

@@ -34,6 +34,6 @@ PollOption = Annotated[
         "--poll",
         metavar="MÁSODPERC",
         parser=Decimal(0.1, 86_400),
-        help="A feldolgozó ennyi másodpercenként nézi a sort, ha üres.",
+        help="Üres sornál legfeljebb ennyi másodpercet vár; új kérelemre azonnal indul.",
     ),
 ]

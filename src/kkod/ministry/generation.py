@@ -38,7 +38,7 @@ from kkod.hungarian import with_article
 from kkod.reports import check_format, write_report
 from kkod.table import layout
 from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
-from kkod.table.writer import write_code_batches
+from kkod.table.writer import write_code_batches_within
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
@@ -215,9 +215,11 @@ def generate(
     *,
     via: Via = Via.BULK,
     actor: str = "system",
+    durable: bool = True,
 ) -> GenerationResult:
     """Read ``table_path``, match and issue codes for office ``krid``, write the filled table to
     ``output`` and the reason report to ``report``. Same table again → same codes.
+    ``durable=False`` for outputs in a work folder that is thrown away (no fsyncs).
 
     ``central`` may also be a function that opens it: it is then opened while the table is
     read (the parse runs without the GIL).
@@ -233,7 +235,7 @@ def generate(
     note = progress or (lambda _stage, _done, _total: None)
     with cyclic_gc_paused():
         return _generate(
-            table_path, krid, central, output, report, suffix, reference, note, via, actor
+            table_path, krid, central, output, report, suffix, reference, note, via, actor, durable
         )
 
 
@@ -248,23 +250,29 @@ def _generate(
     note: Progress,
     via: Via,
     actor: str,
+    durable: bool,
 ) -> GenerationResult:
     """Both outputs appear, or neither does: each is written to a temporary file first, and
-    renamed once both are complete."""
-    with atomic_write(output) as output_tmp, atomic_write(report) as report_tmp:
+    renamed once both are complete (the files inside are made durable by that, not again)."""
+    with (
+        atomic_write(output, durable=durable) as output_tmp,
+        atomic_write(report, durable=durable) as report_tmp,
+    ):
         note("Táblázat beolvasása", 0, 1)
         central, table = _open_and_read(central, krid, table_path)
         note("Táblázat beolvasása", 1, 1)
         # A big table is written by a child process, started now: it reads and prepares the
         # table, then patches each chunk's codes as they come (see kkod.background).
         with closing(
-            start_writer(write_code_batches, table_path, output_tmp, process=_is_big(table_path))
+            start_writer(
+                write_code_batches_within, table_path, output_tmp, process=_is_big(table_path)
+            )
         ) as table_writer:
             rows = _match(central, krid, table, table_writer, note, via, reference, actor)
             generation = GenerationResult(table_path, output, report, rows)
             note("Kimenet írása", 0, 2)
             reasons = build_reason_report(rows, table_path.name, generation.counts, reference)
-            write_report(report_tmp, reasons, suffix=suffix)
+            write_report(report_tmp, reasons, suffix=suffix, durable=False)
             note("Kimenet írása", 1, 2)
             table_writer.finish()
             note("Kimenet írása", 2, 2)

@@ -31,6 +31,7 @@ from kkod.ministry.models import (
     StatusChange,
     utcnow,
 )
+from kkod.ministry.wakeup import Arrivals, notify_queued
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_SEND_LEASE = timedelta(minutes=2)
@@ -104,6 +105,7 @@ class RequestStore:
         self.engine = engine
         self._sessions = session_factory(engine)
         self._pg = is_postgresql(engine)
+        self.arrivals = Arrivals()  # told when this store queues a request (wakes a worker)
 
     @classmethod
     def open(cls, settings: Settings | None = None, url: str | None = None) -> RequestStore:
@@ -169,6 +171,9 @@ class RequestStore:
                     )
                 if reply is not None:
                     _add_reply(session, request.id, reply(request), now)
+                queued = new.status == RequestStatus.BEERKEZETT
+                if queued:
+                    notify_queued(session.connection())
         except IntegrityError:
             existing = self.get_by_dedupe_key(new.dedupe_key)
             if existing is None:  # pragma: no cover - a different constraint failed
@@ -176,6 +181,8 @@ class RequestStore:
             with self._sessions.begin() as session:
                 _audit(session, existing.id, actor, "ismételt kézbesítés", "ugyanaz az üzenet", now)
             return existing, False
+        if queued:
+            self.arrivals.announce()
         return request, True
 
     def get_by_dedupe_key(self, key: str) -> Request | None:
@@ -241,6 +248,8 @@ class RequestStore:
                 return None
             _audit(session, request_id, actor, "aláírás jóváhagyva", detail, now)
             _history(session, request_id, RequestStatus.BEERKEZETT, None, now)
+            notify_queued(session.connection())
+        self.arrivals.announce()
         return self.get(request_id)
 
     def reject_held(

@@ -39,6 +39,7 @@ from kkod.ministry.failures import describe
 from kkod.ministry.models import Request, utcnow
 from kkod.ministry.replies import codes_reply, rejection_reply, report_attachment
 from kkod.ministry.store import DEFAULT_LEASE, Counts, OutgoingReply, RequestStore
+from kkod.ministry.wakeup import WakeUp, warm_up
 from kkod.oserrors import free_space
 from kkod.workspace import disk_full, no_space, remove_stale, work_folder
 
@@ -46,6 +47,14 @@ log = logging.getLogger(__name__)
 quote = logs.quote
 
 PURGE_EVERY = timedelta(hours=1)
+_GENERATION_IMPORT = (
+    "kkod.ministry.generation",
+    "kkod.ministry.replies",
+    "kkod.reports",
+    "kkod.table.reader",
+    "kkod.table.writer",
+    "xlsxwriter",
+)
 RETRY_CAP_SECONDS = 300.0
 # A request's files on disk at the most: the table's copy, the filled table (about as big),
 # the reason report and the report writer's temporary files.
@@ -245,6 +254,7 @@ class Worker:
                 reference=request.reference,
                 progress=renew,
                 actor=f"ministry:{self.worker_id}",
+                durable=False,  # read back into the reply, then the folder is removed
             )
             counts = Counts(
                 rows=len(result.rows),
@@ -337,10 +347,14 @@ class Worker:
     # -- loops ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """What a worker does once when it starts: remove the work folders of dead processes."""
+        """What a worker does once when it starts: remove the work folders of dead processes,
+        open the central system and import what generating a request needs (the first
+        request is then as quick as the others)."""
         if not self._started:
-            self._started = True
             remove_stale(self.settings.data_dir)
+            self.central  # noqa: B018 - opened now, not when the first request waits
+            warm_up(_GENERATION_IMPORT)
+            self._started = True
             log.info("feldolgozó=%s esemény=indul", quote(self.worker_id))
 
     def run_once(self) -> RoundSummary:
@@ -355,9 +369,20 @@ class Worker:
         return summary
 
     def run_forever(self, stop: threading.Event, poll: float = 5.0) -> None:
-        """Run rounds until ``stop`` is set, waiting ``poll`` seconds between idle rounds."""
+        """Run rounds until ``stop`` is set. An idle worker waits for the next request queued
+        (by this process, or on PostgreSQL by any) and at most ``poll`` seconds: the poll
+        still finds requests given back with a retry time, and those of other SQLite processes."""
+        wake = WakeUp(self.store.engine, self.store.arrivals, stop)
+        try:
+            self._rounds(stop, poll, wake)
+        finally:
+            wake.close()
+        log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))
+
+    def _rounds(self, stop: threading.Event, poll: float, wake: WakeUp) -> None:
         failures = 0
         while not stop.is_set():
+            wake.clear()  # an arrival from here on cuts the idle wait short
             try:
                 summary = self.run_once()
             except Exception as error:  # e.g. the database unreachable, the disk full
@@ -373,5 +398,4 @@ class Worker:
                 continue
             failures = 0
             if not (summary.finished or summary.rejected or summary.sent):
-                stop.wait(poll)
-        log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))
+                wake.wait(poll)

@@ -64,10 +64,13 @@ class PreparedTable:
         """Save the table with each row's connection code in column E (:data:`layout.CODE_COLUMN`)."""
         self.write(dst, _edits(_code_cells(codes)))
 
-    def write_code_batches(self, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+    def write_code_batches(
+        self, dst: Path, batches: Iterable[Mapping[int, str]], *, durable: bool = True
+    ) -> None:
         """:meth:`write_codes` with the codes arriving in batches, rows in order: each batch is
         patched and compressed as it arrives. A table that does not allow this (see
-        :class:`~kkod.table.sheet_xml.SheetStreamer`) is written from all the codes at the end."""
+        :class:`~kkod.table.sheet_xml.SheetStreamer`) is written from all the codes at the end.
+        ``durable``: see :func:`kkod.atomic.atomic_write`."""
         codes: dict[int, str] = {}
         batches = iter(batches)
         streamer = self._sheet.streamer()
@@ -79,18 +82,21 @@ class PreparedTable:
             yield streamer.finish()
 
         try:
-            self._save(dst, pieces())
+            self._save(dst, pieces(), durable=durable)
         except NotStreamable:
             for batch in batches:
                 codes.update(batch)
-            self.write_codes(dst, codes)
+            self._save(dst, [self._sheet.patch(_edits(_code_cells(codes)))], durable=durable)
 
-    def _save(self, dst: Path, sheet: Iterable[bytes]) -> None:
+    def _save(self, dst: Path, sheet: Iterable[bytes], *, durable: bool = True) -> None:
         """Write the zip as ``dst`` (atomically): every member copied as stored, the table
         sheet's XML made of the pieces ``sheet`` gives (compressed as each comes)."""
         package = self._package
         try:
-            with atomic_write(Path(dst)) as tmp, zipfile.ZipFile(tmp, "w") as out:
+            with (
+                atomic_write(Path(dst), durable=durable) as tmp,
+                zipfile.ZipFile(tmp, "w") as out,
+            ):
                 for info in package.archive.infolist():
                     if info.filename != self._part:
                         _copy_member(package, out, info)
@@ -142,6 +148,12 @@ def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]
     """:func:`write_codes` with the codes in batches, rows in order: the table is read and its
     cells located before the first batch is taken (a :mod:`kkod.background` writer)."""
     PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
+
+
+def write_code_batches_within(src: Path, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+    """:func:`write_code_batches` to a ``dst`` that an enclosing atomic write makes durable
+    (no fsync of its own)."""
+    PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches, durable=False)
 
 
 def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
