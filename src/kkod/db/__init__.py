@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import threading
+import zlib
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from kkod.config import Part, Settings, get_settings
@@ -64,6 +65,11 @@ def migrate(engine: Engine, part: Part) -> None:
     config.set_main_option("script_location", f"kkod.{part}:migrations")
     config.attributes["kkod_part"] = part
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes starting at once on a new database (workers, servers) would
+            # each create the tables; one at a time, the later ones find them made.
+            key = zlib.crc32(f"kkod-migrate-{part}".encode())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
