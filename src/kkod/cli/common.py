@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -131,3 +132,14 @@ def announce_kept(claim) -> None:
     """Say where the old content of each replaced output was kept (``kkod.outputs.Claim``)."""
     for line in claim.kept:
         err_console.print(plain(line), soft_wrap=True)  # the path stays whole
+
+
+# Spaces an officer cannot see but kkod treats: leading, trailing and repeated.
+_SPACES_THAT_MATTER = re.compile(r"^ +| +$| {2,}")
+
+
+def shown_value(value: object) -> Text:
+    """A cell value as written, every space that matters visible: ``·`` for leading,
+    trailing and repeated spaces, tags for the rest (``[NBSP]``, ``[TAB]``, ``[ZWSP]``)."""
+    text = visible("" if value is None else str(value), spaces=True)
+    return Text(_SPACES_THAT_MATTER.sub(lambda m: "·" * len(m.group()), text))

@@ -10,7 +10,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 from rich.text import Text
 
-from kkod.cli.common import announce_kept, console, plain
+from kkod.cli.common import announce_kept, console, plain, shown_value
 from kkod.hungarian import with_article
 
 SHOWN_SAFE = 20
@@ -78,8 +78,6 @@ def review(table: Path, out: Path, declarations: Path | None, force: bool) -> No
 
 
 def _accept_safe(safe) -> bool:
-    from kkod.cli.validate import shown_value
-
     shown = Table(title="Biztonságos javítások (mind együtt)")
     for heading in ("Cella", "Szabály", "Érték", "Javítva"):
         shown.add_column(heading, overflow="fold")
@@ -97,7 +95,6 @@ def _accept_safe(safe) -> bool:
 
 
 def _ask(candidate, number: int, total: int):
-    from kkod.cli.validate import shown_value
     from kkod.employer.review import Choice
 
     console.print(

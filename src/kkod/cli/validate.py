@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -22,15 +21,14 @@ from kkod.cli.common import (
     fail,
     plain,
     reports_errors,
+    shown_value,
 )
 from kkod.cli.groups import app
 from kkod.cli.values import INPUT_FILE, OUTPUT_FILE
-from kkod.visible import visible
 
 SHOWN_FINDINGS = 30
 _STYLE = {"hiba": "bold red", "figyelmeztetés": "yellow", "tájékoztatás": "cyan"}
 _SEVERITY_ORDER = {"hiba": 0, "figyelmeztetés": 1, "tájékoztatás": 2}
-_SPACES_THAT_MATTER = re.compile(r"^ +| +$| {2,}")
 
 
 @app.command("validate")
@@ -133,13 +131,6 @@ def validate(
     else:
         _render(result, final, fixed_cells, report)
     raise typer.Exit(1 if final.has_errors else 0)
-
-
-def shown_value(value: object) -> Text:
-    """A cell value as written, every space that matters visible: ``·`` for leading,
-    trailing and repeated spaces, tags for the rest (``[NBSP]``, ``[TAB]``, ``[ZWSP]``)."""
-    text = visible("" if value is None else str(value), spaces=True)
-    return Text(_SPACES_THAT_MATTER.sub(lambda m: "·" * len(m.group()), text))
 
 
 def _errors_first(findings):

@@ -13,9 +13,10 @@ from kkod.central.ratelimit import Rate, throttle
 from kkod.logins.policy import LoginPolicy
 from kkod.logins.store import Logins
 from kkod.logins.tables import login_tables
+from kkod.web.shared.install import install_site
 from kkod.web.shared.problems import install_problem_handlers
 from kkod.web.shared.sessions import CheckedForm, SignedIn, text_field
-from kkod.web.shared.site import WebSite, install_site, render
+from kkod.web.shared.site import WebSite, render
 
 METADATA = MetaData()
 TABLES = login_tables(METADATA, "demo")

@@ -23,9 +23,9 @@ from kkod.web.central.context import CentralContext
 from kkod.web.central.pages import hivatali_kapu_site
 from kkod.web.central.routes import codes, connections, documents, health, keys, matches
 from kkod.web.shared.accesslog import AccessLog
+from kkod.web.shared.install import install_site
 from kkod.web.shared.limits import BodySizeLimit
 from kkod.web.shared.problems import KINDS, install_problem_handlers, problem_openapi
-from kkod.web.shared.site import install_site
 
 API_PREFIX = "/api/v1"
 # Threads for the blocking work of requests. A few are enough (the work is short database

@@ -17,11 +17,12 @@ from fastapi import FastAPI
 from kkod.config import Settings, get_settings
 from kkod.hungarian import moment
 from kkod.ministry import words
-from kkod.web.shared.accesslog import AccessLog
-from kkod.web.shared.limits import BodySizeLimit
 from kkod.web.ministry import console, status
+from kkod.web.shared.accesslog import AccessLog
+from kkod.web.shared.install import install_site
+from kkod.web.shared.limits import BodySizeLimit
 from kkod.web.shared.problems import install_problem_handlers
-from kkod.web.shared.site import WebSite, install_site
+from kkod.web.shared.site import WebSite
 
 REQUEST_THREADS = 4
 TEMPLATES = Path(__file__).parent / "templates"
