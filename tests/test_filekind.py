@@ -52,3 +52,14 @@ def test_an_opendocument_mimetype_member_is_never_inflated_whole():
     bomb = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet" + bytes(64 << 20)})
     assert len(bomb) < 1 << 20
     assert sniff(bomb, "tabla.ods") is Kind.ODS
+
+
+@pytest.mark.parametrize(
+    ("head", "named"),
+    [(b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff\xe0", "JPEG"), (b"II*\x00", "TIFF")],
+)
+def test_a_picture_is_named_by_its_format(head, named):
+    from kkod.filekind import image_format
+
+    assert sniff(head + bytes(40), "tabla.xlsx") is Kind.IMAGE
+    assert image_format(head + bytes(40)) == named

@@ -53,13 +53,17 @@ class Kind(enum.StrEnum):
     BINARY = "ismeretlen bináris fájl"
 
 
+# Pictures officers attach (a scan, a screenshot of the table), by format.
+_IMAGES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"II*\x00", "TIFF"),  # as scanners write
+    (b"MM\x00*", "TIFF"),
+)
 _MAGIC: tuple[tuple[bytes, Kind], ...] = (
     (TNEF_SIGNATURE, Kind.TNEF),
-    (b"\x89PNG\r\n\x1a\n", Kind.IMAGE),
-    (b"\xff\xd8\xff", Kind.IMAGE),
-    (b"GIF8", Kind.IMAGE),
-    (b"II*\x00", Kind.IMAGE),  # TIFF, as scanners write
-    (b"MM\x00*", Kind.IMAGE),
+    *((magic, Kind.IMAGE) for magic, _ in _IMAGES),
     (b"{\\rtf", Kind.RTF),
     (b"\x1f\x8b", Kind.GZIP),
     (b"7z\xbc\xaf\x27\x1c", Kind.SEVEN_ZIP),
@@ -104,6 +108,11 @@ def sniff(data: bytes, filename: str = "", content_type: str = "") -> Kind:
     if text is None:
         return Kind.BINARY
     return _text_kind(text)
+
+
+def image_format(data: bytes) -> str | None:
+    """The picture format of ``data`` (``PNG``, ``JPEG``, ``GIF``, ``TIFF``), if it is one."""
+    return next((name for magic, name in _IMAGES if data.startswith(magic)), None)
 
 
 def _text_kind(text: str) -> Kind:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kkod.filekind import Kind as FileKind
+from kkod.filekind import image_format
 from kkod.filekind import sniff as sniff_kind
 
 _RESAVE = "Nyissa meg Excelben vagy LibreOffice-ban, és mentse „Excel-munkafüzet (.xlsx)” formában."
@@ -91,7 +92,6 @@ _BY_KIND: dict[FileKind, Refusal] = {
     FileKind.EXCEL_LOCK: LOCK_FILE,
     FileKind.TEXT: TEXT,
     FileKind.BINARY: BINARY,
-    FileKind.IMAGE: _not_a_workbook("kép (pl. szkennelt dokumentum)"),
 }
 
 
@@ -101,4 +101,6 @@ def sniff(data: bytes, name: str) -> Refusal:
     kind = sniff_kind(data, name)
     if data and kind is FileKind.EMPTY:  # only spaces or line ends: a text file
         return TEXT
+    if kind is FileKind.IMAGE:
+        return _not_a_workbook(f"{image_format(data)}-kép (pl. szkennelt dokumentum)")
     return _BY_KIND.get(kind) or _not_a_workbook(kind.value)
