@@ -49,3 +49,20 @@ def test_a_moment_is_in_budapest_with_its_zone():
     # Summer time; a naive value is UTC, as the stores keep it.
     assert moment(datetime(2026, 7, 1, 22, 30, 15), seconds=True) == "2026.07.02. 00:30:15 CEST"
     assert moment(None) == ""
+
+
+def test_no_text_of_kkod_says_a_z_instead_of_the_article():
+    """Issue 12: the right article, never "a(z)" — kept so by looking at every source file."""
+    from pathlib import Path
+
+    import kkod
+
+    root = Path(kkod.__file__).parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".py", ".html", ".txt"} and path.name != "hungarian.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "a(z)" in line.lower()
+    ]
+    assert offenders == []

@@ -17,6 +17,7 @@ from kkod.employer.database import transaction
 from kkod.employer.register import audit, get_meta, set_meta
 from kkod.errors import KkodError
 from kkod.exchange.status import LINK, REFERENCE, StatusReport, find_link
+from kkod.hungarian import article
 
 META_PREFIX = "status_link:"
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -71,14 +72,16 @@ def link_from_letter(path: Path) -> tuple[str | None, str]:
     try:
         size = path.stat().st_size
         if size > MAX_LETTER_BYTES:
-            raise StatusLinkError(f"A(z) {path.name} túl nagy egy visszaigazoló levélhez.")
+            raise StatusLinkError(
+                f"{article(path.name).capitalize()} {path.name} túl nagy egy visszaigazoló levélhez."
+            )
         message = parse_message(path.read_bytes())
     except OSError as error:
         raise StatusLinkError(f"A levél nem olvasható: {explain(error, path)}.") from None
     link = find_link(message.text or "")
     if link is None:
         raise StatusLinkError(
-            f"A(z) {path.name} levélben nincs állapot-hivatkozás (…/allapot/…): a minisztérium "
+            f"{article(path.name).capitalize()} {path.name} levélben nincs állapot-hivatkozás (…/allapot/…): a minisztérium "
             "visszaigazoló („beérkezett”) levelét adja meg."
         )
     return None, link
