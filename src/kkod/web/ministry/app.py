@@ -60,7 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.status_rate = None
     app.include_router(status.router)
     app.include_router(console.router)
     install_problem_handlers(app)

@@ -2,19 +2,16 @@
 
 HTML for a browser, JSON for ``Accept: application/json`` (``kkod employer status``). An
 unknown token is a plain 404 page; each client address may look a limited number of times
-a minute (``KKOD_STATUS_VIEWS_PER_MINUTE``). The token is never logged (the access log
+a minute (``KKOD_STATUS_VIEWS_PER_MINUTE``, counted in the ministry's database). The token is never logged (the access log
 names the route's template only).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from kkod.central.ratelimit import Rate, take
 from kkod.ministry.status import public_status
 from kkod.web.shared.deps import app_settings, client_address
 from kkod.web.shared.site import render
@@ -25,36 +22,15 @@ router = APIRouter()
 PUBLIC_NAME = "Kapcsolati kódok igénylése – a kérelem állapota"
 
 
-class ClientRate:
-    """At most ``count`` views per client address in any ``period`` seconds (this process)."""
-
-    def __init__(self, count: int, period: float = 60.0) -> None:
-        self.count = count
-        self.period = period
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str, now: float | None = None) -> int:
-        """0 if ``client`` may look now (and count it), else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if len(self._seen) > 10_000:  # forget idle clients now and then
-                for key in [k for k, v in self._seen.items() if v[-1] <= now - self.period]:
-                    del self._seen[key]
-            seen = self._seen.setdefault(client, deque())
-            while seen and seen[0] <= now - self.period:
-                seen.popleft()
-            if len(seen) >= self.count:
-                return max(1, int(seen[0] + self.period - now + 0.999))
-            seen.append(now)
-            return 0
-
-
-def _rate(request: Request) -> ClientRate:
-    state = request.app.state
-    if getattr(state, "status_rate", None) is None:
-        state.status_rate = ClientRate(app_settings(request).status_views_per_minute)
-    return state.status_rate
+def _wait(request: Request) -> int:
+    """Seconds this client must wait before looking again (0: go on), counted in the
+    ministry's database like the console's logins, so the limit holds across processes."""
+    rate = Rate(app_settings(request).status_views_per_minute)
+    with request.app.state.store.engine.begin() as conn:
+        decision = take(
+            conn, f"status:{client_address(request)}", rate, table="ministry_rate_limits"
+        )
+    return 0 if decision.allowed else decision.retry_after
 
 
 def _wants_json(request: Request) -> bool:
@@ -72,7 +48,7 @@ def _page(request: Request, status_code: int, title: str, detail: str) -> HTMLRe
 @router.get("/allapot/{token}", include_in_schema=False)
 def status_page(token: str, request: Request) -> Response:
     """The request's status history, its rejection reason or its counts."""
-    wait = _rate(request).allow(client_address(request))
+    wait = _wait(request)
     if wait:
         detail = f"Túl sok lekérdezés erről a címről. Próbálja újra {wait} másodperc múlva."
         if _wants_json(request):
