@@ -76,7 +76,7 @@ def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iter
         text=True,
     )
     try:
-        _await_port(process, port)
+        await_port(process, port)
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -88,7 +88,7 @@ def serve_process(env: dict[str, str], *args: str, scheme: str = "http") -> Iter
                 process.wait()
 
 
-def _await_port(process, port: int) -> None:
+def await_port(process, port: int) -> None:
     """Block until ``port`` accepts a connection; fail if the process ends first."""
     import subprocess
 

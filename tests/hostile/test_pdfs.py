@@ -10,7 +10,6 @@ import signal
 import smtplib
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from kkod.ministry.models import RequestStatus
 from kkod.ministry.store import RequestStore
 from kkod.pki.demo_ca import make_demo_ca
 from kkod.pki.signing import sign_pdf
+from tests.apiserver import await_port
 from tests.ministry.conftest import (
     MINISTRY,
     ORGANISATION,
@@ -155,7 +155,7 @@ def test_the_smtp_intake_rejects_each_and_stays_up(ministry, tmp_path):
     )
     with tree_peak(server.pid) as peak:
         try:
-            _wait_for_port(port, server)
+            await_port(server, port)
             for case in CASES:
                 message = build_message(
                     sender=SENDER,
@@ -184,15 +184,3 @@ def test_the_smtp_intake_rejects_each_and_stays_up(ministry, tmp_path):
         assert request.status == RequestStatus.ELUTASITVA, case.name
         assert case.says in request.reason, (case.name, request.reason)
     assert list((ministry.data / "spool" / "new").iterdir()) == []  # none left pending
-
-
-def _wait_for_port(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + LIMIT_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.communicate()
-        try:
-            with smtplib.SMTP("127.0.0.1", port, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the intake did not start")
