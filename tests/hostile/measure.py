@@ -95,6 +95,17 @@ def tree_peak(pid: int) -> Iterator[list[int]]:
         sampler.join()
 
 
+def restart_peak(pid: int, peak: list[int]) -> None:
+    """Start measuring ``pid``'s tree afresh (a long-running server, one message at a time):
+    each process's high-water mark is reset to what it holds now (``clear_refs``, Linux ≥ 4.0)
+    and so is ``peak``. Summing marks reached at different moments would count a server's
+    biggest message together with a later message's child process."""
+    for process in _tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{process.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+    peak[0] = 0
+
+
 def _sample(pid: int, done: threading.Event, peak: list[int]) -> None:
     """The tree's peak memory: at each sample, the processes alive then, each with its own
     high-water mark (VmHWM, which also holds its peaks between two samples), summed. A process

@@ -153,3 +153,30 @@ def test_html_only_body_becomes_text_and_nested_parts_are_found():
     parsed = parse_message(raw)
     assert parsed.text.strip() == "Tisztelt Minisztérium!"
     assert parsed.attachments == [Attachment("nyilatkozatő.pdf", PDF_TYPE, b"%PDF-")]
+
+
+def test_a_big_message_with_raw_8bit_parts_parses_as_the_standard_library_does():
+    """The parser is fed in pieces: a multi-byte character and a line cut at a piece's
+    edge, and an 8-bit part far past the first piece, come out as one whole parse gives."""
+    import email
+    import email.policy
+
+    from kkod.mail.message import _FEED_BYTES
+
+    text = ("Árvíztűrő tükörfúrógép. " * 80 + "\r\n").encode("utf-8")
+    body = text * (2 * _FEED_BYTES // len(text) + 3)
+    raw = (
+        b"From: iktato@pelda.gov.hu\r\nTo: ehr@bm.gov.hu\r\nSubject: nagy\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XX"\r\n\r\n'
+        b"--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body + b"--XX\r\n"
+        b"Content-Type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; "
+        b'filename="tabla.csv"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' + body + b"--XX--\r\n"
+    )
+    assert len(raw) > 4 * _FEED_BYTES
+    whole = email.message_from_bytes(raw, policy=email.policy.default)
+    [expected] = [p.get_payload(decode=True) for p in whole.walk() if p.get_filename()]
+    parsed = parse_message(raw)
+    assert [a.filename for a in parsed.attachments] == ["tabla.csv"]
+    assert parsed.attachments[0].data == expected == body[:-2]  # the last CRLF is the boundary's
+    assert parsed.text.split() == whole.get_body().get_content().split()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.parser
 import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -210,7 +211,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     Attachments are every non-multipart part that has a filename or is not the message's text;
     each keeps its exact decoded bytes.
     """
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message = _parsed(raw)
     body = _body_part(message)
     attachments: list[Attachment] = []
     for part in message.walk():
@@ -241,6 +242,24 @@ def parse_message(raw: bytes) -> ParsedMessage:
         report_type=_lower(_param(message, "report-type")),
         list_message=any(message.get(h) is not None for h in ("List-Id", "List-Unsubscribe")),
     )
+
+
+_FEED_BYTES = 1 << 20
+
+
+def _parsed(raw: bytes) -> EmailMessage:
+    """``email.message_from_bytes`` fed in 1 MiB pieces, which parses the same way.
+
+    ``message_from_bytes`` decodes the whole message into one string and reads it through a
+    ``StringIO``, which keeps four bytes per character: a 46 MB message cost 300 MB more than
+    the lines the parser keeps (docs/reliability.md). Decoding piece by piece is exact, as
+    the parser decodes byte by byte (ASCII, undecodable bytes escaped).
+    """
+    parser = email.parser.BytesFeedParser(policy=email.policy.default)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _FEED_BYTES):
+        parser.feed(bytes(view[start : start + _FEED_BYTES]))
+    return parser.close()  # type: ignore[return-value]
 
 
 def _lower(text: str | None) -> str | None:
