@@ -91,3 +91,29 @@ def test_xlsx_reports_keep_formula_looking_text_as_text(tmp_path):
         assert formula_cells(archive.read("xl/worksheets/sheet1.xml")) == frozenset()
     grid = CalamineWorkbook.from_path(report).get_sheet_by_index(0).to_python()
     assert [row[1] for row in grid[1:]] == INJECTIONS
+
+
+BULK_HEADERS = ("Excel-sor", "Sorszám", "Belső azonosító", "Kapcsolati kód")
+BULK_ROWS = [
+    (2, "1", "HR-0001", "ABCD-EFGH-IJKL"),
+    (3, " 2 ", "a<b & c>d", '=HYPERLINK("http://x")'),  # spaces kept; markup and formulas text
+    (5, "Árvíztűrő", "\ttabulátor", "@SUM(A1)"),
+    (6, None, "", "+1"),  # an empty cell is left out
+]
+
+
+def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path):
+    bulk = Report("Kiadott kódok", BULK_HEADERS, BULK_ROWS, widths=(9, 9, 18, 26), bulk=True)
+    report = write_report(tmp_path / "r.xlsx", Report("Próba", ("Sor",), [(7,)], more=(bulk,)))
+    expected = [list(BULK_HEADERS), *([v if v != "" else None for v in r] for r in BULK_ROWS)]
+    book = load_workbook(report)
+    sheet = book["Kiadott kódok"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == expected
+    assert sheet.auto_filter.ref == "A1:D5" and sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and sheet.dimensions == "A1:D5"
+    grid = CalamineWorkbook.from_path(report).get_sheet_by_name("Kiadott kódok").to_python()
+    assert [[v if v != "" else None for v in row] for row in grid] == expected
+    with zipfile.ZipFile(report) as archive:
+        assert archive.testzip() is None
+        assert formula_cells(archive.read("xl/worksheets/sheet2.xml")) == frozenset()
+    assert [[c.value for c in row] for row in book["Próba"].iter_rows()] == [["Sor"], [7]]

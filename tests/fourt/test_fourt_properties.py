@@ -142,6 +142,23 @@ def test_fixes_without_identity_rules_keep_the_match_key(person):
     assert before == after
 
 
+@settings(max_examples=300)
+@given(people)
+def test_without_suggestions_a_row_has_the_same_errors_fixes_and_key(person):
+    """``suggest=False`` (what generation asks) leaves out only W06 and W07."""
+    full = _check(person)
+    lean = check_person(2, person, columns=COLUMN_OF_FIELD, today=TODAY, suggest=False)
+    assert lean.findings == [f for f in full.findings if f.rule not in ("W06", "W07")]
+    assert (lean.fixes, lean.fixed_by, lean.key) == (full.fixes, full.fixed_by, full.key)
+
+
+def test_suggestions_are_left_out_on_request():
+    person = Person4T("Kovacs Janos", "Kovacs Janos", "Nagy Maria", "Debrecn", "1985.03.12")
+    assert {"W06", "W07"} <= {f.rule for f in _check(person).findings}
+    lean = check_person(2, person, columns=COLUMN_OF_FIELD, today=TODAY, suggest=False)
+    assert not {"W06", "W07"} & {f.rule for f in lean.findings}
+
+
 clean_name = st.builds(
     lambda a, b, c: f"{a} {b}" + (f" {c}" if c else ""),
     st.sampled_from(FAMILY), st.sampled_from(GIVEN), st.one_of(st.none(), st.sampled_from(GIVEN)),

@@ -113,7 +113,7 @@ def build_reason_report(
         summary_lines(table_name, counts, reference),
         widths=_WIDTHS,
         wrap=_WRAPPED,
-        more=(Report(CODES_TITLE, CODES_HEADERS, codes, widths=(9, 9, 18, 26)),),
+        more=(Report(CODES_TITLE, CODES_HEADERS, codes, widths=(9, 9, 18, 26), bulk=True),),
     )
 
 

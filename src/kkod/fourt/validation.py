@@ -239,11 +239,14 @@ def check_person(
     columns: Mapping[str, str],
     today: date,
     formulas: frozenset[str] = frozenset(),
+    suggest: bool = True,
 ) -> RowCheck:
     """All single-row rules on one person; see :func:`validate_rows` for the table-wide ones.
 
     A field that passes its fast check costs a regex or a set lookup; only the others get
-    the full rules.
+    the full rules. ``suggest=False`` leaves out the suggestions a person would decide on
+    (W06's nearest place, W07's accents), the costly part, for a caller that needs only the
+    errors and the key.
     """
     fast = _fast_path_for(today)
     findings: list[Finding] = []
@@ -263,7 +266,7 @@ def check_person(
             if clean is not None:
                 canon[name] = clean
                 continue
-        cell = _Cell(row, letter, name, value)
+        cell = _Cell(row, letter, name, value, suggest)
         if letter in formulas:
             cell.add("E09")
             canon[name] = None
@@ -298,11 +301,23 @@ def check_person(
 class _Cell:
     """Collects one cell's findings; auto-fix rules share the cell's final fixed text."""
 
-    __slots__ = ("auto_rules", "field", "findings", "fixed", "letter", "original", "row")
+    __slots__ = (
+        "auto_rules",
+        "field",
+        "findings",
+        "fixed",
+        "letter",
+        "original",
+        "row",
+        "suggests",
+    )
 
-    def __init__(self, row: int, letter: str, field_name: str, value: object) -> None:
+    def __init__(
+        self, row: int, letter: str, field_name: str, value: object, suggests: bool = True
+    ) -> None:
         self.row, self.letter, self.field = row, letter, field_name
         self.original = value
+        self.suggests = suggests  # whether to look for suggestions (W06, W07)
         self.findings: list[tuple[str, str | None, dict[str, object]]] = []
         self.auto_rules: list[str] = []
         self.fixed: str | None = None  # set when auto-fixes change the cell
@@ -352,7 +367,7 @@ def _check_name(cell: _Cell, value: object) -> str | None:
         cell.add("E07")
     if len(hu_names.words(text)) < 2:
         cell.add("E10")
-    if hu_names.may_lack_accents(text):
+    if cell.suggests and hu_names.may_lack_accents(text):
         suggestion = hu_names.with_common_accents(text)
         if suggestion is not None:
             cell.add("W07", suggestion)
@@ -395,7 +410,8 @@ def _check_place(cell: _Cell, value: object) -> str | None:
     if bad:
         cell.add("E08", characters=chars.describe_characters(bad))
         return None
-    cell.add("W06", places.nearest_place(text))
+    if cell.suggests:
+        cell.add("W06", places.nearest_place(text))
     return text
 
 

@@ -417,6 +417,7 @@ class RowJudge:
             columns=layout.COLUMN_OF_FIELD,
             today=self._today,
             formulas=formulas,
+            suggest=False,
         )
         errors = list(
             dict.fromkeys(
