@@ -785,10 +785,9 @@ def serve(
     Példa: kkod central serve --listen 127.0.0.1:8000 --workers 2
     Példa: kkod central serve --listen 0.0.0.0:8443 --tls-cert api.pem --tls-key api.key
     """
-    import uvicorn
-
     from kkod.config import get_settings
     from kkod.web.central.context import CentralContext
+    from kkod.web.shared.serving import serve as serve_app
 
     host, port = host_and_port(listen)
     if (tls_cert is None) != (tls_key is None):
@@ -806,15 +805,11 @@ def serve(
         )
     )
     console.print(Text.assemble("A hivatali kapu webes felülete: ", plain(f"{scheme}://{listen}/")))
-    uvicorn.run(
+    serve_app(
         "kkod.web.central.app:create_served_app",
-        factory=True,
         host=host,
         port=port,
         workers=workers,
         ssl_certfile=str(tls_cert) if tls_cert else None,
         ssl_keyfile=str(tls_key) if tls_key else None,
-        access_log=False,
-        log_config=None,
-        server_header=False,
     )

@@ -250,9 +250,8 @@ def serve(
 
     Példa: kkod ministry serve --listen 127.0.0.1:8001
     """
-    import uvicorn
-
     from kkod.cli.values import host_and_port
+    from kkod.web.shared.serving import serve as serve_app
 
     settings, store = _open()  # migrate once, before the server starts
     store.engine.dispose()
@@ -265,15 +264,7 @@ def serve(
             plain(settings.status_base_url.rstrip("/") + "/allapot/…"),
         )
     )
-    uvicorn.run(
-        "kkod.web.ministry.app:create_served_app",
-        factory=True,
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        server_header=False,
-    )
+    serve_app("kkod.web.ministry.app:create_served_app", host=host, port=port)
 
 
 @ministry_app.command("upload")

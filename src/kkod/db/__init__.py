@@ -6,6 +6,8 @@ database; :func:`open_part` gives a migrated engine for one of them.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import threading
 import zlib
@@ -145,10 +147,17 @@ def serialize_writes(engine: Engine) -> Engine:
     others wait on a lock here instead of in SQLite's sleeping busy handler). For servers with
     several threads and processes writing one file. Other databases are left as they are.
     Call it before the engine's first connection.
+
+    Between processes, a file database is guarded by an ``flock`` on a file beside it
+    (``<database>.writelock``): a process waiting for another's write wakes the moment it
+    ends. SQLite's own busy handler sleeps 1, 2, 5 … 100 ms between tries, which gave
+    connect-one under load a 99th percentile of 450 ms with two server processes.
     """
     if engine.dialect.name != "sqlite":
         return engine
     lock = threading.RLock()
+    between_processes = _write_lock_file(engine)
+    depth = [0]
 
     @event.listens_for(engine, "connect")
     def _driver_leaves_transactions_to_us(dbapi_connection, _record) -> None:
@@ -158,17 +167,40 @@ def serialize_writes(engine: Engine) -> Engine:
     def _begin_immediate(connection) -> None:
         lock.acquire()
         try:
-            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            if between_processes is not None and depth[0] == 0:
+                fcntl.flock(between_processes, fcntl.LOCK_EX)
+            depth[0] += 1
+            try:
+                connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                _release()
+                raise
         except BaseException:
             lock.release()
             raise
 
+    def _release() -> None:
+        depth[0] -= 1
+        if between_processes is not None and depth[0] == 0:
+            fcntl.flock(between_processes, fcntl.LOCK_UN)
+
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _end(connection) -> None:
-        lock.release()
+        try:
+            _release()
+        finally:
+            lock.release()
 
     return engine
+
+
+def _write_lock_file(engine: Engine) -> int | None:
+    """An open descriptor of the lock file beside a file database (``None`` in memory)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return os.open(f"{database}.writelock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
 
 def session_factory(engine: Engine) -> sessionmaker:
