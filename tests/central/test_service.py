@@ -103,6 +103,42 @@ def test_issuing_again_keeps_what_another_worker_stored(central, engine):
     assert created == 1 and codes[other] == derive_code(bytes.fromhex("99" * 32), 7, KRID, other)
 
 
+@pytest.mark.parametrize("count", [1, 3, 250], ids=["one", "a-few-as-values", "many-by-copy"])
+def test_issuing_creates_each_missing_connection_once_with_its_derived_code(central, engine, count):
+    """One INSERT's VALUES for a few, COPY through a temporary table for many (PostgreSQL):
+    the same codes, created once, and issuing again creates nothing."""
+    from kkod.central.matching import issue_codes
+    from kkod.central.models import Office
+    from kkod.central.synthetic import seed_registry
+
+    seed_registry(engine, 2 * count, seed=3)  # not everyone has an account
+    secret = bytes.fromhex("77" * 32)
+    with engine.begin() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        unconnected = Account.id.not_in(select(Connection.account_id))
+        accounts = conn.scalars(select(Account.id).where(unconnected).limit(count)).all()
+    assert len(accounts) == count
+    results = []
+    for _ in range(2):
+        with engine.begin() as conn:
+            results.append(
+                issue_codes(
+                    conn, office_id=office_id, krid=KRID, account_ids=accounts, secret=secret,
+                    key_id=3, via="bulk", reference="KK-1", known_missing=not results,
+                )  # fmt: skip
+            )
+    (codes, created), (again, created_again) = results
+    assert created == count and created_again == 0 and again == codes
+    assert codes == {a: derive_code(secret, 3, KRID, a) for a in accounts}
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(Connection.account_id, Connection.code, Connection.reference).where(
+                Connection.office_id == office_id
+            )
+        ).all()
+    assert sorted(stored) == sorted((a, codes[a], "KK-1") for a in accounts)
+
+
 def test_an_offices_connections_searched_by_part_of_a_code(central, engine):
     from kkod.central.codes import searchable
     from kkod.central.connections import search_connections

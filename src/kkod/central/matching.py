@@ -175,6 +175,10 @@ def fetch_key_rows(conn: Connection) -> list[tuple[bytes, int, int, int | None, 
     return rows
 
 
+# Up to this many new connections go to PostgreSQL as one INSERT's VALUES; more by COPY.
+_VALUES_AT_MOST = 100
+
+
 def issue_codes(
     conn: Connection,
     *,
@@ -211,7 +215,20 @@ def issue_codes(
         )
         for account_id in missing
     ]
-    if _pg(conn):
+    if _pg(conn) and len(rows) <= _VALUES_AT_MOST:
+        # A few (connect-one: one): a single INSERT with the rows as VALUES, one round trip.
+        # The temporary table below cost PostgreSQL 1.7 ms of CPU per connect-one.
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        created = dict(
+            conn.exec_driver_sql(
+                f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+                f"VALUES {placeholders} "
+                "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code",
+                tuple(value for row in rows for value in (*row, now)),
+            ).all()
+        )
+        count = len(created)
+    elif _pg(conn):
         # COPY into a temporary table, then one INSERT … SELECT that skips pairs already there.
         columns = ", ".join(_INSERT_COLUMNS)
         temp_table(

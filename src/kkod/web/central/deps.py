@@ -193,13 +193,25 @@ def limited_write(
     ctx: CentralContext, what: str, rate: Rate, office: OfficeRef, call: Caller
 ) -> Iterator[Connection]:
     """The request's write transaction with one request of ``what`` counted against the
-    office's limit first. Over the limit, the refusal is audited and committed, then 429."""
+    office's limit first. Over the limit, the refusal is audited and committed, then 429.
+
+    On PostgreSQL the count is a transaction of its own: the bucket's row stays locked until
+    the transaction that counts ends, and every request of an office counts on that one row,
+    so counting inside the request's transaction made an office's requests wait for each
+    other (330 connect-one requests/s instead of 500). On SQLite, where one write
+    transaction runs at a time anyway, it is the request's first statement."""
+    bucket, apart = f"{what}:{office.krid}", ctx.engine.dialect.name != "sqlite"
     with ctx.engine.begin() as conn:
-        decision = take(conn, f"{what}:{office.krid}", rate)
-        if decision.allowed:
+        decision = take(conn, bucket, rate)
+        if not decision.allowed:
+            call.audit(conn, "status=429")
+        elif not apart:
             yield conn
             return
-        call.audit(conn, "status=429")
+    if decision.allowed:
+        with ctx.engine.begin() as conn:
+            yield conn
+        return
     raise Problem(
         TOO_MANY_REQUESTS,
         f"A hivatali kapu elérte a percenkénti {rate.count} kéréses korlátot; próbálja "
