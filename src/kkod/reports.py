@@ -238,8 +238,10 @@ def _with_rows(sheet: bytes, table: Report) -> bytes:
         lines.append(f'<row r="{number}">{"".join(cells)}</row>')
     last = f"{letters[-1]}{len(rows) + 1}"
     head, end, tail = sheet.rpartition(b"</sheetData>")
-    if not end or not rows:
+    if not rows:
         return sheet
+    if not end:  # never silently without its rows: an import would then confirm no code
+        raise ValueError("the sheet XlsxWriter wrote has no </sheetData>")
     dimension = f'<dimension ref="A1:{last}"/>'.encode()
     head = re.sub(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
     return head + "".join(lines).encode("utf-8") + end + tail
