@@ -121,12 +121,11 @@ def test_issuing_creates_each_missing_connection_once_with_its_derived_code(cent
     results = []
     for _ in range(2):
         with engine.begin() as conn:
-            results.append(
-                issue_codes(
-                    conn, office_id=office_id, krid=KRID, account_ids=accounts, secret=secret,
-                    key_id=3, via="bulk", reference="KK-1", known_missing=not results,
-                )  # fmt: skip
-            )
+            issued = issue_codes(
+                conn, office_id=office_id, krid=KRID, account_ids=accounts, secret=secret,
+                key_id=3, via="bulk", reference="KK-1", known_missing=not results,
+            )  # fmt: skip
+            results.append(issued)
     (codes, created), (again, created_again) = results
     assert created == count and created_again == 0 and again == codes
     assert codes == {a: derive_code(secret, 3, KRID, a) for a in accounts}
