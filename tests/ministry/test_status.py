@@ -248,3 +248,12 @@ def test_employer_status_says_when_the_ministry_does_not_know_the_link(world, pa
     result = CliRunner().invoke(app, ["employer", "status", f"{page}/allapot/{'b' * 43}"])
     assert result.exit_code == 1
     assert "nem ismeri ezt az állapot-hivatkozást" in result.output
+
+
+def test_an_acknowledgements_message_id_is_told_from_other_messages():
+    from kkod.ministry.acknowledgement import acknowledgement_message_id, is_acknowledgement
+
+    ack = acknowledgement_message_id("KK-2026-000001", "Minisztérium <kapcsolatikod@bm.gov.hu>")
+    assert ack == "<KK-2026-000001.atvetel@bm.gov.hu>" and is_acknowledgement(ack)
+    assert not is_acknowledgement("<KK-2026-000001@bm.gov.hu>")
+    assert not is_acknowledgement("<20261206.kkod.1@pelda-kormanyhivatal.hu>")

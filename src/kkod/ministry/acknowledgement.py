@@ -48,6 +48,11 @@ def acknowledgement_message_id(reference: str, ministry_address: str) -> str:
     return f"<{reference}.atvetel@{domain}>"
 
 
+def is_acknowledgement(message_id: str) -> bool:
+    """Whether a Message-ID is an acknowledgement's (:func:`acknowledgement_message_id`)."""
+    return ".atvetel@" in message_id
+
+
 def acknowledgement(request: Request, token: str, settings: Settings) -> OutgoingReply:
     """The letter saying the request arrived, what happens next, and where to follow it."""
     waits = request.status == RequestStatus.ALAIRAS_ELLENORZESRE_VAR
