@@ -99,6 +99,7 @@ BULK_ROWS = [
     (3, " 2 ", "a<b & c>d", '=HYPERLINK("http://x")'),  # spaces kept; markup and formulas text
     (5, "Árvíztűrő", "\ttabulátor", "@SUM(A1)"),
     (6, None, "", "+1"),  # an empty cell is left out
+    (7, "két\nsor", "a\tb", "x"),  # inner line breaks and tabs kept (xml:space)
 ]
 
 
@@ -109,8 +110,8 @@ def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path):
     book = load_workbook(report)
     sheet = book["Kiadott kódok"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == expected
-    assert sheet.auto_filter.ref == "A1:D5" and sheet.freeze_panes == "A2"
-    assert sheet["A1"].font.b and sheet.dimensions == "A1:D5"
+    assert sheet.auto_filter.ref == "A1:D6" and sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and sheet.dimensions == "A1:D6"
     grid = CalamineWorkbook.from_path(report).get_sheet_by_name("Kiadott kódok").to_python()
     assert [[v if v != "" else None for v in row] for row in grid] == expected
     with zipfile.ZipFile(report) as archive:

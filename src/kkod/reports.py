@@ -219,32 +219,28 @@ def _fill_bulk_sheets(path: Path, bulk: Mapping[str, Report]) -> None:
 def _with_rows(sheet: bytes, table: Report) -> bytes:
     """The sheet XML with ``table``'s rows (from row 2) before ``</sheetData>``, and its
     dimension grown to hold them."""
-    from kkod.table.sheet_xml import column_letters, escape_text
+    from kkod.table.sheet_xml import column_letters, inline_string_cell
 
-    letters = [column_letters(i + 1) for i in range(len(table.headers))]
     rows = cast(Sequence[Sequence[object]], table.rows)
+    if not rows:
+        return sheet
+    head, end, tail = sheet.rpartition(b"</sheetData>")
+    if not end:  # never silently without its rows: an import would then confirm no code
+        raise ValueError("the sheet XlsxWriter wrote has no </sheetData>")
+    letters = [column_letters(i + 1).encode() for i in range(len(table.headers))]
     lines = []
     for number, row in enumerate(rows, start=2):
         cells = []
         for letter, value in zip(letters, row, strict=False):
             if value.__class__ is int:
-                cells.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
+                cells.append(b'<c r="%s%d"><v>%d</v></c>' % (letter, number, value))
             elif value is not None and value != "":
-                text = escape_text(str(value))
-                space = ' xml:space="preserve"' if text != text.strip() else ""
-                cells.append(
-                    f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                )
-        lines.append(f'<row r="{number}">{"".join(cells)}</row>')
-    last = f"{letters[-1]}{len(rows) + 1}"
-    head, end, tail = sheet.rpartition(b"</sheetData>")
-    if not rows:
-        return sheet
-    if not end:  # never silently without its rows: an import would then confirm no code
-        raise ValueError("the sheet XlsxWriter wrote has no </sheetData>")
-    dimension = f'<dimension ref="A1:{last}"/>'.encode()
+                ref = b' r="%s%d"' % (letter, number)
+                cells.append(inline_string_cell(b"", ref, str(value)))
+        lines.append(b'<row r="%d">%s</row>' % (number, b"".join(cells)))
+    dimension = b'<dimension ref="A1:%s%d"/>' % (letters[-1], len(rows) + 1)
     head = re.sub(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
-    return head + "".join(lines).encode("utf-8") + end + tail
+    return head + b"".join(lines) + end + tail
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from kkod.cli.common import console, fail, plain, reports_errors
 from kkod.cli.groups import employer_app
-from kkod.cli.values import SERVER_ADDRESS
+from kkod.cli.values import SERVER_ADDRESS, host_and_port
 from kkod.hungarian import with_article
 
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -48,10 +48,9 @@ def serve(
     from kkod.web.employer.app import create_app
     from kkod.workspace import work_folder
 
-    host, _, port_text = listen.rpartition(":")
+    host, port = host_and_port(listen)
     if host not in LOOPBACK:
         raise fail(f"A munkapad csak ezen a gépen figyelhet (127.0.0.1), nem ezen: {host}.", 2)
-    port = int(port_text)
     access = Access(loopback_hosts(port))
     # The uploads and every version of the table stay in a private work folder (kkod.workspace),
     # removed at the end — or by the next kkod process if this one is killed.

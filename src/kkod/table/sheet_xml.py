@@ -281,7 +281,7 @@ class PreparedSheet:
                 if inner:
                     _refuse_shared_formula(row, col, inner)
                 found.append(
-                    (start, end, _cell_bytes(prefix, column[1] + b'%d"' % row + kept, text))
+                    (start, end, inline_string_cell(prefix, column[1] + b'%d"' % row + kept, text))
                 )
         found.sort()
         return found, remaining
@@ -581,7 +581,7 @@ def _patched_cell(
     kept = _DROPPED_ON_PATCH.sub(b"", attrs)
     if not _HAS_R.search(kept):
         kept = b' r="' + f"{column_letters(col)}{row}".encode() + b'"' + kept
-    return _cell_bytes(prefix, kept, text)
+    return inline_string_cell(prefix, kept, text)
 
 
 def _refuse_shared_formula(row: int, col: int, body: bytes | None) -> None:
@@ -606,10 +606,10 @@ def _new_cell(
     style = row_style if row_style is not None else _column_style(col_styles, col)
     if style is not None and style != b"0":
         attrs += b' s="' + style + b'"'
-    return _cell_bytes(prefix, attrs, text)
+    return inline_string_cell(prefix, attrs, text)
 
 
-def _cell_bytes(prefix: bytes, attrs: bytes, text: str) -> bytes:
+def inline_string_cell(prefix: bytes, attrs: bytes, text: str) -> bytes:
     """``<c{attrs} t="inlineStr"><is><t>text</t></is></c>``; ``attrs`` starts with whitespace."""
     if text == "":
         return b"<" + prefix + b"c" + attrs + b"/>"
