@@ -126,6 +126,7 @@ def main(after=None) -> int:
          "-o", str(declaration), "--sign", str(OUT / "pki" / "signer.p12"), "--pass-env", PASSPHRASE_VAR)  # fmt: skip
 
     from kkod.mail.server import start_mailbox_server, wait_for_messages
+    from kkod.ministry.acknowledgement import is_acknowledgement
 
     mailbox = OUT / "munkaltato-postafiok"
     mailbox_server = start_mailbox_server(mailbox, "127.0.0.1", mailbox_port)
@@ -152,7 +153,7 @@ def main(after=None) -> int:
         )
         # First the acknowledgement ("beérkezett", with the status link), then the answer.
         arrived = wait_for_messages(mailbox, 2, timeout=120)
-        [acknowledgement] = [m for m in arrived if b".atvetel@" in m.read_bytes()]
+        [acknowledgement] = [m for m in arrived if is_acknowledgement(_message_id(m))]
         [reply] = [m for m in arrived if m != acknowledgement]
         shutil.copyfile(acknowledgement, OUT / "06-visszaigazolas.eml")
         shutil.copyfile(reply, OUT / "07-valasz.eml")
@@ -268,6 +269,12 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _message_id(path: Path) -> str:
+    from email.parser import BytesHeaderParser
+
+    return str(BytesHeaderParser().parsebytes(path.read_bytes()).get("Message-ID", ""))
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
