@@ -4,8 +4,10 @@ for a moment, and the disk-full error told in Hungarian.
 A process that needs files while it works (the worker's copy of a table and its outputs, the
 intake's copy of a received table, the employer's copy of a reply) takes a folder of its own,
 ``<data_dir>/work/<kind>-<pid>-<random>`` (mode 0700, ``work`` too), and removes it when done.
-The folder holds a lock (``flock``) for as long as its process lives; a folder whose process
-died (SIGKILL, power cut) is removed by the next worker, intake or reply step that starts
+The folder itself is locked (``flock`` on the directory) for as long as its process lives: it is
+made under a hidden name, locked, and only then given its name, so a folder under a kkod name
+that nobody holds belongs to a dead process (SIGKILL, power cut, even one killed halfway through
+removing it) and is removed by the next worker, intake or reply step that starts
 (:func:`remove_stale`). Several processes may share one data folder: only folders nobody holds
 are removed.
 """
@@ -34,10 +36,12 @@ except ImportError:  # pragma: no cover - not a POSIX system: folders are never 
 log = logging.getLogger(__name__)
 
 WORK_FOLDER = "work"
-LOCK_FILE = ".lock"
-# A folder found without its lock file is being created (a matter of microseconds) unless it
-# is older than this; then its process died before it took the lock.
+# A folder is made under this prefix and renamed once locked; one found under it is being made
+# (a matter of microseconds) unless it is older than this: then its process died meanwhile.
+BEING_MADE = ".uj-"
 CREATION_GRACE_SECONDS = 60.0
+# Folders of kkod versions before the directory lock held a lock file inside instead.
+LEGACY_LOCK_FILE = ".lock"
 # Before work folders, kkod worked in TMPDIR under these prefixes; a crashed process left a
 # copy of a table there. Such a folder untouched for this long belongs to no live process.
 LEGACY_TEMP_PREFIXES = ("kkod-worker-", "kkod-intake-", "kkod-reply-")
@@ -71,12 +75,7 @@ def work_folder(kind: str, data_dir: Path | None = None) -> Iterator[Path]:
     if root not in _swept:
         _swept.add(root)
         remove_stale(data_dir)
-    folder = Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root))
-    try:
-        lock = _hold(folder / LOCK_FILE)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    folder, lock = _take(root, kind)
     try:
         yield folder
     finally:
@@ -84,12 +83,23 @@ def work_folder(kind: str, data_dir: Path | None = None) -> Iterator[Path]:
         os.close(lock)
 
 
-def _hold(path: Path) -> int:
-    """Create ``path`` and lock it for as long as the returned descriptor stays open."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return fd
+def _take(root: Path, kind: str) -> tuple[Path, int]:
+    """A new folder in ``root``, locked: its path and the descriptor that holds the lock."""
+    made = Path(tempfile.mkdtemp(prefix=f"{BEING_MADE}{kind}-{os.getpid()}-", dir=root))
+    try:
+        lock = os.open(made, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            folder = root / made.name.removeprefix(BEING_MADE)
+            os.rename(made, folder)
+        except BaseException:
+            os.close(lock)
+            raise
+    except BaseException:
+        shutil.rmtree(made, ignore_errors=True)
+        raise
+    return folder, lock
 
 
 def remove_stale(data_dir: Path) -> int:
@@ -142,28 +152,28 @@ def remove_legacy_temp(temp_dir: Path | None = None) -> int:
 
 
 def _remove_if_stale(folder: Path) -> bool:
-    try:
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CLOEXEC)
-    except FileNotFoundError:
+    if folder.name.startswith(BEING_MADE):
         try:
             age = time.time() - folder.stat().st_mtime
         except FileNotFoundError:
-            return False  # removed by its owner meanwhile
+            return False  # named or removed by its owner meanwhile
         if age < CREATION_GRACE_SECONDS:
             return False
-        shutil.rmtree(folder, ignore_errors=True)
-        return True
+    try:
+        with contextlib.ExitStack() as locks:
+            for path in (folder, folder / LEGACY_LOCK_FILE):
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    if path == folder:
+                        return False  # removed by its owner meanwhile
+                    continue
+                locks.callback(os.close, fd)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its process lives
+            shutil.rmtree(folder, ignore_errors=True)
+            return True
     except OSError:
         return False
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False  # its process is alive
-        shutil.rmtree(folder, ignore_errors=True)
-        return True
-    finally:
-        os.close(fd)
 
 
 # -- a full disk ------------------------------------------------------------------------------

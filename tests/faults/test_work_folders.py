@@ -5,6 +5,7 @@ however the error reached us."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import signal
 import stat
@@ -74,17 +75,43 @@ def test_the_folders_of_dead_processes_are_removed_those_of_live_ones_kept(tmp_p
     assert alive.wait() == 0 and not alive_folder.exists()
 
 
-def test_a_folder_without_its_lock_is_removed_only_when_it_is_not_being_made(tmp_path):
+def test_a_folder_nobody_holds_is_removed_even_when_its_process_died_removing_it(tmp_path):
     data = tmp_path / "kkod-data"
     with work_folder("worker", data):
         pass
-    being_made, half_made = data / "work" / "worker-1-uj", data / "work" / "worker-2-regi"
+    # Killed halfway through removing its folder: a young folder, part of a table still in it.
+    half_removed = data / "work" / "worker-1-felig"
+    half_removed.mkdir()
+    (half_removed / "kimenet.xlsx").write_bytes(b"a munkaltato tablazatanak fele")
+    assert remove_stale(data) == 1 and not half_removed.exists()
+
+
+def test_a_folder_being_made_is_kept_unless_it_has_been_so_for_long(tmp_path):
+    data = tmp_path / "kkod-data"
+    with work_folder("worker", data):
+        pass
+    being_made, abandoned = data / "work" / ".uj-worker-1-uj", data / "work" / ".uj-worker-2-regi"
     being_made.mkdir()
-    half_made.mkdir()
+    abandoned.mkdir()
     old = time.time() - CREATION_GRACE_SECONDS - 1
-    os.utime(half_made, (old, old))
+    os.utime(abandoned, (old, old))
     assert remove_stale(data) == 1
-    assert being_made.exists() and not half_made.exists()
+    assert being_made.exists() and not abandoned.exists()
+
+
+def test_a_folder_of_an_older_kkod_is_kept_while_its_lock_file_is_held(tmp_path):
+    data = tmp_path / "kkod-data"
+    with work_folder("worker", data):
+        pass
+    older = data / "work" / "worker-3-regi-verzio"
+    older.mkdir()
+    fd = os.open(older / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert remove_stale(data) == 0 and older.exists()
+    finally:
+        os.close(fd)
+    assert remove_stale(data) == 1 and not older.exists()
 
 
 def test_the_first_work_folder_of_a_process_clears_the_dead_ones(tmp_path):
