@@ -121,3 +121,28 @@ def test_only_the_office_itself_sends_4t(api):
         ]
         == "KOD"
     )
+
+
+def test_the_busiest_routes_tell_the_key_then_the_office_then_the_body(api):
+    """Connect-one (by 4T and by match key) and code verification check the key in their own
+    thread (kkod.web.central.deps.key_holder); the answers are those of a key checked first."""
+    office = api.office_path()
+    bad_4t = asdict(replace(KOVACS, szuletesi_ido="2999.01.01"))
+    short_key = {"match_key": base64.b64encode(b"rovid").decode()}
+    requests = [
+        (f"{office}/connections", asdict(KOVACS), bad_4t, {"viselt_nev": 1}),
+        (f"{office}/connections/by-match-key", {"match_key": None}, short_key, {"x": 1}),
+        (f"{office}/codes/verify", {"code": "ABCD-EFGH"}, None, {"kod": 1}),
+    ]
+    for path, good, refused_by_rules, refused_by_schema in requests:
+        bodies = [b for b in (good, refused_by_rules, refused_by_schema) if b is not None]
+        for body in bodies:  # a bad key: 401 whatever the body
+            response = api.anonymous.post(path, json=body)
+            assert response.status_code == 401, (path, body, response.text)
+            assert response.json()["type"] == "/problems/unauthorized"
+        assert api.office.post(path, json=refused_by_schema).status_code == 422
+        if refused_by_rules is not None:
+            assert api.office.post(path, json=refused_by_rules).status_code == 422
+            # another office's key: 403 before the body's findings
+            assert api.other.post(path, json=refused_by_rules).status_code == 403
+        assert api.office.post(path, json=good).status_code == 200, path

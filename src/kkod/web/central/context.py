@@ -16,7 +16,11 @@ from kkod.logins.store import Logins
 class CentralContext:
     settings: Settings
     engine: Engine  # writes: on SQLite every transaction is BEGIN IMMEDIATE, one at a time
-    reader: Engine  # reads that write nothing (SQLite: without taking the write lock)
+    # Reads that write nothing (SQLite: without taking the write lock). On PostgreSQL the same
+    # pool in autocommit: each statement sees its own snapshot there anyway (READ COMMITTED),
+    # and a read saves the BEGIN and ROLLBACK round trips; single-statement writes that need
+    # no transaction around them (the rate-limit counts) use it too.
+    reader: Engine
     central: InProcessCentral  # on ``engine``
     pepper: bytes  # the API key secret
     connect_rate: Rate
@@ -36,6 +40,7 @@ class CentralContext:
         if engine.dialect.name != "sqlite":
             engine.dispose()
             engine = reader
+            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         return cls(
             settings=settings,
             engine=engine,

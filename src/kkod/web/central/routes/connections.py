@@ -8,18 +8,22 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 
 from kkod.central.connections import MAX_PAGE, connections_after
 from kkod.central.interface import EXPLANATION, NEXT_STEP, Outcome, Via
 from kkod.central.models import MATCH_KEY_BYTES
 from kkod.central.person_request import check_person_request
 from kkod.fourt.model import Finding, Person4T
+from kkod.web.central.context import CentralContext
 from kkod.web.central.deps import (
-    AnyOffice,
     Authenticated,
+    Caller,
     Context,
-    OfficeRef,
+    KeyHolder,
+    KridPath,
     OwnOffice,
+    Reach,
     limited_write,
 )
 from kkod.web.central.problems import UNKNOWN_OFFICE
@@ -42,14 +46,18 @@ router = APIRouter(prefix="/api/v1/offices/{krid}", tags=["Kapcsolatok"])
     summary="Egy személy kapcsolása 4T adatokkal",
     responses=problems(401, 403, 413, 422, 429),
 )
-def connect_person(
-    person: Person4TIn, office: OwnOffice, call: Authenticated, ctx: Context
+async def connect_person(
+    person: Person4TIn, krid: KridPath, call: KeyHolder, ctx: Context
 ) -> ConnectOut:
     """A dokumentumkezelő rendszer modulja ezzel kapcsol egy dolgozót: a 4T adatokat a
     `kkod validate` szabályai szerint ellenőrzi (hiba → 422, mezőnként a szabállyal),
     kanonikus alakra hozza és egyezteti. Ugyanarra a 4T-re mindig ugyanaz a kód; közeli
     találatot soha nem mutat. A hivatali kapu percenkénti kéréskorlátja vonatkozik rá (a
     422-vel elutasított kérés nem számít bele)."""
+    return await run_in_threadpool(_connect_person, ctx, call, krid, person)
+
+
+def _connect_person(ctx: CentralContext, call: Caller, krid: str, person: Person4TIn) -> ConnectOut:
     check = check_person_request(
         Person4T(
             person.viselt_nev,
@@ -60,14 +68,15 @@ def connect_person(
         ),
         date.today(),
     )
+    invalid = None
     if check.errors:
-        raise Problem(
+        invalid = Problem(
             VALIDATION,
             f"A 4T adatok közül {len({f.column for f in check.errors})} mező hibás; "
             "az `errors` lista mezőnként megnevezi a szabályt.",
             errors=[FieldError(f.column, f.rule, f.message) for f in check.errors],
         )
-    outcome = _connect(ctx, office, call, check.key)
+    outcome = _connect(ctx, call, krid, Reach.OWN, check.key, invalid)
     return _connect_out(outcome, check.warnings)
 
 
@@ -77,13 +86,22 @@ def connect_person(
     summary="Egy személy kapcsolása egyeztetési kulccsal",
     responses=problems(401, 403, UNKNOWN_OFFICE, 413, 422, 429),
 )
-def connect_by_match_key(
-    body: MatchKeyIn, office: AnyOffice, call: Authenticated, ctx: Context
+async def connect_by_match_key(
+    body: MatchKeyIn, krid: KridPath, call: KeyHolder, ctx: Context
 ) -> ConnectOut:
     """Ugyanaz, mint a 4T-s kapcsolás, de a 4T helyett csak a kanonikus 4T egyeztetési
     kulcsa érkezik (a kkod munkáltatói és minisztériumi kliense így kapcsol: 4T nem hagyja
     el a gépét). Hivatali kapu kulcsával a sajátjára, a minisztérium kulcsával bármelyikre."""
-    return _connect_out(_connect(ctx, office, call, _match_key(body.match_key)), [])
+    outcome = await run_in_threadpool(_connect_by_match_key, ctx, call, krid, body.match_key)
+    return _connect_out(outcome, [])
+
+
+def _connect_by_match_key(ctx: CentralContext, call: Caller, krid: str, text: str | None):
+    try:
+        key, invalid = _match_key(text), None
+    except Problem as problem:  # told once the key and the office are checked
+        key, invalid = None, problem
+    return _connect(ctx, call, krid, Reach.ANY, key, invalid)
 
 
 def _match_key(text: str | None) -> bytes | None:
@@ -108,8 +126,16 @@ def _match_key(text: str | None) -> bytes | None:
     return key
 
 
-def _connect(ctx, office: OfficeRef, call, key: bytes | None) -> Outcome:
-    with limited_write(ctx, "connect", ctx.connect_rate, office, call) as conn:
+def _connect(
+    ctx: CentralContext,
+    call: Caller,
+    krid: str,
+    reach: Reach,
+    key: bytes | None,
+    invalid: Problem | None = None,
+) -> Outcome:
+    rate = ctx.connect_rate
+    with limited_write(ctx, call, krid, reach, "connect", rate, invalid=invalid) as (conn, office):
         outcome = ctx.central.connect_in(conn, office.id, office.krid, key, via=Via.API)
         call.audit(conn, f"result={outcome.result.value}")
     return outcome
