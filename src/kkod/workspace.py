@@ -8,7 +8,7 @@ The folder itself is locked (``flock`` on the directory) for as long as its proc
 made under a hidden name, locked, and only then given its name, so a folder under a kkod name
 that nobody holds belongs to a dead process (SIGKILL, power cut, even one killed halfway through
 removing it) and is removed by the next worker, intake or reply step that starts
-(:func:`remove_stale`). Several processes may share one data folder: only folders nobody holds
+(:func:`remove_stale`); so is a hidden one whose process is gone. Several processes may share one data folder: only folders nobody holds
 are removed.
 """
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 WORK_FOLDER = "work"
 # A folder is made under this prefix and renamed once locked; one found under it is being made
-# (a matter of microseconds) unless it is older than this: then its process died meanwhile.
+# (a matter of microseconds) unless its process is gone or it is older than this.
 BEING_MADE = ".uj-"
 CREATION_GRACE_SECONDS = 60.0
 # Folders of kkod versions before the directory lock held a lock file inside instead.
@@ -85,21 +85,27 @@ def work_folder(kind: str, data_dir: Path | None = None) -> Iterator[Path]:
 
 def _take(root: Path, kind: str) -> tuple[Path, int]:
     """A new folder in ``root``, locked: its path and the descriptor that holds the lock."""
-    made = Path(tempfile.mkdtemp(prefix=f"{BEING_MADE}{kind}-{os.getpid()}-", dir=root))
-    try:
-        lock = os.open(made, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    for _ in range(100):
+        made = Path(tempfile.mkdtemp(prefix=f"{BEING_MADE}{kind}-{os.getpid()}-", dir=root))
         try:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            folder = root / made.name.removeprefix(BEING_MADE)
-            os.rename(made, folder)
+            lock = os.open(made, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                folder = root / made.name.removeprefix(BEING_MADE)
+                os.rename(made, folder)
+            except BaseException:
+                os.close(lock)
+                raise
+        except FileNotFoundError:
+            # Removed by another process's sweep before it was locked: that process took it
+            # for a dead one's (see _remove_if_stale). Take another.
+            continue
         except BaseException:
-            os.close(lock)
+            shutil.rmtree(made, ignore_errors=True)
             raise
-    except BaseException:
-        shutil.rmtree(made, ignore_errors=True)
-        raise
-    return folder, lock
+        return folder, lock
+    raise OSError(errno.EAGAIN, f"no work folder could be made in {root}")
 
 
 def remove_stale(data_dir: Path) -> int:
@@ -152,13 +158,8 @@ def remove_legacy_temp(temp_dir: Path | None = None) -> int:
 
 
 def _remove_if_stale(folder: Path) -> bool:
-    if folder.name.startswith(BEING_MADE):
-        try:
-            age = time.time() - folder.stat().st_mtime
-        except FileNotFoundError:
-            return False  # named or removed by its owner meanwhile
-        if age < CREATION_GRACE_SECONDS:
-            return False
+    if folder.name.startswith(BEING_MADE) and not _abandoned(folder):
+        return False
     try:
         with contextlib.ExitStack() as locks:
             for path in (folder, folder / LEGACY_LOCK_FILE):
@@ -174,6 +175,28 @@ def _remove_if_stale(folder: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def _abandoned(folder: Path) -> bool:
+    """Whether a folder still being made (not yet locked, or locked and not yet named) was
+    left so: its process is not alive on this machine, or it has been so for long. A live
+    process whose folder is removed here before it locks it takes another (:func:`_take`)."""
+    try:
+        age = time.time() - folder.stat().st_mtime
+    except FileNotFoundError:
+        return False  # named or removed by its owner meanwhile
+    if age >= CREATION_GRACE_SECONDS:
+        return True
+    try:
+        pid = int(folder.name.rsplit("-", 2)[-2])  # <kind>-<pid>-<random>
+        os.kill(pid, 0)
+    except (IndexError, ValueError):
+        return False
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
 
 
 # -- a full disk ------------------------------------------------------------------------------

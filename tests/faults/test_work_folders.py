@@ -27,6 +27,7 @@ from kkod.workspace import (
     no_space,
     remove_stale,
     work_folder,
+    work_root,
 )
 from tests.ministry.conftest import SENDER, world  # noqa: F401 - the fixture
 
@@ -75,10 +76,15 @@ def test_the_folders_of_dead_processes_are_removed_those_of_live_ones_kept(tmp_p
     assert alive.wait() == 0 and not alive_folder.exists()
 
 
-def test_a_folder_nobody_holds_is_removed_even_when_its_process_died_removing_it(tmp_path):
+def _with_work_root(tmp_path: Path) -> Path:
+    """A data folder with its (empty) work folder."""
     data = tmp_path / "kkod-data"
-    with work_folder("worker", data):
-        pass
+    work_root(data)
+    return data
+
+
+def test_a_folder_nobody_holds_is_removed_even_when_its_process_died_removing_it(tmp_path):
+    data = _with_work_root(tmp_path)
     # Killed halfway through removing its folder: a young folder, part of a table still in it.
     half_removed = data / "work" / "worker-1-felig"
     half_removed.mkdir()
@@ -86,23 +92,43 @@ def test_a_folder_nobody_holds_is_removed_even_when_its_process_died_removing_it
     assert remove_stale(data) == 1 and not half_removed.exists()
 
 
-def test_a_folder_being_made_is_kept_unless_it_has_been_so_for_long(tmp_path):
-    data = tmp_path / "kkod-data"
-    with work_folder("worker", data):
-        pass
-    being_made, abandoned = data / "work" / ".uj-worker-1-uj", data / "work" / ".uj-worker-2-regi"
-    being_made.mkdir()
-    abandoned.mkdir()
+def test_a_folder_being_made_is_kept_unless_its_process_is_gone_or_it_is_old(tmp_path):
+    data = _with_work_root(tmp_path)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    work = data / "work"
+    being_made = work / f".uj-worker-{os.getpid()}-uj"  # a live process, about to lock it
+    left = work / f".uj-intake-{int(ended.stdout)}-elhagyott"  # killed before it locked it
+    abandoned = work / f".uj-worker-{os.getpid()}-regi"
+    for folder in (being_made, left, abandoned):
+        folder.mkdir()
     old = time.time() - CREATION_GRACE_SECONDS - 1
     os.utime(abandoned, (old, old))
-    assert remove_stale(data) == 1
-    assert being_made.exists() and not abandoned.exists()
+    assert remove_stale(data) == 2
+    assert being_made.exists() and not left.exists() and not abandoned.exists()
+
+
+def test_a_folder_removed_by_a_sweep_before_it_was_locked_is_taken_again(tmp_path, monkeypatch):
+    data = _with_work_root(tmp_path)
+    made = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def swept_at_first(*args, **kwargs):  # another process's sweep removes the first one made
+        folder = real_mkdtemp(*args, **kwargs)
+        made.append(folder)
+        if len(made) == 1:
+            os.rmdir(folder)
+        return folder
+
+    monkeypatch.setattr(tempfile, "mkdtemp", swept_at_first)
+    with work_folder("intake", data) as folder:
+        (folder / "tabla.xlsx").write_bytes(b"szemelyes adatok")
+        assert len(made) == 2 and folder.parent == data / "work"
+    assert list((data / "work").iterdir()) == []
 
 
 def test_a_folder_of_an_older_kkod_is_kept_while_its_lock_file_is_held(tmp_path):
-    data = tmp_path / "kkod-data"
-    with work_folder("worker", data):
-        pass
+    data = _with_work_root(tmp_path)
     older = data / "work" / "worker-3-regi-verzio"
     older.mkdir()
     fd = os.open(older / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
