@@ -12,7 +12,14 @@ from kkod.config import Settings
 from kkod.errors import KkodError
 from kkod.mail.message import XLSX_TYPE, Attachment, build_message, parse_message
 from kkod.mail.server import start_intake_server, start_mailbox_server
-from kkod.mail.smtp import MailError, SmtpTarget, backoff_delays, send_message, send_with_retries
+from kkod.mail.smtp import (
+    MailError,
+    SmtpTarget,
+    backoff_delays,
+    send_message,
+    send_stored,
+    send_with_retries,
+)
 from kkod.mail.spool import Spool
 
 from .conftest import free_port
@@ -46,6 +53,39 @@ def test_envelope_goes_to_the_to_address_only(intake, spool):
 def test_explicit_envelope_recipients_win(intake, spool):
     send_message(_reply(), _target(intake), envelope_to=["masik@pelda.gov.hu"])
     assert spool.pending()[0].recipients == ("masik@pelda.gov.hu",)
+
+
+def test_a_stored_message_goes_out_byte_for_byte(intake, spool):
+    """The worker sends its replies as stored: nothing parsed or refolded, every resend the
+    same bytes; the envelope sender is the From: address, a line starting with a dot survives."""
+    raw = build_message(
+        sender="ehr@bm.gov.hu",
+        to="iktato@pelda.gov.hu",
+        subject="Re: Példa Hivatal – kapcsolati kódok igénylése " + "hosszú " * 20,
+        text="Első sor.\n.pont az elején\n",
+        attachments=[Attachment("eredmény.xlsx", XLSX_TYPE, b"x" * 5000)],
+    ).as_bytes()
+    assert b"\r\n" in raw and b"\n.pont" in raw.replace(b"\r\n", b"\n")
+    send_stored(raw, _target(intake), envelope_to=["iktato@pelda.gov.hu"])
+    send_stored(raw, _target(intake), envelope_to=["iktato@pelda.gov.hu"])
+    first, second = spool.pending()
+    assert first.raw().endswith(raw) and second.raw().endswith(raw)
+    assert (first.envelope_from, first.recipients) == ("ehr@bm.gov.hu", ("iktato@pelda.gov.hu",))
+
+
+def test_a_stored_message_to_a_non_ascii_address_needs_smtputf8(spool):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    plain = Controller(Sink(), hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
+    plain.start()
+    try:
+        with pytest.raises(MailError, match="SMTPUTF8"):
+            send_stored(_reply().as_bytes(), _target(plain), envelope_to=["kovács@példa.hu"])
+        with pytest.raises(MailError, match="nincs címzettje"):
+            send_stored(_reply().as_bytes(), _target(plain), envelope_to=[])
+    finally:
+        plain.stop()
 
 
 def test_closed_port_is_a_temporary_hungarian_error():

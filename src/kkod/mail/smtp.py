@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
+import email.utils
 import logging
 import random
 import smtplib
@@ -129,6 +132,55 @@ def send_message(
     recipients = list(envelope_to) if envelope_to is not None else recipients_of(message)
     if not recipients:
         raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
+    _converse(
+        target,
+        tls_context,
+        lambda client: client.send_message(message, to_addrs=recipients),
+        message.get("Message-ID", "?"),
+        len(recipients),
+    )
+
+
+def send_stored(
+    raw: bytes,
+    target: SmtpTarget,
+    *,
+    envelope_to: Sequence[str],
+    tls_context: ssl.SSLContext | None = None,
+) -> None:
+    """Hand a message kkod built and stored (``as_bytes()`` with :data:`POLICY`: CRLF line
+    ends, headers encoded) to the SMTP server at ``target`` byte for byte, as
+    :func:`send_message` would: the envelope sender is its From: address, the recipients are
+    ``envelope_to``. Nothing is parsed or rebuilt: every resend is the same bytes."""
+    if not envelope_to:
+        raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    sender = email.utils.parseaddr(headers.get("From", ""))[1]
+    recipients = list(envelope_to)
+
+    def submit(client: smtplib.SMTP) -> dict:
+        options: list[str] = []
+        if not all(address.isascii() for address in (sender, *recipients)):
+            if not client.has_extn("smtputf8"):
+                raise MailError(
+                    f"Az SMTP-kiszolgáló ({target.label}) nem fogad ékezetes vagy más nem ASCII "
+                    "karaktert tartalmazó e-mail-címet (nem támogatja az SMTPUTF8-at)."
+                )
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+        return client.sendmail(sender, recipients, raw, mail_options=options)
+
+    _converse(target, tls_context, submit, headers.get("Message-ID", "?"), len(recipients))
+
+
+def _converse(
+    target: SmtpTarget,
+    tls_context: ssl.SSLContext | None,
+    submit: Callable[[smtplib.SMTP], dict],
+    label: str,
+    recipients: int,
+) -> None:
+    """One SMTP conversation with ``target`` (EHLO, STARTTLS, login) in which ``submit`` hands
+    a message over; every failure becomes a Hungarian :class:`MailError`."""
     where = target.label
     try:
         with smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT) as client:
@@ -140,7 +192,7 @@ def send_message(
                 client.ehlo()
             if target.user:
                 _login(client, target.user, target.password or "")
-            refused = client.send_message(message, to_addrs=recipients)
+            refused = submit(client)
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as error:
@@ -211,12 +263,7 @@ def send_message(
             f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
             smtp_code=next(iter(refused.values()))[0],
         )
-    log.debug(
-        "üzenet=%s esemény=átadva címzettek=%d továbbító=%s",
-        message.get("Message-ID", "?"),
-        len(recipients),
-        where,
-    )
+    log.debug("üzenet=%s esemény=átadva címzettek=%d továbbító=%s", label, recipients, where)
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:

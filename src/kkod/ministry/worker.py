@@ -14,8 +14,6 @@ esemény=kész sorok=120 kód=110``): references, counts and reasons, never pers
 
 from __future__ import annotations
 
-import email
-import email.policy
 import errno
 import itertools
 import logging
@@ -33,7 +31,7 @@ from kkod.central.interface import Central, UnknownOffice
 from kkod.config import Settings, get_settings
 from kkod.errors import KkodError, TableError
 from kkod.mail.message import XLSX_TYPE, Attachment
-from kkod.mail.smtp import MailError, SmtpTarget, backoff_delays, send_message
+from kkod.mail.smtp import MailError, SmtpTarget, backoff_delays, send_stored
 from kkod.ministry.checks import xlsx_filename
 from kkod.ministry.failures import describe
 from kkod.ministry.models import Request, utcnow
@@ -297,9 +295,8 @@ class Worker:
         summary = summary if summary is not None else RoundSummary()
         sent = 0
         while (reply := self.store.claim_reply(self.worker_id)) is not None:
-            message = email.message_from_bytes(reply.raw, policy=email.policy.SMTP)
             try:
-                send_message(message, self.smtp, envelope_to=[reply.recipient])
+                send_stored(reply.raw, self.smtp, envelope_to=[reply.recipient])
             except MailError as error:
                 delay = self.retry_in(reply.attempts)
                 log.warning(
