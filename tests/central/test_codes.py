@@ -3,6 +3,7 @@ table), codes issued with the older mod-37 check symbol, keyed derivation."""
 
 from __future__ import annotations
 
+import hmac
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from kkod.central.codes import (
     check_kind,
     check_symbol,
     derive_code,
+    derive_codes,
     encode,
     format_code,
     is_valid,
@@ -39,6 +41,22 @@ def test_a_code_is_16_symbols_and_a_check_symbol_in_groups():
     code = format_code(derive_code(SECRET, 1, "123456", 42))
     assert DISPLAY_RE.match(code), code
     assert len(code) == 21
+
+
+def test_a_derived_code_is_the_keyed_digest_of_the_pair_and_never_changes():
+    """The code of (key id, KRID, account) is HMAC-SHA256 truncated to 80 bits and encoded:
+    computed here through ``encode`` of the integer, and pinned: issued codes must never move."""
+    secret = bytes.fromhex("42" * 32)
+    assert derive_code(secret, 1, "123456", 42) == "FREY1V4FF33456YDC"
+    accounts = [1, 42, 10**6, 2**40 + 7, *range(500, 700)]
+
+    def by_spec(account: int) -> str:
+        message = b"kkod-connection-code\x00%d\x00%s\x00%d" % (3, b"500100", account)
+        return encode(int.from_bytes(hmac.digest(secret, message, "sha256")[:10], "big"))
+
+    assert derive_codes(secret, 3, "500100", accounts) == [by_spec(a) for a in accounts]
+    assert [derive_code(secret, 3, "500100", a) for a in accounts] == [by_spec(a) for a in accounts]
+    assert derive_codes(secret, 3, "500100", []) == []
 
 
 def test_known_values():

@@ -5,7 +5,7 @@ What every Central must do is in ``test_contract.py``."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kkod.central.codes import CodeError, derive_code, format_code, normalize
 from kkod.central.interface import MatchResult, Via
@@ -85,22 +85,35 @@ def test_the_code_parser_rejects_what_lookup_calls_invalid():
         normalize("not-a-code")
 
 
-def test_issuing_again_keeps_what_another_worker_stored(central, engine):
-    """A pair connected meanwhile (here: with another key) keeps its stored code."""
+@pytest.mark.parametrize("others", [1, 150], ids=["as-values", "by-copy"])
+def test_issuing_again_keeps_what_another_worker_stored(central, engine, others):
+    """A pair connected meanwhile (here: with another key) keeps its stored code; the others
+    are created (on PostgreSQL, many: the plain insert is undone and redone skipping it)."""
     from kkod.central.matching import issue_codes
     from kkod.central.models import Office
+    from kkod.central.synthetic import seed_registry
 
     stored = central.connect_one(KRID, key(KOVACS)).code
+    seed_registry(engine, 2 * others, seed=5)
     with engine.begin() as conn:
         office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
         account_id = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
-        other = conn.scalar(select(Account.id).where(Account.username == "nagy.eva"))
+        unconnected = Account.id.not_in(select(Connection.account_id))
+        rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
         codes, created = issue_codes(
-            conn, office_id=office_id, krid=KRID, account_ids=[account_id, other],
+            conn, office_id=office_id, krid=KRID, account_ids=[*rest, account_id],
             secret=bytes.fromhex("99" * 32), key_id=7, via="bulk", reference=None, known_missing=True,
         )  # fmt: skip
-    assert format_code(codes[account_id]) == stored
-    assert created == 1 and codes[other] == derive_code(bytes.fromhex("99" * 32), 7, KRID, other)
+    assert len(rest) == others and format_code(codes[account_id]) == stored
+    assert created == others
+    assert {a: codes[a] for a in rest} == {
+        a: derive_code(bytes.fromhex("99" * 32), 7, KRID, a) for a in rest
+    }
+    with engine.connect() as conn:
+        count = conn.scalar(
+            select(func.count()).select_from(Connection).where(Connection.office_id == office_id)
+        )
+    assert count == others + 1
 
 
 @pytest.mark.parametrize("count", [1, 3, 250], ids=["one", "a-few-as-values", "many-by-copy"])

