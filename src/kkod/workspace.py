@@ -8,8 +8,8 @@ The folder itself is locked (``flock`` on the directory) for as long as its proc
 made under a hidden name, locked, and only then given its name, so a folder under a kkod name
 that nobody holds belongs to a dead process (SIGKILL, power cut, even one killed halfway through
 removing it) and is removed by the next worker, intake or reply step that starts
-(:func:`remove_stale`); so is a hidden one whose process is gone. Several processes may share one data folder: only folders nobody holds
-are removed.
+(:func:`remove_stale`); so is a hidden one whose process is gone. Several processes may share
+one data folder: only folders nobody holds are removed.
 """
 
 from __future__ import annotations
