@@ -42,7 +42,11 @@ from kkod.table.writer import write_code_batches_within
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
-CHUNK = 20_000  # rows per chunk matched at central (each chunk is set-based)
+# Rows per chunk matched at central (each chunk is set-based). PostgreSQL hash-joins each
+# chunk against the whole registry (one scan of its people per chunk): 100,000 rows against
+# 1,000,000 people took 4.66 s in chunks of 20,000, 4.42 s in chunks of 50,000, 4.51 s in one;
+# SQLite looks each key up by index, the same 3.7 s in chunks of 20,000 or 50,000.
+CHUNK = 50_000
 # From this size (about 2,500 rows) the filled table is written by a child process (kkod.background).
 WRITER_PROCESS_FROM_BYTES = 256 * 1024
 FOURT_LETTERS = frozenset(layout.FOURT_LETTERS)
