@@ -37,7 +37,7 @@ def test_chunked_and_child_written_outputs_equal_the_plain_ones(
     chunk,
     in_child,
 ):
-    monkeypatch.setattr(generation, "CHUNK", chunk)
+    monkeypatch.setattr(central, "chunk_rows", chunk)
     monkeypatch.setattr(generation, "WRITER_PROCESS_FROM_BYTES", 0 if in_child else 1 << 40)
     notes = []
     result = generate(

@@ -22,6 +22,7 @@ import httpx
 
 from kkod.central.codes import format_code
 from kkod.central.interface import (
+    CHUNK_ROWS,
     CodeLookup,
     MatchResult,
     OfficeInfo,
@@ -51,6 +52,8 @@ class CentralRefused(KkodError):
 
 class HttpCentral:
     """The central system at ``base_url``, called with ``api_key`` (an office's or the ministry's)."""
+
+    chunk_rows = CHUNK_ROWS  # one request each (320 KB of keys; the body limit is 2 MiB)
 
     def __init__(
         self,

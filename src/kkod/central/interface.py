@@ -120,8 +120,19 @@ class UnknownOffice(KkodError):
         self.krid = krid
 
 
+# Rows per chunk of a bulk match (each chunk is set-based). PostgreSQL hash-joins each chunk
+# against the whole registry (one scan of its people per chunk), so it gets bigger chunks:
+# 100,000 rows against 1,000,000 people took 4.66 s in chunks of 20,000, 4.42 s in chunks of
+# 50,000, 4.51 s in one. SQLite looks each key up by index: 3.7 s either way, and smaller
+# chunks hold less in memory (516 against 558 MiB at the peak).
+CHUNK_ROWS = 20_000
+SCANNING_CHUNK_ROWS = 50_000
+
+
 class Central(Protocol):
     """Match-and-issue in bulk, connect one, look up a code — nothing else."""
+
+    chunk_rows: int  # rows per chunk that :meth:`match_and_issue_chunks` matches best
 
     def office(self, krid: str) -> OfficeInfo | None: ...
 

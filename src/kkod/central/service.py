@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, select, text
 
 from kkod.central import codes as code_format
 from kkod.central.interface import (
+    CHUNK_ROWS,
+    SCANNING_CHUNK_ROWS,
     Central,
     CodeLookup,
     MatchResult,
@@ -47,6 +49,8 @@ class InProcessCentral:
         self.engine = engine
         self._secret = secret
         self.key_id = key_id
+        scans = engine.dialect.name == "postgresql"
+        self.chunk_rows = SCANNING_CHUNK_ROWS if scans else CHUNK_ROWS
 
     def office(self, krid: str) -> OfficeInfo | None:
         with self.engine.connect() as conn:

@@ -42,11 +42,6 @@ from kkod.table.writer import write_code_batches_within
 
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
-# Rows per chunk matched at central (each chunk is set-based). PostgreSQL hash-joins each
-# chunk against the whole registry (one scan of its people per chunk): 100,000 rows against
-# 1,000,000 people took 4.66 s in chunks of 20,000, 4.42 s in chunks of 50,000, 4.51 s in one;
-# SQLite looks each key up by index, the same 3.7 s in chunks of 20,000 or 50,000.
-CHUNK = 50_000
 # From this size (about 2,500 rows) the filled table is written by a child process (kkod.background).
 WRITER_PROCESS_FROM_BYTES = 256 * 1024
 FOURT_LETTERS = frozenset(layout.FOURT_LETTERS)
@@ -293,7 +288,7 @@ def _match(
     reference: str | None,
     actor: str,
 ) -> list[RowOutcome]:
-    """Every row's outcome, matched and issued :data:`CHUNK` rows at a time; each chunk's codes
+    """Every row's outcome, matched and issued ``central.chunk_rows`` at a time; each chunk's codes
     go to the table's ``writer`` at once, to be written while the next chunk is matched.
     Every row gets exactly one outcome, else :class:`IncompleteGeneration`.
 
@@ -301,7 +296,8 @@ def _match(
     this thread makes the next chunk's keys and hands the codes before to the writer.
     """
     total = len(table.numbers)
-    starts = range(0, total, CHUNK)
+    size = central.chunk_rows
+    starts = range(0, total, size)
     rows: list[RowOutcome] = []
     note("Egyeztetés és kódkiadás", 0, total)
     make_keys = KeyMaker()
@@ -309,7 +305,7 @@ def _match(
 
     def chunks() -> Iterator[list[bytes | None]]:
         for start in starts:
-            keys.append(make_keys(table.fourt[start : start + CHUNK]))
+            keys.append(make_keys(table.fourt[start : start + size]))
             yield keys[-1]
 
     judge = RowJudge()
@@ -317,7 +313,7 @@ def _match(
         central.match_and_issue_chunks(krid, chunks(), via=via, reference=reference, actor=actor)
     ) as matched:
         for index, (start, outcomes) in enumerate(zip(starts, matched, strict=False)):
-            rows += _hand_over(table, start, outcomes, keys[index], judge, writer)
+            rows += _hand_over(table, start, size, outcomes, keys[index], judge, writer)
             keys[index] = []
             note("Egyeztetés és kódkiadás", len(rows), total)
     writer.end()
@@ -331,6 +327,7 @@ def _match(
 def _hand_over(
     table: FourTColumns,
     start: int,
+    size: int,
     outcomes: list[Outcome],
     keys: list[bytes | None],
     judge: RowJudge,
@@ -339,7 +336,7 @@ def _hand_over(
     """The chunk's row outcomes, the rows without a code judged as ``kkod validate`` judges
     them; its codes handed to the table's writer, and column E emptied in every other row
     where the employer wrote something (the ministry returns only codes it issued)."""
-    end = start + CHUNK
+    end = start + size
     numbers = table.numbers[start:end]
     if len(outcomes) != len(numbers) or len(keys) != len(numbers):
         raise IncompleteGeneration(
