@@ -5,7 +5,7 @@ What every Central must do is in ``test_contract.py``."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kkod.central.codes import CodeError, derive_code, format_code, normalize
 from kkod.central.interface import MatchResult, Via
@@ -149,6 +149,37 @@ def test_issuing_creates_each_missing_connection_once_with_its_derived_code(cent
             )
         ).all()
     assert sorted(stored) == sorted((a, codes[a], "KK-1") for a in accounts)
+
+
+@pytest.mark.postgres
+def test_a_big_issue_refreshes_the_statistics_of_a_young_connections_table(pg_database):
+    """PostgreSQL: the next chunk's join is planned with the connections just made, not with
+    statistics that still say the table is empty (a nested loop then scanned it per key)."""
+    from kkod.central.interface import OfficeInfo
+    from kkod.central.matching import issue_codes
+    from kkod.central.models import Office
+    from kkod.central.registry import add_office
+    from kkod.central.synthetic import seed_registry
+    from kkod.db import make_engine, migrate
+
+    engine = make_engine(pg_database)
+    migrate(engine, "central")
+    add_office(engine, OfficeInfo(KRID, "PMHIV", "Példa Megyei Hivatal"))
+    seed_registry(engine, 3_000, seed=9)
+    reltuples = text("SELECT reltuples FROM pg_class WHERE relname = 'central_connections'")
+    try:
+        with engine.begin() as conn:
+            office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+            accounts = conn.scalars(select(Account.id).limit(1_500)).all()
+            assert conn.execute(reltuples).scalar() <= 0  # never analysed, or empty
+            issue_codes(
+                conn, office_id=office_id, krid=KRID, account_ids=accounts, secret=SECRET,
+                key_id=1, via="bulk", reference=None, known_missing=True,
+            )  # fmt: skip
+        with engine.connect() as conn:
+            assert conn.execute(reltuples).scalar() == len(accounts) == 1_500
+    finally:
+        engine.dispose()
 
 
 def test_an_offices_connections_searched_by_part_of_a_code(central, engine):
