@@ -189,13 +189,14 @@ def _abandoned(folder: Path) -> bool:
         return True
     try:
         pid = int(folder.name.rsplit("-", 2)[-2])  # <kind>-<pid>-<random>
-        os.kill(pid, 0)
     except (IndexError, ValueError):
         return False
+    try:
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except OSError:
-        return False  # alive, another user's
+        pass  # alive, another user's
     return False
 
 

@@ -151,10 +151,12 @@ def send_stored(
     """Hand a message kkod built and stored (``as_bytes()`` with :data:`POLICY`: CRLF line
     ends, headers encoded) to the SMTP server at ``target`` byte for byte, as
     :func:`send_message` would: the envelope sender is its From: address, the recipients are
-    ``envelope_to``. Nothing is parsed or rebuilt: every resend is the same bytes."""
+    ``envelope_to``. Only the header block is read (for the From: address); nothing is
+    rebuilt: every resend is the same bytes."""
     if not envelope_to:
         raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    header_block = raw.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block)
     sender = email.utils.parseaddr(headers.get("From", ""))[1]
     recipients = list(envelope_to)
 

@@ -13,7 +13,7 @@ busiest (connect-one, code verification) take :data:`KeyHolder` and check it the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, NoReturn
@@ -74,11 +74,8 @@ class Caller:
         """The key holder; 401 (or 429 after too many failures from one address) if the key
         is malformed, unknown or revoked. Looked up on ``conn`` when given."""
         if self.principal is None:
-            if conn is None:
-                with ctx.reader.connect() as own:
-                    principal = authenticate(own, ctx.pepper, self.token)
-            else:
-                principal = authenticate(conn, ctx.pepper, self.token)
+            with nullcontext(conn) if conn is not None else ctx.reader.connect() as using:
+                principal = authenticate(using, ctx.pepper, self.token)
             if principal is None:
                 _refuse(ctx, self.address, self.action)
             self.principal, self.krid = principal, principal.krid
@@ -277,14 +274,17 @@ def limited_write(
     that one row, so counting inside the request's transaction made an office's requests wait
     for each other (330 connect-one requests/s instead of 500). On SQLite, where one write
     transaction runs at a time anyway, the count is the write transaction's first statement."""
+    decision: Decision | None = None
     with ctx.reader.connect() as conn:
         call.check(ctx, conn)
         office = _own_office(call, krid, reach) or _found(conn, krid)
         if invalid is not None:
             raise invalid
-        decision = None if ctx.engine.dialect.name == "sqlite" else _take(conn, what, rate, office)
+        if ctx.engine.dialect.name != "sqlite":
+            decision = _take(conn, what, rate, office)
     with ctx.engine.begin() as conn:
-        decision = decision or _take(conn, what, rate, office)
+        if decision is None:
+            decision = _take(conn, what, rate, office)
         if decision.allowed:
             yield conn, office
             return

@@ -96,7 +96,9 @@ async def connect_by_match_key(
     return _connect_out(outcome, [])
 
 
-def _connect_by_match_key(ctx: CentralContext, call: Caller, krid: str, text: str | None):
+def _connect_by_match_key(
+    ctx: CentralContext, call: Caller, krid: str, text: str | None
+) -> Outcome:
     try:
         key, invalid = _match_key(text), None
     except Problem as problem:  # told once the key and the office are checked
