@@ -5,7 +5,7 @@ What every Central must do is in ``test_contract.py``."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from kkod.central.codes import CodeError, derive_code, format_code, normalize
 from kkod.central.interface import MatchResult, Via
@@ -15,6 +15,7 @@ from kkod.central.service import InProcessCentral
 from .conftest import (
     KOVACS,
     KRID,
+    MATCHING_CASES,
     NAGYNE,
     NO_ACCOUNT,
     OTHER_KRID,
@@ -65,7 +66,6 @@ def test_bulk_matching_is_set_based_for_many_keys(central, engine):
     unknown = [bytes([i % 256, i // 256]) * 8 for i in range(3000)]
     keys = [*unknown, key(KOVACS), key(TWO_ACCOUNTS)]
     statements: list[str] = []
-    from sqlalchemy import event
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
@@ -80,12 +80,38 @@ def test_bulk_matching_is_set_based_for_many_keys(central, engine):
     assert len(statements) < 20  # a handful of statements, not one per key
 
 
+def test_a_small_chunk_joined_by_one_statement_matches_as_a_big_one(central, engine):
+    """Up to DIRECT_KEYS_AT_MOST keys are joined by a statement that carries them, more
+    through temporary tables: each matching case gets the same result and code either way."""
+    from kkod.central.matching import DIRECT_KEYS_AT_MOST
+
+    people = [case.values[0] for case in MATCHING_CASES]
+    padding = [bytes([i % 256, i // 256]) * 8 for i in range(DIRECT_KEYS_AT_MOST + 1)]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        small = central.match_and_issue(KRID, [key(p) for p in people])
+        temporary_in_small = [s for s in statements if "TEMPORARY" in s]
+        big = central.match_and_issue(KRID, [*padding, *(key(p) for p in people)])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert temporary_in_small == []
+    assert any("TEMPORARY" in s for s in statements)  # the big one went the other way
+    assert big[len(padding) :] == small
+    assert [o.result for o in small] == [case.values[1] for case in MATCHING_CASES]
+    assert all(o.code for o in small if o.result is MatchResult.KOD)
+
+
 def test_the_code_parser_rejects_what_lookup_calls_invalid():
     with pytest.raises(CodeError):
         normalize("not-a-code")
 
 
-@pytest.mark.parametrize("others", [1, 150], ids=["as-values", "by-copy"])
+@pytest.mark.parametrize("others", [1, 2_500], ids=["as-arrays", "by-copy"])
 def test_issuing_again_keeps_what_another_worker_stored(central, engine, others):
     """A pair connected meanwhile (here: with another key) keeps its stored code; the others
     are created (on PostgreSQL, many: the plain insert is undone and redone skipping it)."""
@@ -116,10 +142,10 @@ def test_issuing_again_keeps_what_another_worker_stored(central, engine, others)
     assert count == others + 1
 
 
-@pytest.mark.parametrize("count", [1, 3, 250], ids=["one", "a-few-as-values", "many-by-copy"])
+@pytest.mark.parametrize("count", [1, 250, 2_500], ids=["one", "as-arrays", "many-by-copy"])
 def test_issuing_creates_each_missing_connection_once_with_its_derived_code(central, engine, count):
-    """One INSERT's VALUES for a few, COPY through a temporary table for many (PostgreSQL):
-    the same codes, created once, and issuing again creates nothing."""
+    """One INSERT of arrays for up to a few thousand, COPY through a temporary table for more
+    (PostgreSQL): the same codes, created once, and issuing again creates nothing."""
     from kkod.central.matching import issue_codes
     from kkod.central.models import Office
     from kkod.central.synthetic import seed_registry

@@ -1,8 +1,10 @@
-"""Set-based 4T matching and code issue on the registry: request keys into a temp table, one join.
+"""Set-based 4T matching and code issue on the registry: the request's keys, one grouped join.
 
 Never a query per row: a bulk request of 100,000 keys is one COPY/executemany into a
-temporary table and one grouped join against the indexed match keys; codes are issued the
-same way (one lookup of existing connections, one insert of the new ones).
+temporary table and one grouped join against the indexed match keys; a small request's keys
+go into the join statement itself (a temporary table's create, analyse and drop would cost
+more than the join). Codes are issued the same way (one lookup of existing connections, one
+insert of the new ones).
 """
 
 from __future__ import annotations
@@ -78,15 +80,38 @@ def classify_keys(
     }
 
 
-def key_rows(
-    conn: Connection, keys: Iterable[bytes], office_id: int | None = None
-) -> list[tuple[bytes, int, int, int | None, str | None]]:
+KeyRow = tuple[bytes, int, int, int | None, str | None]
+
+# Up to this many distinct keys are joined by one statement that carries them (a small
+# request, or the end of a big one); more go through a temporary table.
+DIRECT_KEYS_AT_MOST = 2_000
+
+
+def key_rows(conn: Connection, keys: Iterable[bytes], office_id: int | None = None) -> list[KeyRow]:
     """:func:`classify_keys` as plain rows, the bulk path's shape: (key, people, active
     accounts, smallest active account id, that account's code for ``office_id`` if stored)."""
-    if not load_keys(conn, keys):
-        return []
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) <= DIRECT_KEYS_AT_MOST:
+        return direct_key_rows(conn, distinct, office_id)
+    load_keys(conn, distinct)
     join_keys(conn, office_id)
     return fetch_key_rows(conn)
+
+
+def direct_key_rows(
+    conn: Connection, keys: Iterable[bytes], office_id: int | None = None
+) -> list[KeyRow]:
+    """:func:`key_rows` by one statement with the keys as its parameters (no temporary table):
+    for a few thousand keys at most."""
+    distinct = list(dict.fromkeys(keys))
+    if not distinct:
+        return []
+    if _pg(conn):
+        source, parameters = "unnest(%s::bytea[]) AS r(k)", (distinct,)
+    else:
+        values = ", ".join(["(?)"] * len(distinct))
+        source, parameters = f"(SELECT column1 AS k FROM (VALUES {values})) r", tuple(distinct)
+    return _plain_rows(conn, _joined(source, office_id, pg=_pg(conn)), parameters)
 
 
 # One key, one statement: what connect-one asks (no temporary tables for a single key).
@@ -135,6 +160,24 @@ def join_keys(conn: Connection, office_id: int | None = None) -> None:
     another thread of the caller can work meanwhile (reading the join's rows directly
     would take the GIL back for every row).
     """
+    drop_temp_table(conn, _ROWS)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_ROWS} AS {_joined(f'{_KEYS} r', office_id, pg=_pg(conn))}"
+    )
+
+
+def fetch_key_rows(conn: Connection) -> list[KeyRow]:
+    """The joined rows (see :func:`key_rows`); both temporary tables are dropped."""
+    try:
+        return _plain_rows(conn, f"SELECT k, people, accounts, account_id, code FROM {_ROWS}")
+    finally:
+        drop_temp_table(conn, _ROWS)
+        drop_temp_table(conn, _KEYS)
+
+
+def _joined(source: str, office_id: int | None, *, pg: bool) -> str:
+    """The grouped join of the keys in ``source`` (an alias ``r`` with a column ``k``) with
+    the registry, and with the office's stored codes when ``office_id`` is given."""
     if office_id is None:
         code_column, code_join = "NULL", ""
     else:
@@ -143,15 +186,13 @@ def join_keys(conn: Connection, office_id: int | None = None) -> None:
             f"LEFT JOIN central_connections c ON c.account_id = a.id "
             f"AND c.office_id = {int(office_id)} "
         )
-    # SQLite: CROSS JOIN pins the join order (request keys outside, the indexed registry
+    # CROSS JOIN pins SQLite's join order (request keys outside, the indexed registry
     # inside); without it the planner may scan every person of a big registry.
-    join = "JOIN" if _pg(conn) else "CROSS JOIN"
-    drop_temp_table(conn, _ROWS)
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {_ROWS} AS "
+    join = "JOIN" if pg else "CROSS JOIN"
+    return (
         f"SELECT r.k AS k, COUNT(DISTINCT p.id) AS people, COUNT(a.id) AS accounts, "
         f"MIN(a.id) AS account_id, {code_column} AS code "
-        f"FROM {_KEYS} r "
+        f"FROM {source} "
         f"{join} central_people p ON p.match_key = r.k "
         f"LEFT JOIN central_accounts a ON a.person_id = p.id AND a.active "
         f"{code_join}"
@@ -159,25 +200,26 @@ def join_keys(conn: Connection, office_id: int | None = None) -> None:
     )
 
 
-def fetch_key_rows(conn: Connection) -> list[tuple[bytes, int, int, int | None, str | None]]:
-    """The joined rows (see :func:`key_rows`); both temporary tables are dropped."""
+def _plain_rows(conn: Connection, statement: str, parameters: tuple = ()) -> list[KeyRow]:
+    """The statement's rows as plain tuples (no Row objects), keys as ``bytes``."""
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor = conn.connection.dbapi_connection.cursor()  # plain tuples, no Row objects
-        try:
-            cursor.execute(f"SELECT k, people, accounts, account_id, code FROM {_ROWS}")
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        cursor.execute(statement, parameters)
+        rows = cursor.fetchall()
     finally:
-        drop_temp_table(conn, _ROWS)
-        drop_temp_table(conn, _KEYS)
+        cursor.close()
     if rows and rows[0][0].__class__ is not bytes:  # PostgreSQL gives memoryview
         rows = [(bytes(k), *rest) for k, *rest in rows]
     return rows
 
 
-# Up to this many new connections go to PostgreSQL as one INSERT's VALUES; more by COPY.
-_VALUES_AT_MOST = 100
+# Up to DIRECT_KEYS_AT_MOST new connections go to PostgreSQL by this; more by COPY.
+_INSERT_ARRAYS = (
+    f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[], "
+    "%s::varchar[], %s::varchar[], %s::timestamptz[]) "
+    "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
+)
 # From this many new connections, their table's statistics may need refreshing at once.
 _ANALYZE_FROM = 1_000
 
@@ -212,19 +254,15 @@ def issue_codes(
         (office_id, account_id, code, key_id, via, reference)
         for account_id, code in zip(missing, codes_of_missing, strict=True)
     ]
-    if _pg(conn) and len(rows) <= _VALUES_AT_MOST:
-        # A few (connect-one: one): a single INSERT with the rows as VALUES, one round trip.
-        # The temporary table below cost PostgreSQL 1.7 ms of CPU per connect-one.
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-        created = dict(
-            conn.exec_driver_sql(
-                f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
-                f"VALUES {placeholders} "
-                "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code",
-                tuple(value for row in rows for value in (*row, now)),
-            ).all()
-        )
+    if _pg(conn) and len(rows) <= DIRECT_KEYS_AT_MOST:
+        # A small request's (connect-one: one): one INSERT with a column of values in each of
+        # its parameters — one round trip, and one statement text whatever the number of rows,
+        # which the driver prepares once per connection. The temporary table below cost
+        # PostgreSQL 1.7 ms of CPU per connect-one.
+        columns = (*(list(column) for column in zip(*rows, strict=True)), [now] * len(rows))
+        created = dict(conn.exec_driver_sql(_INSERT_ARRAYS, columns).all())
         count = len(created)
+        _refresh_statistics(conn, count)
     elif _pg(conn):
         # COPY into a temporary table, then one INSERT … SELECT. The pairs are known missing,
         # so a plain insert (a quarter cheaper than ON CONFLICT … RETURNING for 85,000 rows)

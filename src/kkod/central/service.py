@@ -28,6 +28,9 @@ from kkod.central.interface import (
     Via,
 )
 from kkod.central.matching import (
+    DIRECT_KEYS_AT_MOST,
+    KeyRow,
+    direct_key_rows,
     fetch_key_rows,
     issue_codes,
     join_keys,
@@ -98,27 +101,26 @@ class InProcessCentral:
                 raise UnknownOffice(krid)
             upcoming = iter(chunks)
             keys = next(upcoming, None)
-            joining = _start_chunk(conn, pool, office_id, keys) if keys is not None else None
-            while keys is not None:
+            joining = _Join(conn, pool, office_id, keys) if keys is not None else None
+            while keys is not None and joining is not None:
                 try:
                     following = next(upcoming, None)  # the caller computes it meanwhile
                     outcomes = self._finish_chunk(
                         conn, joining, office_id, krid, keys, via, reference, actor
                     )
                 except BaseException:
-                    if joining is not None:
-                        wait([joining])  # the connection is ours again
+                    joining.settle()  # the connection is ours again
                     conn.rollback()
                     raise
                 if following is not None:
-                    joining = _start_chunk(conn, pool, office_id, following)
+                    joining = _Join(conn, pool, office_id, following)
                 yield outcomes
                 keys = following
 
     def _finish_chunk(
         self,
         conn: Connection,
-        joining: Future[None] | None,
+        joining: _Join,
         office_id: int,
         krid: str,
         keys: Sequence[bytes | None],
@@ -127,13 +129,9 @@ class InProcessCentral:
         actor: str,
     ) -> list[Outcome]:
         """The chunk's outcomes once its join is done: missing codes issued, audited, committed."""
-        by_key: dict[bytes, Outcome] = {}
-        created = 0
-        if joining is not None:
-            joining.result()
-            by_key, created = self._outcomes_by_key(
-                conn, office_id, krid, fetch_key_rows(conn), via, reference
-            )
+        by_key, created = self._outcomes_by_key(
+            conn, office_id, krid, joining.rows(), via, reference
+        )
         unknown, invalid = _PLAIN[MatchResult.NINCS_TALALAT], _PLAIN[MatchResult.HIBAS_SOR]
         outcomes = [invalid if key is None else by_key.get(key, unknown) for key in keys]
         counts = Counter(outcome.result for outcome in outcomes)
@@ -154,7 +152,7 @@ class InProcessCentral:
         conn: Connection,
         office_id: int,
         krid: str,
-        key_rows: list[tuple[bytes, int, int, int | None, str | None]],
+        key_rows: list[KeyRow],
         via: Via,
         reference: str | None,
     ) -> tuple[dict[bytes, Outcome], int]:
@@ -265,14 +263,39 @@ _ACTIVE_BY_CODE = text(
 )
 
 
-def _start_chunk(
-    conn: Connection, pool: ThreadPoolExecutor, office_id: int, keys: Sequence[bytes | None]
-) -> Future[None] | None:
-    """Begin the chunk's transaction and load its keys; the join is started in ``pool``."""
-    conn.begin()
-    if not load_keys(conn, (k for k in keys if k is not None)):
-        return None
-    return pool.submit(join_keys, conn, office_id)
+class _Join:
+    """A chunk's registry join, begun in the chunk's transaction (begun here).
+
+    A big chunk's keys are loaded into a temporary table at once and joined in ``pool`` (a
+    thread of its own, started at the first such chunk) while the caller goes on; a small
+    chunk's join is one statement, run in this thread when its rows are asked for.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        pool: ThreadPoolExecutor,
+        office_id: int,
+        keys: Sequence[bytes | None],
+    ) -> None:
+        conn.begin()
+        self._conn, self._office_id = conn, office_id
+        self._keys = list(dict.fromkeys(k for k in keys if k is not None))
+        self._joining: Future[None] | None = None
+        if len(self._keys) > DIRECT_KEYS_AT_MOST:
+            load_keys(conn, self._keys)
+            self._joining = pool.submit(join_keys, conn, office_id)
+
+    def rows(self) -> list[KeyRow]:
+        if self._joining is None:
+            return direct_key_rows(self._conn, self._keys, self._office_id)
+        self._joining.result()
+        return fetch_key_rows(self._conn)
+
+    def settle(self) -> None:
+        """Wait until the pool no longer uses the connection (after an error)."""
+        if self._joining is not None:
+            wait([self._joining])
 
 
 def open_central(settings: Settings | None = None, url: str | None = None) -> Central:
