@@ -139,6 +139,9 @@ def _verify(pdf: bytes, roots: list[Any], avdh_seals: Sequence[str]) -> Signatur
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
+    from kkod.pki import hexstrings
+
+    hexstrings.install()
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = list(reader.embedded_signatures)
