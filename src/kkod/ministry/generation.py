@@ -446,12 +446,13 @@ def _is_big(table_path: Path) -> bool:
 def _open_and_read(
     central: Central | Callable[[], Central], krid: str, table_path: Path
 ) -> tuple[Central, FourTColumns]:
-    """The registry (opened here if given as a function) and the table, read meanwhile; a wrong
-    KRID is reported before a bad table."""
+    """The registry (opened here if given as a function) and the table, read meanwhile (a
+    small table after: a thread would cost more than it saves); a wrong KRID is reported
+    before a bad table."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_fourt, table_path)
+        reading = pool.submit(read_fourt, table_path) if _is_big(table_path) else None
         if callable(central):
             central = central()
         if central.office(krid) is None:
             raise UnknownOffice(krid)
-        return central, reading.result()
+        return central, reading.result() if reading else read_fourt(table_path)

@@ -245,6 +245,10 @@ def _text_of(value: object) -> str:
     return value if value.__class__ is str else cell_text(_cell(value))
 
 
+# From this size of sheet XML (about 5,000 rows) calamine parses in a thread of its own.
+_PARSE_BESIDE_FROM = 1_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class _Sheet:
     path: Path
@@ -265,11 +269,19 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
         styles = package.xml(STYLES) if package.has(STYLES) else b""
         check_before_parsing(package, sheet.name, data, styles)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            parsing = pool.submit(parse_sheet, package.data, sheet.name)
+            # A small sheet is parsed here: starting the thread would cost more than it saves.
+            parsing = (
+                pool.submit(parse_sheet, package.data, sheet.name)
+                if len(data) >= _PARSE_BESIDE_FROM
+                else None
+            )
             sha256 = hashlib.sha256(package.data).hexdigest() if digest else ""
             formulas = formula_cells(data)
             special = special_cells(data, _LETTER_SET)
-            values, failure = parsing.result()
+            if parsing is None:
+                values, failure = parse_sheet(package.data, sheet.name)
+            else:
+                values, failure = parsing.result()
         if failure is not None:
             raise unreadable(package, sheet.name, data, failure)
     _check_header(path, sheet.name, values[0] if values else [])
