@@ -14,6 +14,7 @@ from kkod.mail.message import XLSX_TYPE, Attachment, build_message, parse_messag
 from kkod.mail.server import start_intake_server, start_mailbox_server
 from kkod.mail.smtp import (
     MailError,
+    Relay,
     SmtpTarget,
     backoff_delays,
     send_message,
@@ -71,6 +72,74 @@ def test_a_stored_message_goes_out_byte_for_byte(intake, spool):
     first, second = spool.pending()
     assert first.raw().endswith(raw) and second.raw().endswith(raw)
     assert (first.envelope_from, first.recipients) == ("ehr@bm.gov.hu", ("iktato@pelda.gov.hu",))
+
+
+class _Conversations:
+    """An SMTP server's handler that notes which conversation (session) brought each message."""
+
+    def __init__(self) -> None:
+        self.sessions: list[int] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.sessions.append(id(session))
+        return "250 OK"
+
+
+def _counting_server(port: int | None = None):
+    from aiosmtpd.controller import Controller
+
+    handler = _Conversations()
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return controller, handler
+
+
+def test_replies_due_together_go_in_one_conversation():
+    """The worker's relay keeps its connection for the replies that follow (one EHLO, and on a
+    real relay one TLS handshake and login), where single sends open one each."""
+    controller, seen = _counting_server()
+    raw = _reply().as_bytes()
+    try:
+        with Relay(_target(controller)) as relay:
+            for _ in range(3):
+                relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        send_stored(raw, _target(controller), envelope_to=["iktato@pelda.gov.hu"])
+        send_stored(raw, _target(controller), envelope_to=["iktato@pelda.gov.hu"])
+    finally:
+        controller.stop()
+    assert len(seen.sessions) == 5
+    assert len(set(seen.sessions[:3])) == 1
+    assert len(set(seen.sessions)) == 3
+
+
+def test_a_kept_conversation_the_server_closed_is_made_again():
+    """A relay that closed the kept connection meanwhile (restarted, an idle timeout): the next
+    message goes through on a new one, not as a failure."""
+    controller, first = _counting_server()
+    port = controller.port
+    raw = _reply().as_bytes()
+    with Relay(_target(controller)) as relay:
+        relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        controller.stop()  # closes the conversation from the server's side
+        controller, second = _counting_server(port)
+        try:
+            relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+            relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        finally:
+            controller.stop()
+    assert len(first.sessions) == 1
+    assert len(second.sessions) == 2 and len(set(second.sessions)) == 1
+
+
+def test_a_relay_that_is_down_is_still_a_temporary_failure_with_a_kept_conversation():
+    controller, _ = _counting_server()
+    raw = _reply().as_bytes()
+    with Relay(_target(controller)) as relay:
+        relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        controller.stop()
+        with pytest.raises(MailError, match="nem érhető el") as caught:
+            relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+    assert caught.value.temporary
 
 
 def test_a_stored_message_to_a_non_ascii_address_needs_smtputf8(spool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.parser
 import email.policy
 import email.utils
@@ -129,16 +130,8 @@ def send_message(
     message's To: header (Cc/Bcc headers are never turned into recipients). The envelope sender
     is the From: address. Raises :class:`MailError` with a Hungarian message.
     """
-    recipients = list(envelope_to) if envelope_to is not None else recipients_of(message)
-    if not recipients:
-        raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
-    _converse(
-        target,
-        tls_context,
-        lambda client: client.send_message(message, to_addrs=recipients),
-        message.get("Message-ID", "?"),
-        len(recipients),
-    )
+    with Relay(target, tls_context) as relay:
+        relay.send_message(message, envelope_to=envelope_to)
 
 
 def send_stored(
@@ -148,53 +141,137 @@ def send_stored(
     envelope_to: Sequence[str],
     tls_context: ssl.SSLContext | None = None,
 ) -> None:
-    """Hand a message kkod built and stored (``as_bytes()`` with :data:`POLICY`: CRLF line
-    ends, headers encoded) to the SMTP server at ``target`` byte for byte, as
-    :func:`send_message` would: the envelope sender is its From: address, the recipients are
-    ``envelope_to``. Only the header block is read (for the From: address); nothing is
-    rebuilt: every resend is the same bytes."""
-    if not envelope_to:
-        raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
-    header_block = raw.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block)
-    sender = email.utils.parseaddr(headers.get("From", ""))[1]
-    recipients = list(envelope_to)
-
-    def submit(client: smtplib.SMTP) -> dict:
-        options: list[str] = []
-        if not all(address.isascii() for address in (sender, *recipients)):
-            if not client.has_extn("smtputf8"):
-                raise MailError(
-                    f"Az SMTP-kiszolgáló ({target.label}) nem fogad ékezetes vagy más nem ASCII "
-                    "karaktert tartalmazó e-mail-címet (nem támogatja az SMTPUTF8-at)."
-                )
-            options = ["SMTPUTF8", "BODY=8BITMIME"]
-        return client.sendmail(sender, recipients, raw, mail_options=options)
-
-    _converse(target, tls_context, submit, headers.get("Message-ID", "?"), len(recipients))
+    """:meth:`Relay.send_stored` in a conversation of its own."""
+    with Relay(target, tls_context) as relay:
+        relay.send_stored(raw, envelope_to=envelope_to)
 
 
-def _converse(
-    target: SmtpTarget,
-    tls_context: ssl.SSLContext | None,
-    submit: Callable[[smtplib.SMTP], dict],
-    label: str,
-    recipients: int,
-) -> None:
-    """One SMTP conversation with ``target`` (EHLO, STARTTLS, login) in which ``submit`` hands
-    a message over; every failure becomes a Hungarian :class:`MailError`."""
+class Relay:
+    """Conversations with the SMTP server at ``target`` for one message or several: the
+    connection (EHLO, STARTTLS, login) is made for the first message and kept for the ones
+    that follow, and closed by :meth:`close` or after a failure. Every failure is a Hungarian
+    :class:`MailError`."""
+
+    def __init__(self, target: SmtpTarget, tls_context: ssl.SSLContext | None = None) -> None:
+        self.target = target
+        self._tls_context = tls_context
+        self._client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Relay:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def send_message(
+        self, message: EmailMessage, *, envelope_to: Sequence[str] | None = None
+    ) -> None:
+        """See :func:`send_message`."""
+        recipients = list(envelope_to) if envelope_to is not None else recipients_of(message)
+        if not recipients:
+            raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
+        self._hand_over(
+            lambda client: client.send_message(message, to_addrs=recipients),
+            message.get("Message-ID", "?"),
+            len(recipients),
+        )
+
+    def send_stored(self, raw: bytes, *, envelope_to: Sequence[str]) -> None:
+        """Hand a message kkod built and stored (``as_bytes()`` with :data:`POLICY`: CRLF line
+        ends, headers encoded) over byte for byte, as :meth:`send_message` would: the envelope
+        sender is its From: address, the recipients are ``envelope_to``. Only the header block
+        is read (for the From: address); nothing is rebuilt: every resend is the same bytes."""
+        if not envelope_to:
+            raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
+        header_block = raw.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+            header_block
+        )
+        sender = email.utils.parseaddr(headers.get("From", ""))[1]
+        recipients = list(envelope_to)
+        where = self.target.label
+
+        def submit(client: smtplib.SMTP) -> dict:
+            options: list[str] = []
+            if not all(address.isascii() for address in (sender, *recipients)):
+                if not client.has_extn("smtputf8"):
+                    raise MailError(
+                        f"Az SMTP-kiszolgáló ({where}) nem fogad ékezetes vagy más nem ASCII "
+                        "karaktert tartalmazó e-mail-címet (nem támogatja az SMTPUTF8-at)."
+                    )
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
+            return client.sendmail(sender, recipients, raw, mail_options=options)
+
+        self._hand_over(submit, headers.get("Message-ID", "?"), len(recipients))
+
+    def close(self) -> None:
+        """End the conversation (QUIT), quietly: the messages were handed over already."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+    def _hand_over(
+        self, submit: Callable[[smtplib.SMTP], dict], label: str, recipients: int
+    ) -> None:
+        """``submit`` one message on the open conversation, or a new one; a kept conversation
+        the server has closed meanwhile (an idle timeout) is made again once."""
+        where = self.target.label
+        with _in_hungarian(self.target):
+            kept = self._client is not None
+            try:
+                try:
+                    refused = submit(self._connected())
+                except smtplib.SMTPServerDisconnected:
+                    if not kept:
+                        raise
+                    self._drop()
+                    refused = submit(self._connected())
+            except BaseException:
+                self._drop()
+                raise
+        if refused:
+            raise MailError(
+                f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
+                smtp_code=next(iter(refused.values()))[0],
+            )
+        log.debug("üzenet=%s esemény=átadva címzettek=%d továbbító=%s", label, recipients, where)
+
+    def _connected(self) -> smtplib.SMTP:
+        if self._client is None:
+            target = self.target
+            client = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
+            try:
+                client.ehlo()
+                if target.starttls:
+                    if not client.has_extn("starttls"):
+                        raise MailError(
+                            f"Az SMTP-kiszolgáló ({target.label}) nem támogatja a STARTTLS-t."
+                        )
+                    client.starttls(context=self._tls_context or target.tls_context())
+                    client.ehlo()
+                if target.user:
+                    _login(client, target.user, target.password or "")
+            except BaseException:
+                client.close()
+                raise
+            self._client = client
+        return self._client
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+@contextlib.contextmanager
+def _in_hungarian(target: SmtpTarget) -> Iterator[None]:
+    """Every failure of an SMTP conversation with ``target`` as a Hungarian :class:`MailError`."""
     where = target.label
     try:
-        with smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT) as client:
-            client.ehlo()
-            if target.starttls:
-                if not client.has_extn("starttls"):
-                    raise MailError(f"Az SMTP-kiszolgáló ({where}) nem támogatja a STARTTLS-t.")
-                client.starttls(context=tls_context or target.tls_context())
-                client.ehlo()
-            if target.user:
-                _login(client, target.user, target.password or "")
-            refused = submit(client)
+        yield
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as error:
@@ -260,12 +337,6 @@ def _converse(
             f"Az SMTP-kiszolgáló ({where}) nem érhető el ({error.strerror or error}).",
             temporary=True,
         ) from None
-    if refused:
-        raise MailError(
-            f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
-            smtp_code=next(iter(refused.values()))[0],
-        )
-    log.debug("üzenet=%s esemény=átadva címzettek=%d továbbító=%s", label, recipients, where)
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:

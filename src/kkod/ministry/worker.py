@@ -31,7 +31,7 @@ from kkod.central.interface import Central, UnknownOffice
 from kkod.config import Settings, get_settings
 from kkod.errors import KkodError, TableError
 from kkod.mail.message import XLSX_TYPE, Attachment
-from kkod.mail.smtp import MailError, SmtpTarget, backoff_delays, send_stored
+from kkod.mail.smtp import MailError, Relay, SmtpTarget, backoff_delays
 from kkod.ministry.checks import xlsx_filename
 from kkod.ministry.failures import describe
 from kkod.ministry.models import Request, utcnow
@@ -293,10 +293,14 @@ class Worker:
     def send_due(self, summary: RoundSummary | None = None) -> int:
         """Send every reply that is due; stop at the first temporary failure (relay down)."""
         summary = summary if summary is not None else RoundSummary()
+        with Relay(self.smtp) as relay:  # one conversation for the replies due together
+            return self._send_due(relay, summary)
+
+    def _send_due(self, relay: Relay, summary: RoundSummary) -> int:
         sent = 0
         while (reply := self.store.claim_reply(self.worker_id)) is not None:
             try:
-                send_stored(reply.raw, self.smtp, envelope_to=[reply.recipient])
+                relay.send_stored(reply.raw, envelope_to=[reply.recipient])
             except MailError as error:
                 delay = self.retry_in(reply.attempts)
                 log.warning(
