@@ -313,23 +313,23 @@ class RequestStore:
                 attempts=Request.attempts + 1,
                 started_at=now,
             )
-            .returning(Request.id, Request.attempts)
+            .returning(Request)
+            .execution_options(synchronize_session=False)
         )
-        with self.engine.begin() as connection:
-            row = connection.execute(statement).first()
-        if row is None:
-            return None
         with self._sessions.begin() as session:
+            request = session.scalars(statement).first()
+            if request is None:
+                return None
+            attempt = request.attempts
             _audit(
-                session,
-                row.id,
-                worker_id,
-                "feldolgozás megkezdve",
-                f"{row.attempts}. kísérlet",
-                now,
+                session, request.id, worker_id, "feldolgozás megkezdve", f"{attempt}. kísérlet", now
             )
-            _history(session, row.id, RequestStatus.FELDOLGOZAS_ALATT, None, now, repeat=False)
-            return session.get(Request, row.id)
+            # A first attempt follows no processing step; a later one may (a released request
+            # stays „feldolgozás alatt” to the employer): no step twice.
+            _history(
+                session, request.id, RequestStatus.FELDOLGOZAS_ALATT, None, now, repeat=attempt == 1
+            )
+        return request
 
     def renew_lease(
         self,
