@@ -111,11 +111,12 @@ def header_problem(found: Sequence[str]) -> str | None:
 def _problem(package: Package, sheet: SheetRef, shared: SharedStrings) -> str | None:
     head = package.head(sheet.part, _PEEK_BYTES)
     check_xml_prolog(head, sheet.part, package.path)
+    header = leading_rows(head, layout.HEADER_ROW).get(layout.HEADER_ROW, {})
+    problem = header_problem(_texts(header, shared))
+    if problem is None:  # the usual case: the rows below need not be looked at
+        return None
     rows = leading_rows(head, _PEEK_ROWS)
     texts = {number: _texts(cells, shared) for number, cells in rows.items()}
-    problem = header_problem(texts.get(layout.HEADER_ROW, []))
-    if problem is None:
-        return None
     lower = next(
         (
             n
