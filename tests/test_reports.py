@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 import kkod.reports as reports
-from kkod.reports import Report, UnknownReportFormat, write_report
+from kkod.reports import BULK_ROWS_FROM, Report, UnknownReportFormat, write_report
 from kkod.table.sheet_xml import formula_cells
 
 ROWS = [
@@ -103,15 +103,21 @@ BULK_ROWS = [
 ]
 
 
-def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path):
-    bulk = Report("Kiadott kódok", BULK_HEADERS, BULK_ROWS, widths=(9, 9, 18, 26), bulk=True)
+@pytest.mark.parametrize(
+    "copies", [1, BULK_ROWS_FROM // len(BULK_ROWS)], ids=["few-by-xlsxwriter", "many-into-xml"]
+)
+def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path, copies):
+    """A few rows XlsxWriter writes, many go into the sheet's XML after it: the same cells."""
+    rows = BULK_ROWS * copies
+    bulk = Report("Kiadott kódok", BULK_HEADERS, rows, widths=(9, 9, 18, 26), bulk=True)
     report = write_report(tmp_path / "r.xlsx", Report("Próba", ("Sor",), [(7,)], more=(bulk,)))
-    expected = [list(BULK_HEADERS), *([v if v != "" else None for v in r] for r in BULK_ROWS)]
+    expected = [list(BULK_HEADERS), *([v if v != "" else None for v in r] for r in rows)]
     book = load_workbook(report)
     sheet = book["Kiadott kódok"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == expected
-    assert sheet.auto_filter.ref == "A1:D6" and sheet.freeze_panes == "A2"
-    assert sheet["A1"].font.b and sheet.dimensions == "A1:D6"
+    last = len(rows) + 1
+    assert sheet.auto_filter.ref == f"A1:D{last}" and sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and sheet.dimensions == f"A1:D{last}"
     grid = CalamineWorkbook.from_path(report).get_sheet_by_name("Kiadott kódok").to_python()
     assert [[v if v != "" else None for v in row] for row in grid] == expected
     with zipfile.ZipFile(report) as archive:

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 FORMATS = (".xlsx", ".csv", ".html")
 # Up to this many cells (a 120,000-row reason report) an .xlsx report is built in memory.
 IN_MEMORY_CELLS = 600_000
+# From this many rows a bulk table's rows are written into its sheet after XlsxWriter (see
+# Report.bulk); fewer, XlsxWriter writes them (rewriting the package would cost more).
+BULK_ROWS_FROM = 2_000
 _DEFLATE_LEVEL = 3  # as the filled table's (kkod.table.writer)
 _DIGIT_PIXELS = 7  # the width of a digit in Excel's default font: widths are counted in these
 
@@ -63,6 +66,7 @@ class Report:
     text and whole numbers, for a program to read back as much as for a person) has its
     rows written into the .xlsx sheet directly, without per-cell formats: XlsxWriter takes
     about 7 µs a cell, which made the 85,000 issued codes of a 100,000-row table cost 2.5 s.
+    Below :data:`BULK_ROWS_FROM` rows XlsxWriter writes them after all.
     """
 
     title: str
@@ -143,21 +147,10 @@ def _html_template() -> Template:
 
 
 def _xlsx(path: Path, report: Report) -> None:
-    # XlsxWriter's temporary files (the report's rows) go to a folder beside the report,
-    # removed whatever happens: never left in TMPDIR.
-    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
-        _write_xlsx(path, report, scratch)
-
-
-def _write_xlsx(path: Path, report: Report, scratch: str) -> None:
-    """Each table on a sheet of its own (bold, shaded, frozen and filterable header), the
-    summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
-    memory (shared strings: a third faster); a bigger one, or one given as an iterator, is
-    streamed row by row (XlsxWriter's constant memory)."""
-    import xlsxwriter
-
-    tables = [report, *report.more]
-    cells = 0
+    tables = [
+        replace(t, bulk=False) if t.bulk and _few(t.rows) else t for t in (report, *report.more)
+    ]
+    cells: int | None = 0
     for table in tables:
         rows = () if table.bulk else table.rows
         cells = (
@@ -165,15 +158,38 @@ def _write_xlsx(path: Path, report: Report, scratch: str) -> None:
             if cells is None or not isinstance(rows, Sized)
             else cells + len(rows) * len(table.headers)
         )
+    if cells is not None and cells <= IN_MEMORY_CELLS:
+        _write_xlsx(path, report, tables, None)
+        return
+    # XlsxWriter's temporary files (the report's rows) go to a folder beside the report,
+    # removed whatever happens: never left in TMPDIR.
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
+        _write_xlsx(path, report, tables, scratch)
+
+
+def _few(rows: Iterable[Sequence[object]]) -> bool:
+    """Rows few enough for XlsxWriter itself: writing them after it costs more."""
+    return isinstance(rows, Sized) and len(rows) < BULK_ROWS_FROM
+
+
+def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str | None) -> None:
+    """Each table on a sheet of its own (bold, shaded, frozen and filterable header), the
+    summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
+    memory (shared strings: a third faster; ``scratch`` is ``None``); a bigger one, or one
+    given as an iterator, is streamed row by row (XlsxWriter's constant memory) through
+    temporary files in ``scratch``."""
+    import xlsxwriter
+
+    in_memory = scratch is None
     workbook = xlsxwriter.Workbook(
         str(path),
         {
-            "constant_memory": cells is None or cells > IN_MEMORY_CELLS,
+            "constant_memory": not in_memory,
             # A small report's parts are zipped from memory: no temporary file per part.
-            "in_memory": cells is not None and cells <= IN_MEMORY_CELLS,
+            "in_memory": in_memory,
             "strings_to_urls": False,
             "default_date_format": "yyyy-mm-dd",
-            "tmpdir": scratch,
+            **({} if in_memory else {"tmpdir": scratch}),
         },
     )
     try:
@@ -273,7 +289,8 @@ def _xlsx_sheet(workbook, table: Report, style: _Formats) -> None:
         for column, value in enumerate(row):
             kind = value.__class__
             if kind is str:
-                write_string(number, column, value, formats[column])
+                if value:  # an empty text is an empty cell, as in a bulk table
+                    write_string(number, column, value, formats[column])
             elif kind is int:
                 write_number(number, column, value, formats[column])
             elif isinstance(value, date):
