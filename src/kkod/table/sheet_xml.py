@@ -171,7 +171,8 @@ class PreparedSheet:
                 "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
             )
         self._content_end = content_end
-        self._content = data[content_start:content_end]
+        # A view, not a copy: the sheet's XML is tens of megabytes in a big table.
+        self._content: bytes | memoryview = memoryview(data)[content_start:content_end]
         for col in columns:
             self._cells_of(col)
 
@@ -218,7 +219,7 @@ class PreparedSheet:
         return _patch_by_walking(
             head,
             data[sheet_data.start() : content_start],
-            content,
+            bytes(content),
             data[self._content_end :],
             prefix,
             remaining,
@@ -227,7 +228,7 @@ class PreparedSheet:
 
     def _patch_by_substitution(
         self, edits: Mapping[int, Mapping[int, str]]
-    ) -> tuple[bytes, dict[int, dict[int, str]]]:
+    ) -> tuple[bytes | memoryview, dict[int, dict[int, str]]]:
         """The fast path: each edited cell that was located is replaced in place.
 
         Returns the new content and the edits not done.

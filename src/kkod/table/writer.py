@@ -150,10 +150,14 @@ def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]
     PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
 
 
-def write_code_batches_within(src: Path, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+def write_code_batches_within(
+    src: Path, dst: Path, limits: TableLimits | None, batches: Iterable[Mapping[int, str]]
+) -> None:
     """:func:`write_code_batches` to a ``dst`` that an enclosing atomic write makes durable
-    (no fsync of its own)."""
-    PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches, durable=False)
+    (no fsync of its own). The caller's ``limits`` spare a writer process the settings."""
+    PreparedTable(src, [layout.CODE_COLUMN], limits).write_code_batches(
+        dst, batches, durable=False
+    )
 
 
 def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
