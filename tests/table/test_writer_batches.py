@@ -41,6 +41,19 @@ def test_ordered_batches_stream_to_the_same_workbook(table, tmp_path_factory, cu
     assert members(folder / "reszletekben.xlsx") == members(folder / "egyben.xlsx")
 
 
+@given(block=st.integers(16, 4096), cuts=st.lists(st.integers(0, len(CODES)), max_size=4))
+def test_a_sheet_inflated_block_by_block_gives_the_same_workbook(
+    table, tmp_path_factory, block, cuts
+):
+    """Blocks of any size, cutting cells, rows and tags anywhere, change nothing written."""
+    folder = tmp_path_factory.mktemp("out")
+    write_codes(table, folder / "egyben.xlsx", CODES)
+    prepared = PreparedTable(table, ["E"], streamed=True, block=block)
+    assert prepared._streamed is not None
+    prepared.write_code_batches(folder / "blokkokban.xlsx", _batches(CODES, cuts))
+    assert members(folder / "blokkokban.xlsx") == members(folder / "egyben.xlsx")
+
+
 @given(order=st.permutations(range(4)))
 def test_batches_out_of_order_fall_back_to_one_write(table, tmp_path_factory, order):
     folder = tmp_path_factory.mktemp("out")

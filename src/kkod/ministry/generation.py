@@ -37,6 +37,7 @@ from kkod.fourt.validation import check_person, person_from_cells
 from kkod.hungarian import with_article
 from kkod.reports import check_format, write_report
 from kkod.table import layout
+from kkod.table.limits import TableLimits
 from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
 from kkod.table.writer import write_code_batches_within
 
@@ -264,7 +265,11 @@ def _generate(
         # table, then patches each chunk's codes as they come (see kkod.background).
         with closing(
             start_writer(
-                write_code_batches_within, table_path, output_tmp, process=_is_big(table_path)
+                write_code_batches_within,
+                table_path,
+                output_tmp,
+                TableLimits.from_settings(),
+                process=_is_big(table_path),
             )
         ) as table_writer:
             rows = _match(central, krid, table, table_writer, note, via, reference, actor)
@@ -314,7 +319,10 @@ def _match(
     ) as matched:
         for index, (start, outcomes) in enumerate(zip(starts, matched, strict=False)):
             rows += _hand_over(table, start, size, outcomes, keys[index], judge, writer)
+            # What the chunk's outcomes need is in them: its keys and cells can go (a
+            # 100,000-row table's 4T texts are 40 MB, which the reason report can reuse).
             keys[index] = []
+            table.fourt[start : start + size] = [None] * len(outcomes)
             note("Egyeztetés és kódkiadás", len(rows), total)
     writer.end()
     if len(rows) != total or len(set(table.numbers)) != total:

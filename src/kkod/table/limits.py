@@ -8,8 +8,10 @@ within about 1 GB of memory and 30 seconds (``docs/reliability.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-from kkod.config import Settings, get_settings
+if TYPE_CHECKING:
+    from kkod.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,10 @@ class TableLimits:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> TableLimits:
         """The limits the process's settings (``KKOD_TABLE_MAX_*``) give."""
+        # Imported here: the settings bring pydantic (30 MiB, 0.1 s), which a writer process
+        # given its limits by its parent never needs.
+        from kkod.config import get_settings
+
         settings = settings or get_settings()
         return cls(**{f.name: getattr(settings, f"table_{f.name}") for f in fields(cls)})
 

@@ -18,6 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,8 @@ _R_ID_STRICT = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 _MACRO_CONTENT = b"macroEnabled"
 # Parts parsed into a tree (workbook, relationships, content types) are small in any real file.
 _TREE_PART_BYTES = 16 * 2**20
+# A part read a block at a time (Package.blocks) is inflated this much at once.
+INFLATE_BLOCK = 4 * 2**20
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
@@ -246,6 +249,42 @@ class Package:
             raise not_xlsx(self.path, f"sérült rész (hibás ellenőrzőösszeg): {name}")
         return out
 
+    def blocks(self, name: str, size: int = INFLATE_BLOCK) -> Iterator[bytes]:
+        """:meth:`read` a block of at most ``size`` bytes at a time, with the same checks: the
+        size, the stream's end and the CRC are checked after the last block."""
+        info = self.members[name]
+        raw = self.raw(name)
+        total, crc = 0, 0
+        if info.compress_type == zipfile.ZIP_STORED:
+            for start in range(0, len(raw), size):
+                block = bytes(raw[start : start + size])
+                total, crc = total + len(block), zlib.crc32(block, crc)
+                yield block
+            complete = total == info.file_size
+        else:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            pending: bytes | memoryview = raw
+            while not inflater.eof and total <= info.file_size:
+                try:
+                    block = inflater.decompress(pending, size)
+                except zlib.error:
+                    raise not_xlsx(self.path, f"sérült tömörített rész: {name}") from None
+                pending = inflater.unconsumed_tail
+                if not block and not pending:
+                    break  # the stream ends before its end mark
+                total, crc = total + len(block), zlib.crc32(block, crc)
+                if total <= info.file_size:
+                    yield block
+            complete = total == info.file_size and inflater.eof and not pending
+        if not complete:
+            raise refused(
+                self.path,
+                f"{article(name)} „{name}” rész kibontva nem akkora, amekkorának a zip-archívum mondja "
+                "(sérült vagy szándékosan félrevezető archívum)",
+            )
+        if crc != info.CRC:
+            raise not_xlsx(self.path, f"sérült rész (hibás ellenőrzőösszeg): {name}")
+
     def head(self, name: str, length: int) -> bytes:
         """At most the first ``length`` bytes of the member, inflating no more than needed."""
         info = self.members[name]
@@ -407,12 +446,7 @@ def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
                 f"{article(part)} „{part}” rész {encoding} kódolású; Excel-munkafüzet részei mindig "
                 "UTF-8 kódolásúak (ezt a fájlt nem Excel vagy LibreOffice mentette)",
             )
-    position = start
-    while True:  # skip the declaration, comments and processing instructions before the root
-        m = _PROLOG_SKIP.match(data, position)
-        if m is None or m.end() == position:
-            break
-        position = m.end()
+    position = prolog_end(data, start)
     if data.startswith(b"<!DOCTYPE", position) or data.startswith(b"<!ENTITY", position):
         raise refused(
             path,
@@ -420,6 +454,16 @@ def check_xml_prolog(data: bytes, part: str, path: Path) -> None:
             "amilyet Excel-munkafüzet soha",
             "Ilyen fájlt nem dolgozunk fel; küldje el a kitöltött sablont.",
         )
+
+
+def prolog_end(data: bytes, start: int = 0) -> int:
+    """Where the declaration, comments and processing instructions before the root end."""
+    position = start
+    while True:
+        m = _PROLOG_SKIP.match(data, position)
+        if m is None or m.end() == position:
+            return position
+        position = m.end()
 
 
 def read_limited(path: Path, limits: TableLimits) -> bytes:

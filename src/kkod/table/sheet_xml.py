@@ -13,7 +13,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kkod.errors import TableError
@@ -171,7 +171,8 @@ class PreparedSheet:
                 "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
             )
         self._content_end = content_end
-        self._content = data[content_start:content_end]
+        # A view, not a copy: the sheet's XML is tens of megabytes in a big table.
+        self._content: bytes | memoryview = memoryview(data)[content_start:content_end]
         for col in columns:
             self._cells_of(col)
 
@@ -181,12 +182,7 @@ class PreparedSheet:
         them); one regular-expression scan per column."""
         cells = self._cells.get(col)
         if cells is None:
-            prefix = re.escape(self._prefix)
-            pattern = re.compile(
-                b"<" + prefix + b'c r="' + column_letters(col).encode() + rb'(\d+)"'
-                rb"([^>]*?)(?:/>|>(.*?)</" + prefix + rb"c>)",
-                re.DOTALL,
-            )
+            pattern = cells_pattern(self._prefix, col)
             cells = {}
             for m in pattern.finditer(self._content):
                 row = int(m[1])
@@ -218,7 +214,7 @@ class PreparedSheet:
         return _patch_by_walking(
             head,
             data[sheet_data.start() : content_start],
-            content,
+            bytes(content),
             data[self._content_end :],
             prefix,
             remaining,
@@ -227,7 +223,7 @@ class PreparedSheet:
 
     def _patch_by_substitution(
         self, edits: Mapping[int, Mapping[int, str]]
-    ) -> tuple[bytes, dict[int, dict[int, str]]]:
+    ) -> tuple[bytes | memoryview, dict[int, dict[int, str]]]:
         """The fast path: each edited cell that was located is replaced in place.
 
         Returns the new content and the edits not done.
@@ -247,48 +243,66 @@ class PreparedSheet:
     def _replacements(
         self, edits: Mapping[int, Mapping[int, str]]
     ) -> tuple[list[tuple[int, int, bytes]], dict[int, dict[int, str]]]:
-        """(start, end, new cell) in the content for each edited cell that was located, in
-        order; and the edits whose cells were not."""
-        prefix = self._prefix
-        found: list[tuple[int, int, bytes]] = []
-        remaining: dict[int, dict[int, str]] = {}
-        dropped = self._dropped
-        columns: dict[int, tuple[dict, bytes]] = {}  # column -> (its cells, b' r="E')
-        # Rows below every located cell of the edited columns are new rows, taken whole.
-        last = max(
-            (max(self._cells_of(col), default=0) for col in set().union(*edits.values())),
-            default=0,
-        )
-        for row, cols in edits.items():
-            if row > last:
-                remaining[row] = dict(cols)
-                continue
-            for col, text in cols.items():
-                column = columns.get(col)
-                if column is None:
-                    column = columns[col] = (
-                        self._cells_of(col),
-                        b' r="' + column_letters(col).encode(),
-                    )
-                cell = column[0].get(row)
-                if cell is None:
-                    remaining.setdefault(row, {})[col] = text
-                    continue
-                start, end, attrs, inner = cell
-                kept = dropped.get(attrs)
-                if kept is None:
-                    kept = dropped[attrs] = _DROPPED_ON_PATCH.sub(b"", attrs)
-                if inner:
-                    _refuse_shared_formula(row, col, inner)
-                found.append(
-                    (start, end, inline_string_cell(prefix, column[1] + b'%d"' % row + kept, text))
-                )
-        found.sort()
-        return found, remaining
+        return replacements(edits, self._cells_of, self._prefix, self._dropped)
 
     def streamer(self) -> SheetStreamer:
         """A patcher that takes the edits in batches and gives the XML piece by piece."""
         return SheetStreamer(self)
+
+
+def replacements(
+    edits: Mapping[int, Mapping[int, str]],
+    cells_of: Callable[[int], Mapping[int, tuple[int, int, bytes, bytes | None]]],
+    prefix: bytes,
+    dropped: dict[bytes, bytes],
+) -> tuple[list[tuple[int, int, bytes]], dict[int, dict[int, str]]]:
+    """(start, end, new cell) for each edited cell that ``cells_of(column)`` located (row →
+    start, end, other attributes, inner bytes), in order; and the edits whose cells were not.
+    ``dropped`` caches a cell's other attributes → those kept on patching."""
+    found: list[tuple[int, int, bytes]] = []
+    remaining: dict[int, dict[int, str]] = {}
+    columns: dict[int, tuple[dict, bytes]] = {}  # column -> (its cells, b' r="E')
+    # Rows below every located cell of the edited columns are new rows, taken whole.
+    last = max(
+        (max(cells_of(col), default=0) for col in set().union(*edits.values())),
+        default=0,
+    )
+    for row, cols in edits.items():
+        if row > last:
+            remaining[row] = dict(cols)
+            continue
+        for col, text in cols.items():
+            column = columns.get(col)
+            if column is None:
+                column = columns[col] = (
+                    cells_of(col),
+                    b' r="' + column_letters(col).encode(),
+                )
+            cell = column[0].get(row)
+            if cell is None:
+                remaining.setdefault(row, {})[col] = text
+                continue
+            start, end, attrs, inner = cell
+            kept = dropped.get(attrs)
+            if kept is None:
+                kept = dropped[attrs] = _DROPPED_ON_PATCH.sub(b"", attrs)
+            if inner:
+                _refuse_shared_formula(row, col, inner)
+            found.append(
+                (start, end, inline_string_cell(prefix, column[1] + b'%d"' % row + kept, text))
+            )
+    found.sort()
+    return found, remaining
+
+
+def cells_pattern(prefix: bytes, col: int) -> re.Pattern[bytes]:
+    """The cells of column ``col`` whose start tag has ``r`` first: row, other attributes, inner bytes."""
+    escaped = re.escape(prefix)
+    return re.compile(
+        b"<" + escaped + b'c r="' + column_letters(col).encode() + rb'(\d+)"'
+        rb"([^>]*?)(?:/>|>(.*?)</" + escaped + rb"c>)",
+        re.DOTALL,
+    )
 
 
 class NotStreamable(Exception):

@@ -18,7 +18,8 @@ from kkod.atomic import atomic_write
 from kkod.table import layout
 from kkod.table.limits import TableLimits
 from kkod.table.locate import open_table
-from kkod.table.package import Package, not_xlsx
+from kkod.table.package import INFLATE_BLOCK, Package, not_xlsx
+from kkod.table.sheet_stream import StreamedSheet
 from kkod.table.sheet_xml import NotStreamable, PreparedSheet, column_index
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
@@ -27,6 +28,8 @@ MAX_COLUMN = 16_384
 # Members are re-compressed with their own method; deflate level 3 costs a third of the default
 # level's time on a 50 MB sheet for ~15 % more bytes.
 DEFLATE_LEVEL = 3
+# Codes are patched this many rows at a time (see _parts).
+_ROWS_A_PART = 5_000
 # A streamed member's size is not known in advance: from this size on, it gets a ZIP64 header.
 _ZIP64_MARGIN = 1 << 30
 
@@ -46,15 +49,36 @@ class PreparedTable:
     located: what a patch needs before the values are known (see :func:`patch_cells`)."""
 
     def __init__(
-        self, src: Path, columns: Iterable[str] = (), limits: TableLimits | None = None
+        self,
+        src: Path,
+        columns: Iterable[str] = (),
+        limits: TableLimits | None = None,
+        *,
+        streamed: bool = False,
+        block: int = INFLATE_BLOCK,
     ) -> None:
+        """``streamed``: for :meth:`write_code_batches` only, the sheet is inflated as it is
+        written instead of kept whole (see :mod:`kkod.table.sheet_stream`), where it can be."""
         self.src = src = Path(src)
         with open_table(src, limits, only_sheet=True) as table:
             self._package: Package = table.package
             self._part = table.sheet.part
-            self._sheet = PreparedSheet(
-                table.package.xml(self._part), [_column_of(letter) for letter in columns]
+            self._columns = [_column_of(letter) for letter in columns]
+            self._streamed = (
+                StreamedSheet.prepare(self._package, self._part, self._columns[0], block)
+                if streamed and len(self._columns) == 1
+                else None
             )
+            self._whole: PreparedSheet | None = None
+            if self._streamed is None:
+                self._whole = PreparedSheet(table.package.xml(self._part), self._columns)
+
+    @property
+    def _sheet(self) -> PreparedSheet:
+        """The whole sheet, prepared (inflated again if it was streamed)."""
+        if self._whole is None:
+            self._whole = PreparedSheet(self._package.xml(self._part), self._columns)
+        return self._whole
 
     def write(self, dst: Path, edits: Mapping[int, Mapping[int, str]]) -> None:
         """Save the table with ``edits[row][column index]`` as ``dst`` (atomically)."""
@@ -73,12 +97,13 @@ class PreparedTable:
         ``durable``: see :func:`kkod.atomic.atomic_write`."""
         codes: dict[int, str] = {}
         batches = iter(batches)
-        streamer = self._sheet.streamer()
+        streamer = (self._streamed or self._sheet).streamer()
 
         def pieces() -> Iterator[bytes]:
             for batch in batches:
                 codes.update(batch)  # first: a batch that cannot stream is kept
-                yield streamer.feed(_edits(_code_cells(batch)))
+                for part in _parts(batch):
+                    yield streamer.feed(_edits(_code_cells(part)))
             yield streamer.finish()
 
         try:
@@ -86,6 +111,7 @@ class PreparedTable:
         except NotStreamable:
             for batch in batches:
                 codes.update(batch)
+            self._streamed = None
             self._save(dst, [self._sheet.patch(_edits(_code_cells(codes)))], durable=durable)
 
     def _save(self, dst: Path, sheet: Iterable[bytes], *, durable: bool = True) -> None:
@@ -107,6 +133,15 @@ class PreparedTable:
                             stream.write(piece)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
             raise not_xlsx(self.src, "sérült zip-archívum") from error
+
+
+def _parts(batch: Mapping[int, str]) -> Iterator[dict[int, str]]:
+    """The batch in row order, :data:`_ROWS_A_PART` rows at a time: what one part costs to
+    patch (its cells, its XML) is alive at once, not a whole batch's (50,000 rows on
+    PostgreSQL)."""
+    rows = sorted(batch)
+    for start in range(0, len(rows), _ROWS_A_PART):
+        yield {row: batch[row] for row in rows[start : start + _ROWS_A_PART]}
 
 
 def _code_cells(codes: Mapping[int, str]) -> Iterator[tuple[tuple[int, str], str]]:
@@ -147,13 +182,17 @@ def write_codes(src: Path, dst: Path, codes: Mapping[int, str]) -> None:
 def write_code_batches(src: Path, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
     """:func:`write_codes` with the codes in batches, rows in order: the table is read and its
     cells located before the first batch is taken (a :mod:`kkod.background` writer)."""
-    PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches)
+    PreparedTable(src, [layout.CODE_COLUMN], streamed=True).write_code_batches(dst, batches)
 
 
-def write_code_batches_within(src: Path, dst: Path, batches: Iterable[Mapping[int, str]]) -> None:
+def write_code_batches_within(
+    src: Path, dst: Path, limits: TableLimits | None, batches: Iterable[Mapping[int, str]]
+) -> None:
     """:func:`write_code_batches` to a ``dst`` that an enclosing atomic write makes durable
-    (no fsync of its own)."""
-    PreparedTable(src, [layout.CODE_COLUMN]).write_code_batches(dst, batches, durable=False)
+    (no fsync of its own). The caller's ``limits`` spare a writer process the settings."""
+    PreparedTable(src, [layout.CODE_COLUMN], limits, streamed=True).write_code_batches(
+        dst, batches, durable=False
+    )
 
 
 def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
