@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from kkod.mail.message import build_message
 from kkod.mail.smtp import SmtpTarget, send_message
@@ -19,7 +20,7 @@ from kkod.mail.spool import Spool
 from kkod.ministry.generation import generate
 from kkod.ministry.intake import ingest
 from kkod.ministry.intake_server import IntakeService
-from kkod.ministry.models import OutboxStatus, RequestStatus
+from kkod.ministry.models import OutboxStatus, Request, RequestStatus
 from kkod.ministry.worker import Worker
 from kkod.table.reader import read_table
 
@@ -129,6 +130,43 @@ def test_the_reason_report_lists_every_row_without_a_code(world, mailbox, tmp_pa
     eml.write_bytes(delivered.raw)
     reply = read_reply(eml)
     assert reply.report_found and len(reply.rows) == len(STAFF)
+
+
+def _codes_of_reply(raw: bytes, folder: Path, name: str) -> dict[str, str]:
+    return _codes_of(_attachments(raw)["kapcsolati_kod_tabla-kodokkal.xlsx"], folder, name)
+
+
+def test_the_worker_does_not_read_the_table_the_intake_read(world, mailbox, tmp_path, monkeypatch):
+    """The intake keeps what it read; the worker generates from it without parsing the table
+    again, and a request stored without it (an older version's) is read again: same codes."""
+    import kkod.ministry.generation as generation
+    from kkod.table.reader import read_fourt
+
+    first = ingest(world.email(message_id="<egy@pelda.hu>"), SENDER, store=world.store,
+                   central=world.central, settings=world.settings)  # fmt: skip
+    second = ingest(world.email(message_id="<ketto@pelda.hu>"), SENDER, store=world.store,
+                    central=world.central, settings=world.settings)  # fmt: skip
+    with world.store.engine.begin() as conn:  # the second as an older version stored it
+        conn.execute(
+            update(Request).where(Request.id == second.request.id).values(table_columns=None)
+        )
+    reads: list[Path] = []
+
+    def counted(path):
+        reads.append(path)
+        return read_fourt(path)
+
+    monkeypatch.setattr(generation, "read_fourt", counted)
+    worker = Worker(world.store, world.central, world.settings, worker_id="w")
+    worker.process_next()
+    assert reads == []  # the first: from what the intake kept
+    worker.process_next()
+    assert len(reads) == 1  # the second: read again
+    worker.send_due()
+    replies = mailbox.handler.wait_for(2)
+    codes = [_codes_of_reply(r.raw, tmp_path, f"{n}.xlsx") for n, r in enumerate(replies)]
+    assert codes[0] == codes[1] and sum(1 for c in codes[0].values() if c) == 4
+    assert {first.request.status, second.request.status} == {RequestStatus.BEERKEZETT}
 
 
 def test_smtp_down_then_up_the_reply_is_delivered(world, mailbox):

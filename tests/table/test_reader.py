@@ -103,6 +103,15 @@ def test_text_person_and_named_fields(filled: Path):
     assert by_row[6].kapcsolati_kod == "kézzel írt" and by_row[2].kapcsolati_kod == ""
 
 
+def test_what_the_intake_read_is_kept_exactly_for_the_worker(filled: Path):
+    from kkod.table.columns_codec import decode_columns, encode_columns
+
+    fill(filled, {8: {"C": "=1+1"}, 9: {"E": "csak kód"}, 10: {"H": 1011, "I": "=A1"}})
+    columns = read_fourt(filled)
+    assert columns.blocked and any(c is not None and 1011 in c for c in columns.fourt)
+    assert decode_columns(encode_columns(columns)) == columns
+
+
 def test_the_generation_read_is_read_table_reduced(filled: Path):
     fill(filled, {8: {"C": "=1+1"}, 9: {"E": "csak kód"}, 10: {"H": "Pécs"}})
     table, columns = read_table(filled), read_fourt(filled)

@@ -31,6 +31,7 @@ from kkod.hungarian import article
 from kkod.mail.message import Attachment
 from kkod.ministry.models import SignatureKind
 from kkod.pki.verify import SignatureVerdict
+from kkod.table.reader import FourTColumns
 
 
 class Check(StrEnum):
@@ -109,9 +110,13 @@ class CheckedRequest:
     data: DeclarationData | None
     office: OfficeInfo | None
     signer_name: str | None
-    rows: int
+    columns: FourTColumns  # what was read from the table (the worker need not read it again)
     table_sha256: str
     signature: SignatureKind
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns.numbers)
 
     @property
     def waits_for_operator(self) -> bool:
@@ -147,7 +152,8 @@ def check_submission(
             "Küldje el újra a kérelmet ilyen tárggyal.",
         )
     table, declaration = _the_two_files(submission.attachments, settings)
-    rows = _template_rows(table, settings.data_dir)
+    columns = _template_columns(table, settings.data_dir)
+    rows = len(columns.numbers)
     sha256 = hashlib.sha256(table.data).hexdigest()
     verdict = verify_declaration_signature(
         declaration.data,
@@ -173,7 +179,7 @@ def check_submission(
         data=data,
         office=None,
         signer_name=verdict.signer_name,
-        rows=rows,
+        columns=columns,
         table_sha256=sha256,
         signature=signature,
     )
@@ -396,31 +402,32 @@ def _what_came(kinds: list[tuple[Attachment, Kind]], *, wanted: Kind) -> str:
     return "(" + "; ".join(told) + ".) "
 
 
-def _template_rows(table: Attachment, data_dir: Path) -> int:
-    """The number of data rows of the table; :class:`Rejection` if it is not the template or
-    empty. The table is read from a copy in a private work folder under ``data_dir``."""
-    from kkod.table.reader import read_table
+def _template_columns(table: Attachment, data_dir: Path) -> FourTColumns:
+    """The table's data rows, read as generation reads them; :class:`Rejection` if it is not
+    the template or empty. The table is read from a copy in a private work folder under
+    ``data_dir``."""
+    from kkod.table.reader import read_fourt
     from kkod.workspace import work_folder
 
     with work_folder("intake", data_dir) as folder:
         path = folder / xlsx_filename(table.filename)
         path.write_bytes(table.data)
         try:
-            rows = len(read_table(path).rows)
+            columns = read_fourt(path)
         except KkodError as error:
             raise Rejection(
                 Check.TEMPLATE,
                 f"A táblázat nem az eredeti „Kapcsolati kód adattáblázat” sablon: {error.message} "
                 "Töltse ki az eredeti sablont a formátum módosítása nélkül, és küldje el újra.",
             ) from None
-    if rows == 0:
+    if not columns.numbers:
         raise Rejection(
             Check.EMPTY_TABLE,
             f"A csatolt táblázatban („{table.filename}”) nincs kitöltött adatsor: legalább egy "
             "munkatárs adatait (a D, F, G, H és I oszlopban) ki kell tölteni. Töltse ki a "
             "táblázatot, készítse el hozzá a nyilatkozatot, és küldje el újra a kettőt együtt.",
         )
-    return rows
+    return columns
 
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")

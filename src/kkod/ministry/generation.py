@@ -216,10 +216,13 @@ def generate(
     via: Via = Via.BULK,
     actor: str = "system",
     durable: bool = True,
+    columns: FourTColumns | None = None,
 ) -> GenerationResult:
     """Read ``table_path``, match and issue codes for office ``krid``, write the filled table to
     ``output`` and the reason report to ``report``. Same table again → same codes.
     ``durable=False`` for outputs in a work folder that is thrown away (no fsyncs).
+    ``columns``: what :func:`~kkod.table.reader.read_fourt` gave for this very table before
+    (the intake read it): it is not read again.
 
     ``central`` may also be a function that opens it: it is then opened while the table is
     read (the parse runs without the GIL).
@@ -235,7 +238,18 @@ def generate(
     note = progress or (lambda _stage, _done, _total: None)
     with cyclic_gc_paused():
         return _generate(
-            table_path, krid, central, output, report, suffix, reference, note, via, actor, durable
+            table_path,
+            krid,
+            central,
+            output,
+            report,
+            suffix,
+            reference,
+            note,
+            via,
+            actor,
+            durable,
+            columns,
         )
 
 
@@ -251,6 +265,7 @@ def _generate(
     via: Via,
     actor: str,
     durable: bool,
+    columns: FourTColumns | None,
 ) -> GenerationResult:
     """Both outputs appear, or neither does: each is written to a temporary file first, and
     renamed once both are complete (the files inside are made durable by that, not again)."""
@@ -259,7 +274,7 @@ def _generate(
         atomic_write(report, durable=durable) as report_tmp,
     ):
         note("Táblázat beolvasása", 0, 1)
-        central, table = _open_and_read(central, krid, table_path)
+        central, table = _open_and_read(central, krid, table_path, columns)
         note("Táblázat beolvasása", 1, 1)
         # A big table is written by a child process, started now: it reads and prepares the
         # table, then patches each chunk's codes as they come (see kkod.background).
@@ -452,15 +467,25 @@ def _is_big(table_path: Path) -> bool:
 
 
 def _open_and_read(
-    central: Central | Callable[[], Central], krid: str, table_path: Path
+    central: Central | Callable[[], Central],
+    krid: str,
+    table_path: Path,
+    columns: FourTColumns | None = None,
 ) -> tuple[Central, FourTColumns]:
     """The registry (opened here if given as a function) and the table, read meanwhile (a
-    small table after: a thread would cost more than it saves); a wrong KRID is reported
-    before a bad table."""
+    small table after: a thread would cost more than it saves) unless its ``columns`` were
+    read before; a wrong KRID is reported before a bad table."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_fourt, table_path) if _is_big(table_path) else None
+        if columns is not None:
+            reading = None
+        elif _is_big(table_path):
+            reading = pool.submit(read_fourt, table_path)
+        else:
+            reading = None
         if callable(central):
             central = central()
         if central.office(krid) is None:
             raise UnknownOffice(krid)
+        if columns is not None:
+            return central, columns
         return central, reading.result() if reading else read_fourt(table_path)

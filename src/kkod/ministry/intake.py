@@ -42,6 +42,7 @@ from kkod.ministry.failures import disk_full
 from kkod.ministry.models import Channel, Request, RequestStatus, utcnow
 from kkod.ministry.replies import rejection_reply
 from kkod.ministry.store import NewRequest, RequestStore
+from kkod.table.columns_codec import encode_columns
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +314,7 @@ def _accepted(new: NewRequest, checked: CheckedRequest) -> None:
     new.table_filename = checked.table.filename
     new.table_sha256 = checked.table_sha256
     new.table_xlsx = checked.table.data
+    new.table_columns = encode_columns(checked.columns)
     new.declaration_filename = checked.declaration.filename
     new.declaration_pdf = checked.declaration.data
     new.rows = checked.rows

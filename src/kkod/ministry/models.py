@@ -126,6 +126,9 @@ class Request(Base):
     table_xlsx: Mapped[bytes | None] = mapped_column(
         LargeBinary, deferred=True
     )  # personal data: retention
+    # What the intake read from the table (kkod.table.columns_codec), so that the worker does
+    # not parse it again; personal data, purged with the table.
+    table_columns: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     declaration_filename: Mapped[str | None] = mapped_column(Text)
     declaration_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     rows: Mapped[int | None] = mapped_column(Integer)

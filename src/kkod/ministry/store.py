@@ -65,6 +65,7 @@ class NewRequest:
     table_filename: str | None = None
     table_sha256: str | None = None
     table_xlsx: bytes | None = None
+    table_columns: bytes | None = None  # what the intake read from it (columns_codec)
     declaration_filename: str | None = None
     declaration_pdf: bytes | None = None
     rows: int | None = None
@@ -148,6 +149,7 @@ class RequestStore:
                     table_filename=new.table_filename,
                     table_sha256=new.table_sha256,
                     table_xlsx=new.table_xlsx,
+                    table_columns=new.table_columns,
                     declaration_filename=new.declaration_filename,
                     declaration_pdf=new.declaration_pdf,
                     rows=new.rows,
@@ -584,7 +586,7 @@ class RequestStore:
             session.execute(
                 update(Request)
                 .where(Request.id.in_(ids))
-                .values(table_xlsx=None, purged_at=now)
+                .values(table_xlsx=None, table_columns=None, purged_at=now)
                 .execution_options(synchronize_session=False)
             )
             session.execute(
@@ -623,8 +625,16 @@ class RequestStore:
             return list(session.scalars(query))
 
     def table_of(self, request_id: int) -> bytes | None:
+        return self.table_and_columns_of(request_id)[0]
+
+    def table_and_columns_of(self, request_id: int) -> tuple[bytes | None, bytes | None]:
+        """The request's table and what the intake read from it (either may be ``None``: purged,
+        or stored by an older version)."""
         with self._sessions() as session:
-            return session.scalar(select(Request.table_xlsx).where(Request.id == request_id))
+            row = session.execute(
+                select(Request.table_xlsx, Request.table_columns).where(Request.id == request_id)
+            ).first()
+        return (row[0], row[1]) if row is not None else (None, None)
 
     def declaration_of(self, request_id: int) -> bytes | None:
         with self._sessions() as session:

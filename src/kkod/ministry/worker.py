@@ -39,6 +39,8 @@ from kkod.ministry.replies import codes_reply, rejection_reply, report_attachmen
 from kkod.ministry.store import DEFAULT_LEASE, Counts, OutgoingReply, RequestStore
 from kkod.ministry.wakeup import WakeUp, warm_up
 from kkod.oserrors import free_space
+from kkod.table.columns_codec import ColumnsUnreadable, decode_columns
+from kkod.table.reader import FourTColumns
 from kkod.workspace import disk_full, no_space, remove_stale, work_folder
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,18 @@ class RoundSummary:
     sent: int = 0
     send_failures: int = 0
     purged: int = 0
+
+
+def _read_before(stored: bytes | None) -> FourTColumns | None:
+    """What the intake read from the request's table; ``None`` (the table is read again) when
+    it was not kept (an older version's request) or cannot be decoded."""
+    if stored is None:
+        return None
+    try:
+        return decode_columns(stored)
+    except ColumnsUnreadable:
+        log.warning("esemény=táblaadat_olvashatatlan ok=%s", quote("a táblázatot újra beolvassuk"))
+        return None
 
 
 class Worker:
@@ -197,7 +211,7 @@ class Worker:
         summary.released.append(request.reference)
 
     def _process(self, request: Request, summary: RoundSummary) -> None:
-        table_bytes = self.store.table_of(request.id)
+        table_bytes, columns = self.store.table_and_columns_of(request.id)
         if table_bytes is None:
             raise TableGone(
                 "A kérelem táblázata már nem áll rendelkezésre (a megőrzési idő lejárt); "
@@ -210,7 +224,7 @@ class Worker:
                 OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), self.settings.data_dir, needed
             )
         try:
-            counts, reply = self._generate(request, table_bytes)
+            counts, reply = self._generate(request, table_bytes, _read_before(columns))
             finished = self.store.finish(request.id, self.worker_id, counts, reply)
         except Exception as error:
             full = disk_full(error)
@@ -230,8 +244,11 @@ class Worker:
             counts.invalid,
         )
 
-    def _generate(self, request: Request, table_bytes: bytes) -> tuple[Counts, OutgoingReply]:
-        """The request's codes and reply, made in a private work folder (removed after)."""
+    def _generate(
+        self, request: Request, table_bytes: bytes, columns: FourTColumns | None
+    ) -> tuple[Counts, OutgoingReply]:
+        """The request's codes and reply, made in a private work folder (removed after);
+        ``columns``: what the intake read from the table, if it kept it."""
         from kkod.ministry.generation import generate
 
         renew = self._lease_keeper(request)
@@ -253,6 +270,7 @@ class Worker:
                 progress=renew,
                 actor=f"ministry:{self.worker_id}",
                 durable=False,  # read back into the reply, then the folder is removed
+                columns=columns,
             )
             counts = Counts(
                 rows=len(result.rows),
