@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from kkod.mail.message import build_message
 from kkod.mail.smtp import SmtpTarget, send_message
@@ -169,6 +169,24 @@ def test_the_worker_does_not_read_the_table_the_intake_read(world, mailbox, tmp_
     assert {first.request.status, second.request.status} == {RequestStatus.BEERKEZETT}
 
 
+def test_an_office_gone_since_intake_gets_a_rejection_and_no_codes(world, mailbox):
+    """The worker takes the table as the intake read it; the registry still tells that the
+    office is unknown, before any code is issued."""
+    from kkod.central.models import Connection, Office
+
+    ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
+    with world.central.engine.begin() as conn:
+        conn.execute(update(Office).values(krid="999999"))  # the KRID is no longer known
+    summary = Worker(world.store, world.central, world.settings, worker_id="w").run_once()
+    assert len(summary.rejected) == 1 and summary.finished == []
+    [delivered] = mailbox.handler.wait_for(1)
+    message = email.message_from_bytes(delivered.raw, policy=email.policy.default)
+    assert "Ismeretlen hivatali kapu (KRID)" in message.get_body(("plain",)).get_content()
+    assert list(message.iter_attachments()) == []
+    with world.central.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Connection)).scalar() == 0
+
+
 def test_smtp_down_then_up_the_reply_is_delivered(world, mailbox):
     mailbox.stop()  # the relay is down
     ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
@@ -285,9 +303,6 @@ def _request_attachments(world):
 
 
 def test_a_request_whose_table_is_gone_is_rejected_with_a_reply(world, mailbox):
-    from sqlalchemy import update
-
-    from kkod.ministry.models import Request
 
     request = ingest(
         world.email(), SENDER, store=world.store, central=world.central, settings=world.settings

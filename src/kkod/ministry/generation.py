@@ -473,19 +473,15 @@ def _open_and_read(
     columns: FourTColumns | None = None,
 ) -> tuple[Central, FourTColumns]:
     """The registry (opened here if given as a function) and the table, read meanwhile (a
-    small table after: a thread would cost more than it saves) unless its ``columns`` were
-    read before; a wrong KRID is reported before a bad table."""
+    small table after: a thread would cost more than it saves); a wrong KRID is reported
+    before a bad table. ``columns`` read before are taken as they are (the registry tells a
+    wrong KRID when it is asked to match)."""
+    if columns is not None:
+        return (central() if callable(central) else central), columns
     with ThreadPoolExecutor(max_workers=1) as pool:
-        if columns is not None:
-            reading = None
-        elif _is_big(table_path):
-            reading = pool.submit(read_fourt, table_path)
-        else:
-            reading = None
+        reading = pool.submit(read_fourt, table_path) if _is_big(table_path) else None
         if callable(central):
             central = central()
         if central.office(krid) is None:
             raise UnknownOffice(krid)
-        if columns is not None:
-            return central, columns
         return central, reading.result() if reading else read_fourt(table_path)
