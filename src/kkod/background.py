@@ -7,6 +7,9 @@ with the same code: starting a process would cost more than it saves.
 
 A writer is a function ``target(*args, batches)`` that consumes the batches (an iterator)
 and writes its files; it may do work before it takes the first batch.
+
+A child that completed its job stays for the next one of the same thread (a long-running
+worker's next big request): a Python process's start-up is not paid again.
 """
 
 from __future__ import annotations
@@ -91,17 +94,17 @@ class ProcessWriter:
     """
 
     def __init__(self, target: Callable[..., None], args: tuple[object, ...]) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", __name__, str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        self._process = _idle_child() or _new_child()
         # Sends go through a thread: a write blocks while the child is busy with the last batch.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-writer")
         self._sent: list[Future[None]] = []
         self._ended = False
+        self._answered = False
         self._send(pickle.dumps((target.__module__, target.__qualname__, args), protocol=5))
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def add(self, batch: object) -> None:
         self._send(pickle.dumps(batch, protocol=5))
@@ -118,19 +121,24 @@ class ProcessWriter:
         try:
             for sent in self._sent:
                 sent.result()
-            self._process.stdin.close()
-            error = pickle.loads(self._process.stdout.read())
+            error = pickle.load(self._process.stdout)
         except (OSError, EOFError, pickle.UnpicklingError) as lost:
             raise WriterProcessFailed(
                 "A kimenetet író folyamat váratlanul leállt; nem készült kimenet."
             ) from lost
+        self._answered = error is None
         if error is not None:
             raise error
 
     def close(self) -> None:
-        """Wait for the child; an input closed before the end of the batches makes it give up
-        (and remove what it started). A child that stops reading its input is killed."""
+        """Keep a child that completed its job for the thread's next one; else wait for it:
+        an input closed before the end of the batches makes it give up (and remove what it
+        started). A child that stops reading its input is killed."""
         process = self._process
+        if self._answered:
+            self._sender.shutdown(wait=True)
+            _keep_idle(process)
+            return
         self._sender.shutdown(wait=False, cancel_futures=True)
         _, stuck = wait([f for f in self._sent if not f.cancelled()], timeout=_WAIT_SECONDS)
         if stuck:
@@ -155,6 +163,55 @@ class ProcessWriter:
         self._sent.append(self._sender.submit(send))
 
 
+_idle = threading.local()  # a thread's child that completed its job: (process, environment)
+
+
+def _new_child() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-P", "-m", __name__, str(os.getpid())],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _idle_child() -> subprocess.Popen | None:
+    """This thread's idle child, if it is alive and was started in the same environment."""
+    kept = getattr(_idle, "child", None)
+    _idle.child = None
+    if kept is None:
+        return None
+    process, environment = kept
+    if process.poll() is None and environment == _environment():
+        return process
+    _end(process)
+    return None
+
+
+def _keep_idle(process: subprocess.Popen) -> None:
+    previous = getattr(_idle, "child", None)
+    _idle.child = (process, _environment())
+    if previous is not None:
+        _end(previous[0])
+
+
+def _environment() -> int:
+    """What a child inherited at its start that a next job may depend on."""
+    return hash((sys.executable, tuple(sorted(os.environ.items()))))
+
+
+def _end(process: subprocess.Popen) -> None:
+    """End an idle child: its input closed, it leaves (killed if it does not)."""
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+    try:
+        process.wait(_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
 class _Cancelled(Exception):
     """The parent closed the input before the end of the batches."""
 
@@ -171,9 +228,21 @@ def _batches(requests: BinaryIO) -> Iterator[object]:
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
-    """The child's side: run the target on the batches as they come, answer with the error it
-    raised (``None`` for success); a cancelled run gives no answer."""
-    module, name, args = pickle.load(requests)
+    """The child's side: job after job until the input ends, as :func:`serve_one`."""
+    while True:
+        try:
+            job = pickle.load(requests)
+        except EOFError:
+            return  # the parent is done with us
+        if not serve_one(job, requests, answers):
+            return
+        gc.collect()  # what the job left in cycles (the collector is off while it runs)
+
+
+def serve_one(job: tuple[str, str, tuple], requests: BinaryIO, answers: BinaryIO) -> bool:
+    """Run the job's target on the batches as they come, answer with the error it raised
+    (``None`` for success); a cancelled run gives no answer (``False``: the input ended)."""
+    module, name, args = job
     target = getattr(importlib.import_module(module), name)
     batches = _batches(requests)
     failure: Exception | None = None
@@ -187,9 +256,10 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         for _ in batches:  # what is left after an error
             pass
     except _Cancelled:
-        return
+        return False
     answers.write(pickle.dumps(_picklable(failure)))
     answers.flush()
+    return True
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

@@ -153,3 +153,35 @@ def test_a_writer_child_ends_when_its_parent_is_killed(tmp_path):
         parent.kill()
         parent.wait()
     wait_until(lambda: gone(child), timeout=30, what="the orphaned writer to end")
+
+
+def test_a_child_that_completed_its_job_serves_the_threads_next_one(tmp_path):
+    """A long-running worker does not start a Python process for each big request: the child
+    that answered takes the next job of the same thread; after a failure a new one is made,
+    and another thread does not get this thread's child."""
+    import threading
+
+    def run(target, *args) -> int:
+        writer = start_writer(target, *args, process=True)
+        try:
+            writer.add(["sor"])
+            writer.finish()
+            return writer.pid
+        finally:
+            writer.close()
+
+    first = run(targets.write_lines, str(tmp_path / "1.txt"))
+    second = run(targets.write_lines, str(tmp_path / "2.txt"))
+    assert second == first and (tmp_path / "2.txt").read_text(encoding="utf-8") == "sor\n"
+    with pytest.raises(targets.TargetError):
+        run(targets.fail_on, "sor")
+    third = run(targets.write_lines, str(tmp_path / "3.txt"))
+    assert third != first  # the one that failed was not kept
+    assert not psutil.pid_exists(first)  # ended and reaped by close()
+    elsewhere: list[int] = []
+    thread = threading.Thread(
+        target=lambda: elsewhere.append(run(targets.write_lines, str(tmp_path / "4.txt")))
+    )
+    thread.start()
+    thread.join()
+    assert elsewhere and elsewhere[0] != third
