@@ -8,8 +8,8 @@ with the same code: starting a process would cost more than it saves.
 A writer is a function ``target(*args, batches)`` that consumes the batches (an iterator)
 and writes its files; it may do work before it takes the first batch.
 
-A child that completed its job stays for the next one of the same thread (a long-running
-worker's next big request): a Python process's start-up is not paid again.
+Within :func:`reused_children` (a long-running worker), a child that completed its job stays
+for the thread's next one: a Python process's start-up is not paid for every big request.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class ProcessWriter:
         an input closed before the end of the batches makes it give up (and remove what it
         started). A child that stops reading its input is killed."""
         process = self._process
-        if self._answered:
+        if self._answered and getattr(_idle, "reuse", False):
             self._sender.shutdown(wait=True)
             _keep_idle(process)
             return
@@ -164,6 +164,21 @@ class ProcessWriter:
 
 
 _idle = threading.local()  # a thread's child that completed its job: (process, environment)
+
+
+@contextlib.contextmanager
+def reused_children() -> Iterator[None]:
+    """In this thread, within this block, a writer child that completed its job is kept for
+    the next one; the one kept is ended on leaving."""
+    _idle.reuse = True
+    try:
+        yield
+    finally:
+        _idle.reuse = False
+        kept = getattr(_idle, "child", None)
+        _idle.child = None
+        if kept is not None:
+            _end(kept[0])
 
 
 def _new_child() -> subprocess.Popen:

@@ -170,18 +170,24 @@ def test_a_child_that_completed_its_job_serves_the_threads_next_one(tmp_path):
         finally:
             writer.close()
 
-    first = run(targets.write_lines, str(tmp_path / "1.txt"))
-    second = run(targets.write_lines, str(tmp_path / "2.txt"))
-    assert second == first and (tmp_path / "2.txt").read_text(encoding="utf-8") == "sor\n"
-    with pytest.raises(targets.TargetError):
-        run(targets.fail_on, "sor")
-    third = run(targets.write_lines, str(tmp_path / "3.txt"))
-    assert third != first  # the one that failed was not kept
-    assert not psutil.pid_exists(first)  # ended and reaped by close()
-    elsewhere: list[int] = []
-    thread = threading.Thread(
-        target=lambda: elsewhere.append(run(targets.write_lines, str(tmp_path / "4.txt")))
-    )
-    thread.start()
-    thread.join()
-    assert elsewhere and elsewhere[0] != third
+    with background.reused_children():
+        first = run(targets.write_lines, str(tmp_path / "1.txt"))
+        second = run(targets.write_lines, str(tmp_path / "2.txt"))
+        assert second == first and (tmp_path / "2.txt").read_text(encoding="utf-8") == "sor\n"
+        with pytest.raises(targets.TargetError):
+            run(targets.fail_on, "sor")
+        third = run(targets.write_lines, str(tmp_path / "3.txt"))
+        assert third != first  # the one that failed was not kept
+        assert not psutil.pid_exists(first)  # ended and reaped by close()
+        elsewhere: list[int] = []
+        thread = threading.Thread(
+            target=lambda: elsewhere.append(run(targets.write_lines, str(tmp_path / "4.txt")))
+        )
+        thread.start()
+        thread.join()
+        assert elsewhere and elsewhere[0] != third
+        assert not psutil.pid_exists(elsewhere[0])  # not kept: that thread reuses nothing
+    assert not psutil.pid_exists(third)  # the one kept is ended with the block
+    # Outside the block (a one-off command), each job's child ends with it.
+    fourth = run(targets.write_lines, str(tmp_path / "5.txt"))
+    assert fourth != third and not psutil.pid_exists(fourth)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from kkod.mail.server import start_mailbox_server
+from kkod.ministry.generation import WRITER_PROCESS_FROM_BYTES
 
 from ..mail.conftest import free_port
 
@@ -433,6 +434,19 @@ def test_every_command_prints_only_hungarian(kkod, tmp_path):
         relay.stop()
     assert len(kkod.seen) > 45
     assert not kkod.report(), kkod.report()
+
+
+def test_a_big_table_written_by_a_child_process_prints_nothing_more(kkod):
+    """From 256 KiB the filled table is written by a child process (kkod.background): its
+    start and end leave nothing on the screen either (no ResourceWarning at exit)."""
+    kkod("central", "seed", "--people", "5000", "--seed", "2")
+    kkod("central", "office", "add", "--krid", KRID, "--short-name", "PMHIV", "--org", ORG)
+    kkod("central", "sample-table", "--krid", KRID, "--rows", "5000", "--seed", "4",
+         "-o", "nagy.xlsx")  # fmt: skip
+    assert (kkod.folder / "nagy.xlsx").stat().st_size >= WRITER_PROCESS_FROM_BYTES
+    done = kkod("generate", "nagy.xlsx", "--krid", KRID)
+    assert "nagy-kodokkal.xlsx" in done.stdout
+    assert kkod.report() == ""
 
 
 def test_the_check_catches_a_library_warning_and_clicks_english():

@@ -27,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from kkod import logs
+from kkod.background import reused_children
 from kkod.central.interface import Central, UnknownOffice
 from kkod.config import Settings, get_settings
 from kkod.errors import KkodError, TableError
@@ -393,7 +394,8 @@ class Worker:
         still finds requests given back with a retry time, and those of other SQLite processes."""
         wake = WakeUp(self.store.engine, self.store.arrivals, stop)
         try:
-            self._rounds(stop, poll, wake)
+            with reused_children():  # one writer process for the big requests, not one each
+                self._rounds(stop, poll, wake)
         finally:
             wake.close()
         log.info("feldolgozó=%s esemény=leállt", quote(self.worker_id))
