@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import itertools
 import os
 import pickle
 import signal
@@ -244,14 +245,15 @@ def _batches(requests: BinaryIO) -> Iterator[object]:
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The child's side: job after job until the input ends, as :func:`serve_one`."""
-    while True:
+    for number in itertools.count():
         try:
             job = pickle.load(requests)
         except EOFError:
             return  # the parent is done with us
+        if number:
+            gc.collect()  # what the last job left in cycles (the collector is off in a job)
         if not serve_one(job, requests, answers):
             return
-        gc.collect()  # what the job left in cycles (the collector is off while it runs)
 
 
 def serve_one(job: tuple[str, str, tuple], requests: BinaryIO, answers: BinaryIO) -> bool:

@@ -278,12 +278,15 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
             sha256 = hashlib.sha256(package.data).hexdigest() if digest else ""
             formulas = formula_cells(data)
             special = special_cells(data, _LETTER_SET)
+            # The inflated sheet (50 MB for 100,000 rows) is not needed any more: let it go
+            # before calamine hands over its rows, not beside them.
+            del data
             if parsing is None:
                 values, failure = parse_sheet(package.data, sheet.name)
             else:
                 values, failure = parsing.result()
         if failure is not None:
-            raise unreadable(package, sheet.name, data, failure)
+            raise unreadable(package, sheet.name, package.xml(sheet.part), failure)
     _check_header(path, sheet.name, values[0] if values else [])
     for (number, letter), kind in special.items():  # what calamine reads as "" (see sheet_xml)
         if number - 1 < len(values):
