@@ -145,14 +145,7 @@ class ProcessWriter:
         if stuck:
             process.kill()  # a send still blocked: the child is hung
         self._sender.shutdown(wait=True)
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-        try:
-            process.wait(_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+        _end(process)
 
     def _send(self, message: bytes) -> None:
         stdin = self._process.stdin
@@ -217,7 +210,7 @@ def _environment() -> int:
 
 
 def _end(process: subprocess.Popen) -> None:
-    """End an idle child: its input closed, it leaves (killed if it does not)."""
+    """End a child: its input closed, it leaves (killed if it does not within the wait)."""
     with contextlib.suppress(OSError):
         process.stdin.close()
     try:
