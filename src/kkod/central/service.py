@@ -284,6 +284,7 @@ class _Join:
         self._joining: Future[None] | None = None
         if len(self._keys) > DIRECT_KEYS_AT_MOST:
             load_keys(conn, self._keys)
+            self._keys = []  # in the temporary table now
             self._joining = pool.submit(join_keys, conn, office_id)
 
     def rows(self) -> list[KeyRow]:
