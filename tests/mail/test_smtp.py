@@ -131,6 +131,42 @@ def test_a_kept_conversation_the_server_closed_is_made_again():
     assert len(second.sessions) == 2 and len(set(second.sessions)) == 1
 
 
+class _FewPerConversation(_Conversations):
+    """A relay that takes two messages a connection and answers ``421`` to a third (as
+    Exchange does at its limit)."""
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        if self.sessions.count(id(session)) >= 2:
+            return "421 4.7.0 Too many messages in this connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_relay_closing_at_its_limit_or_ours_gets_a_new_conversation(monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from kkod.mail import smtp
+
+    handler = _FewPerConversation()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    raw = _reply().as_bytes()
+    try:
+        with Relay(_target(controller)) as relay:
+            for _ in range(5):
+                relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        assert len(handler.sessions) == 5
+        assert [handler.sessions.count(s) for s in dict.fromkeys(handler.sessions)] == [2, 2, 1]
+        handler.sessions.clear()
+        monkeypatch.setattr(smtp, "MESSAGES_PER_CONVERSATION", 1)
+        with Relay(_target(controller)) as relay:
+            for _ in range(3):
+                relay.send_stored(raw, envelope_to=["iktato@pelda.gov.hu"])
+        assert len(set(handler.sessions)) == 3  # our own limit: a new one for each
+    finally:
+        controller.stop()
+
+
 def test_a_relay_that_is_down_is_still_a_temporary_failure_with_a_kept_conversation():
     controller, _ = _counting_server()
     raw = _reply().as_bytes()

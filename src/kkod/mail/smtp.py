@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT = 60.0
 """Seconds a single SMTP conversation step may take before the attempt counts as failed."""
+MESSAGES_PER_CONVERSATION = 20
+"""Messages a :class:`Relay` hands over in one conversation (Exchange's default limit a
+connection) before it makes a new one."""
 
 
 class MailError(KkodError):
@@ -149,13 +152,14 @@ def send_stored(
 class Relay:
     """Conversations with the SMTP server at ``target`` for one message or several: the
     connection (EHLO, STARTTLS, login) is made for the first message and kept for the ones
-    that follow, and closed by :meth:`close` or after a failure. Every failure is a Hungarian
-    :class:`MailError`."""
+    that follow (at most :data:`MESSAGES_PER_CONVERSATION`), and closed by :meth:`close` or
+    after a failure. Every failure is a Hungarian :class:`MailError`."""
 
     def __init__(self, target: SmtpTarget, tls_context: ssl.SSLContext | None = None) -> None:
         self.target = target
         self._tls_context = tls_context
         self._client: smtplib.SMTP | None = None
+        self._handed = 0  # messages handed over in the open conversation
 
     def __enter__(self) -> Relay:
         return self
@@ -207,6 +211,7 @@ class Relay:
     def close(self) -> None:
         """End the conversation (QUIT), quietly: the messages were handed over already."""
         client, self._client = self._client, None
+        self._handed = 0
         if client is not None:
             try:
                 client.quit()
@@ -217,21 +222,26 @@ class Relay:
         self, submit: Callable[[smtplib.SMTP], dict], label: str, recipients: int
     ) -> None:
         """``submit`` one message on the open conversation, or a new one; a kept conversation
-        the server has closed meanwhile (an idle timeout) is made again once."""
+        that the server has closed meanwhile (an idle timeout) or is closing (``421``: e.g. its
+        limit of messages a connection) is made again once."""
         where = self.target.label
+        if self._handed >= MESSAGES_PER_CONVERSATION:
+            self.close()
         with _in_hungarian(self.target):
             kept = self._client is not None
             try:
                 try:
                     refused = submit(self._connected())
-                except smtplib.SMTPServerDisconnected:
-                    if not kept:
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as error:
+                    closing = getattr(error, "smtp_code", None) in (None, 421)
+                    if not kept or not closing:
                         raise
                     self._drop()
                     refused = submit(self._connected())
             except BaseException:
                 self._drop()
                 raise
+            self._handed += 1
         if refused:
             raise MailError(
                 f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
@@ -262,6 +272,7 @@ class Relay:
 
     def _drop(self) -> None:
         client, self._client = self._client, None
+        self._handed = 0
         if client is not None:
             client.close()
 
