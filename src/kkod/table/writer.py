@@ -8,6 +8,7 @@ method — never inflated. Output is atomic: a temporary file beside ``dst``, th
 
 from __future__ import annotations
 
+import pickle
 import re
 import zipfile
 import zlib
@@ -95,13 +96,15 @@ class PreparedTable:
         patched and compressed as it arrives. A table that does not allow this (see
         :class:`~kkod.table.sheet_xml.SheetStreamer`) is written from all the codes at the end.
         ``durable``: see :func:`kkod.atomic.atomic_write`."""
-        codes: dict[int, str] = {}
+        # The batches so far, for a table that turns out not to allow streaming; kept
+        # pickled: 85,000 codes as objects would be 13 MB of the writer's peak.
+        kept: list[bytes] = []
         batches = iter(batches)
         streamer = (self._streamed or self._sheet).streamer()
 
         def pieces() -> Iterator[bytes]:
             for batch in batches:
-                codes.update(batch)  # first: a batch that cannot stream is kept
+                kept.append(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))  # first
                 for part in _parts(batch):
                     yield streamer.feed(_edits(_code_cells(part)))
             yield streamer.finish()
@@ -109,6 +112,9 @@ class PreparedTable:
         try:
             self._save(dst, pieces(), durable=durable)
         except NotStreamable:
+            codes: dict[int, str] = {}
+            for stored in kept:
+                codes.update(pickle.loads(stored))
             for batch in batches:
                 codes.update(batch)
             self._streamed = None
