@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from kkod.errors import TableError
 from kkod.table.package import Package, check_xml_prolog, prolog_end
 from kkod.table.sheet_xml import (
     _SHEET_DATA,
@@ -21,6 +20,7 @@ from kkod.table.sheet_xml import (
     _extent,
     _grow_dimension,
     cells_pattern,
+    refuse_rows,
     replacements,
 )
 
@@ -64,13 +64,7 @@ class StreamedSheet:
             return False  # an unfinished comment before <sheetData>: judged on the whole part
         check_xml_prolog(self._head, self._part, self._package.path)
         _check_encoding(self._head)
-        if content_end < 0:
-            raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
-        if markup:
-            raise TableError(
-                "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
-                "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
-            )
+        refuse_rows(content_end, markup)
         self._prefix, self._content_start, self._content_end = prefix, content_start, content_end
         return True
 

@@ -160,16 +160,14 @@ class PreparedSheet:
             return
         content_start = sheet_data.end()
         content_end = data.find(b"</" + prefix + b"sheetData>", content_start)
-        if content_end < 0:
-            raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
-        if (
-            data.find(b"<!", content_start, content_end) >= 0
-            or data.find(b"<?", content_start, content_end) >= 0
-        ):
-            raise TableError(
-                "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
-                "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
-            )
+        refuse_rows(
+            content_end,
+            content_end >= 0
+            and (
+                data.find(b"<!", content_start, content_end) >= 0
+                or data.find(b"<?", content_start, content_end) >= 0
+            ),
+        )
         self._content_end = content_end
         # A view, not a copy: the sheet's XML is tens of megabytes in a big table.
         self._content: bytes | memoryview = memoryview(data)[content_start:content_end]
@@ -293,6 +291,18 @@ def replacements(
             )
     found.sort()
     return found, remaining
+
+
+def refuse_rows(content_end: int, markup: bool) -> None:
+    """A sheet's rows that cannot be patched refused: ``</sheetData>`` missing (``content_end``
+    below 0), or markup other than elements among them (comments, CDATA)."""
+    if content_end < 0:
+        raise TableError("Az első munkalap XML-je csonka (hiányzik a sheetData vége).")
+    if markup:
+        raise TableError(
+            "Az első munkalap XML-je megjegyzést vagy CDATA-részt tartalmaz az adatok között; "
+            "mentse újra a munkafüzetet Excelben vagy LibreOffice-ban."
+        )
 
 
 def cells_pattern(prefix: bytes, col: int) -> re.Pattern[bytes]:
