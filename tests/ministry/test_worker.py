@@ -229,6 +229,7 @@ def test_messages_spooled_before_a_crash_are_ingested_on_start(world):
 def test_retention_deletes_stored_tables_after_the_reply(world, mailbox):
     ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
     [request] = world.store.list()
+    assert world.store.table_and_columns_of(request.id)[1] is not None  # what intake read
     keeper = Worker(
         world.store,
         world.central,
@@ -238,7 +239,7 @@ def test_retention_deletes_stored_tables_after_the_reply(world, mailbox):
     assert keeper.run_once().purged == 1  # purged in the same round, once the reply was sent
     mailbox.handler.wait_for(1)
     assert keeper.purge(force=True) == 0  # nothing left to purge
-    assert world.store.table_of(request.id) is None
+    assert world.store.table_and_columns_of(request.id) == (None, None)
     assert world.store.reply_of(request.id).raw is None
     assert world.store.get(request.id).purged_at is not None
 

@@ -9,7 +9,7 @@ insert of the new ones).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
@@ -99,11 +99,10 @@ def key_rows(conn: Connection, keys: Iterable[bytes], office_id: int | None = No
 
 
 def direct_key_rows(
-    conn: Connection, keys: Iterable[bytes], office_id: int | None = None
+    conn: Connection, distinct: Sequence[bytes], office_id: int | None = None
 ) -> list[KeyRow]:
-    """:func:`key_rows` by one statement with the keys as its parameters (no temporary table):
-    for a few thousand keys at most."""
-    distinct = list(dict.fromkeys(keys))
+    """:func:`key_rows` of ``distinct`` keys (each once) by one statement that carries them as
+    its parameters (no temporary table): for a few thousand keys at most."""
     if not distinct:
         return []
     if _pg(conn):

@@ -172,12 +172,10 @@ class Relay:
     ) -> None:
         """See :func:`send_message`."""
         recipients = list(envelope_to) if envelope_to is not None else recipients_of(message)
-        if not recipients:
-            raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
         self._hand_over(
             lambda client: client.send_message(message, to_addrs=recipients),
             message.get("Message-ID", "?"),
-            len(recipients),
+            recipients,
         )
 
     def send_stored(self, raw: bytes, *, envelope_to: Sequence[str]) -> None:
@@ -185,8 +183,6 @@ class Relay:
         ends, headers encoded) over byte for byte, as :meth:`send_message` would: the envelope
         sender is its From: address, the recipients are ``envelope_to``. Only the header block
         is read (for the From: address); nothing is rebuilt: every resend is the same bytes."""
-        if not envelope_to:
-            raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
         header_block = raw.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
         headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
             header_block
@@ -206,7 +202,7 @@ class Relay:
                 options = ["SMTPUTF8", "BODY=8BITMIME"]
             return client.sendmail(sender, recipients, raw, mail_options=options)
 
-        self._hand_over(submit, headers.get("Message-ID", "?"), len(recipients))
+        self._hand_over(submit, headers.get("Message-ID", "?"), recipients)
 
     def close(self) -> None:
         """End the conversation (QUIT), quietly: the messages were handed over already."""
@@ -219,11 +215,13 @@ class Relay:
                 client.close()
 
     def _hand_over(
-        self, submit: Callable[[smtplib.SMTP], dict], label: str, recipients: int
+        self, submit: Callable[[smtplib.SMTP], dict], label: str, recipients: Sequence[str]
     ) -> None:
-        """``submit`` one message on the open conversation, or a new one; a kept conversation
-        that the server has closed meanwhile (an idle timeout) or is closing (``421``: e.g. its
-        limit of messages a connection) is made again once."""
+        """``submit`` one message to ``recipients`` on the open conversation, or a new one; a
+        kept conversation that the server has closed meanwhile (an idle timeout) or is closing
+        (``421``: e.g. its limit of messages a connection) is made again once."""
+        if not recipients:
+            raise MailError("Az üzenetnek nincs címzettje (üres a To: mező).")
         where = self.target.label
         if self._handed >= MESSAGES_PER_CONVERSATION:
             self.close()
@@ -247,7 +245,9 @@ class Relay:
                 f"Az SMTP-kiszolgáló ({where}) nem fogadta el a címzettet: {', '.join(refused)}.",
                 smtp_code=next(iter(refused.values()))[0],
             )
-        log.debug("üzenet=%s esemény=átadva címzettek=%d továbbító=%s", label, recipients, where)
+        log.debug(
+            "üzenet=%s esemény=átadva címzettek=%d továbbító=%s", label, len(recipients), where
+        )
 
     def _connected(self) -> smtplib.SMTP:
         if self._client is None:

@@ -335,7 +335,7 @@ def _match(
         for index, (start, outcomes) in enumerate(zip(starts, matched, strict=False)):
             rows += _hand_over(table, start, size, outcomes, keys[index], judge, writer)
             # What the chunk's outcomes need is in them: its keys and cells can go (a
-            # 100,000-row table's 4T texts are 40 MB, which the reason report can reuse).
+            # 100,000-row table's 4T texts are 40 MB; the reason report is built in that room).
             keys[index] = []
             table.fourt[start : start + size] = [None] * len(outcomes)
             note("Egyeztetés és kódkiadás", len(rows), total)
