@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from kkod.errors import TableError
-from kkod.fourt.model import Person4T
+from kkod.fourt.model import OpaqueCell, Person4T
 from kkod.hungarian import article
 from kkod.table import layout
 from kkod.table.reader import TableRow, read_fourt, read_table, table_sha256
@@ -254,3 +254,41 @@ def test_formula_cells_found_by_byte_scan(sheet_data: str, expected: set):
     prefix = "x:" if sheet_data.startswith("<x:") else ""
     xml = f"<{prefix}worksheet><{prefix}sheetData>{sheet_data}</{prefix}sheetData><headerFooter><firstFooter>f</firstFooter></headerFooter></{prefix}worksheet>"
     assert formula_cells(xml.encode()) == expected
+
+
+def test_a_value_calamine_cannot_make_is_refused_where_it_is_taken(template: Path):
+    """Calamine makes a row's values as the reader takes it: a failure then is the same
+    refusal as a failure to parse, and the package is closed."""
+    from kkod.table.locate import open_table
+    from kkod.table.reader import _taken
+
+    def rows():
+        yield ["Sorszám"]
+        yield [1, "T-001"]
+        raise ValueError("a cell calamine cannot convert")
+
+    table = open_table(template)
+    taken = _taken(table, rows(), {(2, "D"): "error"})
+    assert next(taken) == ["Sorszám"]
+    assert next(taken) == [1, "T-001", "", OpaqueCell("error")]  # a special cell kept
+    with pytest.raises(TableError, match=r"munkalap nem olvasható") as caught:
+        next(taken)
+    assert template.name in str(caught.value)
+    with pytest.raises(ValueError, match="closed"):
+        table.package.archive.read(table.sheet.part)
+
+
+def test_a_sheet_whose_values_start_after_a1_is_read_from_a1(tmp_path: Path):
+    """Calamine's row iterator leaves out the empty columns before the first value; the rows
+    are then made from A1 all at once, as before."""
+    from kkod.table.reader import parse_rows
+
+    path = tmp_path / "b2.xlsx"
+    book = openpyxl.Workbook()
+    book.active["C3"] = "x"
+    book.active["D5"] = 1.5
+    book.save(path)
+    rows, failure = parse_rows(path.read_bytes(), book.active.title)
+    assert failure is None
+    assert list(rows) == [["", "", "", ""], ["", "", "", ""], ["", "", "x", ""],
+                          ["", "", "", ""], ["", "", "", 1.5]]  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from kkod.fourt.model import OpaqueCell, Person4T
 from kkod.hungarian import article
 from kkod.table import layout
 from kkod.table.limits import TableLimits, amount
-from kkod.table.locate import header_problem, open_table, workbook_problem
+from kkod.table.locate import OpenTable, header_problem, open_table, workbook_problem
 from kkod.table.package import SHARED_STRINGS, STYLES, Package, not_xlsx
 from kkod.table.sheet_xml import (
     SheetProblem,
@@ -144,9 +145,7 @@ def read_table(path: Path) -> Table:
     rows: list[TableRow] = []
     no_formulas: frozenset[str] = frozenset()
     formulas_by_row = sheet.formulas_by_row
-    for number, raw in enumerate(
-        sheet.values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW
-    ):
+    for number, raw in enumerate(sheet.rows, start=layout.FIRST_DATA_ROW):
         cells: dict[str, object] = {k: v for k, v in zip(LETTERS, raw, strict=False) if v != ""}
         for letter in [k for k, v in cells.items() if v.__class__ is not str]:
             converted = _convert(cells[letter])
@@ -177,9 +176,7 @@ def read_fourt(path: Path) -> FourTColumns:
     blocked: dict[int, tuple[tuple[object, ...], frozenset[str]]] = {}
     width = len(LETTERS)
     pick_fourt = itemgetter(*_FOURT_INDEXES)
-    for number, raw in enumerate(
-        sheet.values[layout.FIRST_DATA_ROW - 1 :], start=layout.FIRST_DATA_ROW
-    ):
+    for number, raw in enumerate(sheet.rows, start=layout.FIRST_DATA_ROW):
         if len(raw) < width:
             raw = [*raw, *[""] * (width - len(raw))]
         person = pick_fourt(raw)
@@ -253,7 +250,10 @@ _PARSE_BESIDE_FROM = 1_000_000
 class _Sheet:
     path: Path
     name: str
-    values: list[list[object]]  # calamine's rows, the header first
+    # calamine's rows from row 2 on, made into Python values one at a time as they are taken
+    # (never all at once: 100,000 rows of cells that are dropped again would leave the
+    # process's memory full of holes)
+    rows: Iterator[list[object]]
     formulas_by_row: dict[int, set[str]]  # row -> layout letters holding a formula
     sha256: str
     limits: TableLimits
@@ -262,8 +262,10 @@ class _Sheet:
 def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None = None) -> _Sheet:
     """The table's sheet, checked then parsed: the package, the sheet's extent, its long texts
     and its date cells are checked before calamine sees them; calamine then parses (without
-    the GIL) while the formula scan runs."""
-    with open_table(path, limits) as table:
+    the GIL) while the formula scan runs. The header row is checked here, the data rows are
+    read as they are taken."""
+    table = open_table(path, limits)
+    try:
         package, sheet = table.package, table.sheet
         data = package.xml(sheet.part)
         styles = package.xml(STYLES) if package.has(STYLES) else b""
@@ -271,7 +273,7 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
         with ThreadPoolExecutor(max_workers=1) as pool:
             # A small sheet is parsed here: starting the thread would cost more than it saves.
             parsing = (
-                pool.submit(parse_sheet, package.data, sheet.name)
+                pool.submit(parse_rows, package.data, sheet.name)
                 if len(data) >= _PARSE_BESIDE_FROM
                 else None
             )
@@ -279,27 +281,53 @@ def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None =
             formulas = formula_cells(data)
             special = special_cells(data, _LETTER_SET)
             # The inflated sheet (50 MB for 100,000 rows) is not needed any more: let it go
-            # before calamine hands over its rows, not beside them.
+            # before calamine's rows are made, not beside them.
             del data
-            if parsing is None:
-                values, failure = parse_sheet(package.data, sheet.name)
-            else:
-                values, failure = parsing.result()
+            rows, failure = (
+                parse_rows(package.data, sheet.name) if parsing is None else parsing.result()
+            )
         if failure is not None:
             raise unreadable(package, sheet.name, package.xml(sheet.part), failure)
-    _check_header(path, sheet.name, values[0] if values else [])
-    for (number, letter), kind in special.items():  # what calamine reads as "" (see sheet_xml)
-        if number - 1 < len(values):
-            row = values[number - 1]
-            index = LETTERS.index(letter)
-            if index >= len(row):
-                row.extend([""] * (index + 1 - len(row)))
-            row[index] = OpaqueCell(kind)
+        rows = _taken(table, rows, special)
+        header = next(rows, [])
+        _check_header(path, sheet.name, header)
+    except BaseException:
+        table.package.close()
+        raise
     formulas_by_row: dict[int, set[str]] = {}
     for number, letter in formulas:
         if letter in layout.BY_LETTER:
             formulas_by_row.setdefault(number, set()).add(letter)
-    return _Sheet(path, sheet.name, values, formulas_by_row, sha256, package.limits)
+    return _Sheet(path, sheet.name, rows, formulas_by_row, sha256, package.limits)
+
+
+def _taken(
+    table: OpenTable, rows: Iterator[list[object]], special: dict[tuple[int, str], str]
+) -> Iterator[list[object]]:
+    """Calamine's rows as they are taken, header first, with what calamine reads as "" where
+    :mod:`~kkod.table.sheet_xml` found a special cell (an :class:`OpaqueCell`); a value that
+    calamine cannot make is refused as :func:`unreadable`. The package is closed at the end."""
+    in_row: dict[int, list[tuple[int, str]]] = {}
+    for (number, letter), kind in special.items():
+        in_row.setdefault(number, []).append((LETTERS.index(letter), kind))
+    with table:
+        number = 0
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:  # a Rust panic too (see parse_rows)
+                package, sheet = table.package, table.sheet
+                raise unreadable(package, sheet.name, package.xml(sheet.part), error) from None
+            number += 1
+            for index, kind in in_row.get(number, ()):
+                if index >= len(row):
+                    row.extend([""] * (index + 1 - len(row)))
+                row[index] = OpaqueCell(kind)
+            yield row
 
 
 def check_before_parsing(
@@ -340,17 +368,35 @@ def check_before_parsing(
 
 
 def parse_sheet(data: bytes, sheet: str) -> tuple[list[list[object]], BaseException | None]:
-    """Calamine's rows of ``sheet``; a failure is returned (a Rust panic is a BaseException:
-    it must not escape a thread of ours as if it were a KeyboardInterrupt)."""
+    """Calamine's rows of ``sheet`` from A1, all made at once; a failure is returned."""
+    rows, failure = parse_rows(data, sheet)
+    if failure is not None:
+        return [], failure
+    try:
+        return list(rows), None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:
+        return [], error
+
+
+def parse_rows(data: bytes, sheet: str) -> tuple[Iterator[list[object]], BaseException | None]:
+    """Calamine's rows of ``sheet`` from A1, parsed now and made into Python values as they are
+    taken; a failure is returned (a Rust panic is a BaseException: it must not escape a thread
+    of ours as if it were a KeyboardInterrupt)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False), None
+        parsed = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
+        if parsed.start not in (None, (0, 0)):
+            # calamine's row iterator leaves out empty columns before the first value: from A1,
+            # the sheet is made at once (a table whose A1 is empty is refused by its header)
+            return iter(parsed.to_python(skip_empty_area=False)), None
+        return parsed.iter_rows(), None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # CalamineError, ValueError, OverflowError, PanicException
-        return [], error
+        return iter(()), error
 
 
 def unreadable(package: Package, sheet: str, data: bytes, error: BaseException) -> TableError:
