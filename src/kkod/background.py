@@ -309,7 +309,9 @@ def _picklable(error: Exception | None) -> Exception | None:
 if __name__ == "__main__":
     # Run as kkod.background itself, not as this __main__ copy: its errors pickle by that name.
     from kkod import background
+    from kkod.allocator import give_memory_back
 
+    give_memory_back()
     background.end_with_parent(int(sys.argv[1]))
     # Below the parent, which computes what we write: when the two compete for a core, the
     # parent goes on, and we take the time it leaves. A short-lived writer builds big

@@ -21,8 +21,10 @@ from kkod.cli.groups import app
 
 def main() -> None:
     from kkod import logs
+    from kkod.allocator import give_memory_back
 
     logs.route_warnings()  # before any library is imported
+    give_memory_back()  # before any thread starts
     try:
         app()
     except BaseException as error:
