@@ -107,9 +107,12 @@ BULK_ROWS = [
     "copies", [1, BULK_ROWS_FROM // len(BULK_ROWS)], ids=["few-by-xlsxwriter", "many-into-xml"]
 )
 def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path, copies):
-    """A few rows XlsxWriter writes, many go into the sheet's XML after it: the same cells."""
+    """A few rows XlsxWriter writes, many go into the sheet's XML after it: the same cells,
+    each with its column's format."""
     rows = BULK_ROWS * copies
-    bulk = Report("Kiadott kódok", BULK_HEADERS, rows, widths=(9, 9, 18, 26), bulk=True)
+    bulk = Report(
+        "Kiadott kódok", BULK_HEADERS, rows, widths=(9, 9, 18, 26), wrap=frozenset({2}), bulk=True
+    )
     report = write_report(tmp_path / "r.xlsx", Report("Próba", ("Sor",), [(7,)], more=(bulk,)))
     expected = [list(BULK_HEADERS), *([v if v != "" else None for v in r] for r in rows)]
     book = load_workbook(report)
@@ -118,6 +121,11 @@ def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path, 
     last = len(rows) + 1
     assert sheet.auto_filter.ref == f"A1:D{last}" and sheet.freeze_panes == "A2"
     assert sheet["A1"].font.b and sheet.dimensions == f"A1:D{last}"
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value is not None:
+                assert cell.alignment.vertical == "top", cell.coordinate
+                assert bool(cell.alignment.wrap_text) == (cell.column == 3), cell.coordinate
     grid = CalamineWorkbook.from_path(report).get_sheet_by_name("Kiadott kódok").to_python()
     assert [[v if v != "" else None for v in row] for row in grid] == expected
     with zipfile.ZipFile(report) as archive:

@@ -64,10 +64,10 @@ class Report:
 
     ``widths`` gives each column's width in characters (default: from the header), ``wrap``
     the indexes of columns whose long texts wrap in .xlsx. A ``bulk`` table (many rows of
-    text and whole numbers, for a program to read back as much as for a person) has its
-    rows written into the .xlsx sheet directly, without per-cell formats: XlsxWriter takes
-    about 7 µs a cell, which made the 85,000 issued codes of a 100,000-row table cost 2.5 s.
-    Below :data:`BULK_ROWS_FROM` rows XlsxWriter writes them after all.
+    text and whole numbers) has its rows written into the .xlsx sheet directly, each cell
+    with its column's format, its texts inline: XlsxWriter takes about 7 µs a cell, which
+    made the 85,000 issued codes of a 100,000-row table cost 2.5 s. Below
+    :data:`BULK_ROWS_FROM` rows XlsxWriter writes them after all.
     """
 
     title: str
@@ -203,12 +203,13 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
             top=workbook.add_format({"valign": "top"}),
             date=workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"}),
         )
-        bulk: dict[str, Report] = {}
+        bulk: dict[str, tuple[Report, list[object]]] = {}
         for number, table in enumerate(tables, start=1):
             if table.bulk:  # the header by XlsxWriter, the rows after it (_fill_bulk_sheets)
                 table = replace(table, rows=list(table.rows))
-                bulk[f"xl/worksheets/sheet{number}.xml"] = table
-            _xlsx_sheet(workbook, table, formats)
+            columns = _xlsx_sheet(workbook, table, formats)
+            if table.bulk:
+                bulk[f"xl/worksheets/sheet{number}.xml"] = (table, columns)
         if report.summary:
             info = workbook.add_worksheet("Összesítés")
             info.set_column_pixels(0, 0, 80 * _DIGIT_PIXELS)
@@ -217,24 +218,36 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
     finally:
         workbook.close()
     if bulk:
-        _fill_bulk_sheets(path, bulk)
+        # A column's format has its index in the workbook's styles now that it is written.
+        _fill_bulk_sheets(
+            path,
+            {
+                member: (table, [_style_attribute(f) for f in columns])
+                for member, (table, columns) in bulk.items()
+            },
+        )
 
 
-def _fill_bulk_sheets(path: Path, bulk: Mapping[str, Report]) -> None:
+def _style_attribute(cell_format: object) -> str:
+    index = getattr(cell_format, "xf_index", None)
+    return f' s="{index}"' if index else ""
+
+
+def _fill_bulk_sheets(path: Path, bulk: Mapping[str, tuple[Report, list[str]]]) -> None:
     """Rewrite the workbook at ``path`` with each bulk table's rows in its sheet (member name →
-    table), after the header row XlsxWriter wrote. The other members are small: read whole.
-    A bulk sheet is compressed as its rows are made, a few thousand at a time: 85,000 rows
-    made whole took four copies of 20 MB."""
+    table and its columns' style attributes), after the header row XlsxWriter wrote. The other
+    members are small: read whole. A bulk sheet is compressed as its rows are made, a few
+    thousand at a time: 85,000 rows made whole took four copies of 20 MB."""
     with zipfile.ZipFile(path) as written:
         members = [(info, written.read(info)) for info in written.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=_DEFLATE_LEVEL) as out:
         for info, data in members:
-            table = bulk.get(info.filename)
-            if table is None:
+            if info.filename not in bulk:
                 out.writestr(info.filename, data)
                 continue
+            table, styles = bulk[info.filename]
             with out.open(_new_member(info.filename), "w") as stream:
-                for piece in _with_rows(data, table):
+                for piece in _with_rows(data, table, styles):
                     stream.write(piece)
 
 
@@ -253,10 +266,11 @@ def _new_member(name: str) -> zipfile.ZipInfo:
 _ROWS_A_PIECE = 5_000
 
 
-def _with_rows(sheet: bytes, table: Report) -> Iterator[bytes]:
-    """The sheet XML, in pieces, with ``table``'s rows (from row 2) before ``</sheetData>``, and
-    its dimension grown to hold them."""
-    from kkod.table.sheet_xml import column_letters, inline_string_cell
+def _with_rows(sheet: bytes, table: Report, styles: Sequence[str]) -> Iterator[bytes]:
+    """The sheet XML, in pieces, with ``table``'s rows (from row 2) before ``</sheetData>``, its
+    cells carrying their column's style attribute (``styles``: `` s="N"`` or ``""``), and its
+    dimension grown to hold them."""
+    from kkod.table.sheet_xml import column_letters, text_element
 
     rows = cast(Sequence[Sequence[object]], table.rows)
     if not rows:
@@ -265,21 +279,23 @@ def _with_rows(sheet: bytes, table: Report) -> Iterator[bytes]:
     head, end, tail = sheet.rpartition(b"</sheetData>")
     if not end:  # never silently without its rows: an import would then confirm no code
         raise ValueError("the sheet XlsxWriter wrote has no </sheetData>")
-    letters = [column_letters(i + 1).encode() for i in range(len(table.headers))]
-    dimension = b'<dimension ref="A1:%s%d"/>' % (letters[-1], len(rows) + 1)
+    letters = [column_letters(i + 1) for i in range(len(table.headers))]
+    dimension = b'<dimension ref="A1:%s%d"/>' % (letters[-1].encode(), len(rows) + 1)
     yield re.sub(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
     for first in range(0, len(rows), _ROWS_A_PIECE):
-        lines = []
+        # One text per piece, encoded once: a cell's bytes made one by one took twice as long.
+        xml: list[str] = []
+        add = xml.append
         for number, row in enumerate(rows[first : first + _ROWS_A_PIECE], start=first + 2):
-            cells = []
-            for letter, value in zip(letters, row, strict=False):
+            add(f'<row r="{number}">')
+            for letter, style, value in zip(letters, styles, row, strict=False):
                 if value.__class__ is int:
-                    cells.append(b'<c r="%s%d"><v>%d</v></c>' % (letter, number, value))
+                    add(f'<c r="{letter}{number}"{style}><v>{value}</v></c>')
                 elif value is not None and value != "":
-                    ref = b' r="%s%d"' % (letter, number)
-                    cells.append(inline_string_cell(b"", ref, str(value)))
-            lines.append(b'<row r="%d">%s</row>' % (number, b"".join(cells)))
-        yield b"".join(lines)
+                    text = value if value.__class__ is str else str(value)
+                    add(f'<c r="{letter}{number}"{style} t="inlineStr"><is>{text_element(text)}</is></c>')  # fmt: skip
+            add("</row>")
+        yield "".join(xml).encode("utf-8")
     yield end + tail
 
 
@@ -291,7 +307,8 @@ class _Formats:
     date: object
 
 
-def _xlsx_sheet(workbook, table: Report, style: _Formats) -> None:
+def _xlsx_sheet(workbook, table: Report, style: _Formats) -> list[object]:
+    """The table on a sheet of its own (a bulk table's header only); its columns' formats."""
     sheet = workbook.add_worksheet(table.title[:31])
     formats = []
     for i, header in enumerate(table.headers):
@@ -303,7 +320,7 @@ def _xlsx_sheet(workbook, table: Report, style: _Formats) -> None:
     sheet.write_row(0, 0, table.headers, style.header)
     if table.bulk:  # its rows go straight into the sheet's XML (_fill_bulk_sheets)
         sheet.autofilter(0, 0, max(len(cast(Sized, table.rows)), 1), len(table.headers) - 1)
-        return
+        return formats
     # Text and whole numbers (most cells) written by type, without XlsxWriter's guessing; a
     # cell carries its column's format (a column's format alone does not reach written cells).
     write_string, write_number, write = sheet.write_string, sheet.write_number, sheet.write
@@ -322,3 +339,4 @@ def _xlsx_sheet(workbook, table: Report, style: _Formats) -> None:
             elif value is not None:
                 write(number, column, value, formats[column])
     sheet.autofilter(0, 0, max(last, 1), len(table.headers) - 1)
+    return formats

@@ -113,6 +113,7 @@ def build_reason_report(
         summary_lines(table_name, counts, reference),
         widths=_WIDTHS,
         wrap=_WRAPPED,
+        bulk=True,
         more=(Report(CODES_TITLE, CODES_HEADERS, codes, widths=(9, 9, 18, 26), bulk=True),),
     )
 

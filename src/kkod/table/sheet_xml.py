@@ -637,14 +637,24 @@ def inline_string_cell(prefix: bytes, attrs: bytes, text: str) -> bytes:
     """``<c{attrs} t="inlineStr"><is><t>text</t></is></c>``; ``attrs`` starts with whitespace."""
     if text == "":
         return b"<" + prefix + b"c" + attrs + b"/>"
-    space = (
-        b' xml:space="preserve"' if text != text.strip() or "\n" in text or "\t" in text else b""
-    )
+    space = b' xml:space="preserve"' if keeps_space(text) else b""
     return (
         b"<" + prefix + b"c" + attrs + b' t="inlineStr"><' + prefix + b"is><" + prefix + b"t" + space + b">"
         + escape_text(text).encode("utf-8")
         + b"</" + prefix + b"t></" + prefix + b"is></" + prefix + b"c>"
     )  # fmt: skip
+
+
+def text_element(text: str) -> str:
+    """``<t>text</t>`` of an inline string without a namespace prefix (``text`` not empty)."""
+    if keeps_space(text):
+        return f'<t xml:space="preserve">{escape_text(text)}</t>'
+    return f"<t>{escape_text(text)}</t>"
+
+
+def keeps_space(text: str) -> bool:
+    """Whether the text's white space must be kept by ``xml:space="preserve"``."""
+    return text != text.strip() or "\n" in text or "\t" in text
 
 
 def escape_text(text: str) -> str:
