@@ -114,7 +114,7 @@ def test_the_code_parser_rejects_what_lookup_calls_invalid():
 @pytest.mark.parametrize("others", [1, 2_500], ids=["as-arrays", "by-copy"])
 def test_issuing_again_keeps_what_another_worker_stored(central, engine, others):
     """A pair connected meanwhile (here: with another key) keeps its stored code; the others
-    are created (on PostgreSQL, many: the plain insert is undone and redone skipping it)."""
+    are created (on PostgreSQL, many: the COPY is undone and redone skipping it)."""
     from kkod.central.matching import issue_codes
     from kkod.central.models import Office
     from kkod.central.synthetic import seed_registry
@@ -144,7 +144,7 @@ def test_issuing_again_keeps_what_another_worker_stored(central, engine, others)
 
 @pytest.mark.parametrize("count", [1, 250, 2_500], ids=["one", "as-arrays", "many-by-copy"])
 def test_issuing_creates_each_missing_connection_once_with_its_derived_code(central, engine, count):
-    """One INSERT of arrays for up to a few thousand, COPY through a temporary table for more
+    """One INSERT of arrays for up to a few thousand, COPY into the table for more
     (PostgreSQL): the same codes, created once, and issuing again creates nothing."""
     from kkod.central.matching import issue_codes
     from kkod.central.models import Office

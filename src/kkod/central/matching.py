@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select, text
-from sqlalchemy.exc import IntegrityError
 
 from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
 from kkod.central.codes import derive_codes
@@ -263,37 +263,21 @@ def issue_codes(
         count = len(created)
         _refresh_statistics(conn, count)
     elif _pg(conn):
-        # COPY into a temporary table, then one INSERT … SELECT. The pairs are known missing,
-        # so a plain insert (a quarter cheaper than ON CONFLICT … RETURNING for 85,000 rows)
-        # is tried first; if another worker connected one of them meanwhile, it is undone and
-        # the insert that skips pairs already there runs instead.
-        insert = (
-            f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
-            f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_NEW}"
-        )
-        temp_table(
-            conn,
-            _NEW,
-            "office_id BIGINT, account_id BIGINT, code VARCHAR(17), key_id INTEGER, "
-            "via VARCHAR(10), reference VARCHAR(200), created_at TIMESTAMPTZ",
-        )
+        # The pairs are known missing: COPY straight into the connections, in a savepoint. If
+        # another worker connected one of them meanwhile, the COPY is undone and the pairs go
+        # through a temporary table into an insert that skips those already there. (COPY into
+        # a temporary table and INSERT … SELECT every time cost a third more: 0.54 / 0.40 s for
+        # 85,000 connections.)
+        from psycopg import IntegrityError as CopyIntegrityError
+
         try:
-            copy_rows(conn, _NEW, _INSERT_COLUMNS, [(*row, now) for row in rows])
-            try:
-                with conn.begin_nested():
-                    count = conn.exec_driver_sql(insert).rowcount
-                created = {row[1]: row[2] for row in rows}
-            except IntegrityError:
-                created = dict(
-                    conn.exec_driver_sql(
-                        f"{insert} ON CONFLICT (office_id, account_id) DO NOTHING "
-                        "RETURNING account_id, code"
-                    ).all()
-                )
-                count = len(created)
-            _refresh_statistics(conn, count)
-        finally:
-            drop_temp_table(conn, _NEW)
+            with conn.begin_nested():
+                copy_rows(conn, "central_connections", _INSERT_COLUMNS, [(*r, now) for r in rows])
+            created = {row[1]: row[2] for row in rows}
+        except CopyIntegrityError:
+            created = _insert_skipping_stored(conn, rows, now)
+        count = len(created)
+        _refresh_statistics(conn, count)
     else:
         # The driver's executemany straight away; created_at stored as SQLAlchemy stores it.
         column_type = ConnectionRow.__table__.c.created_at.type.dialect_impl(conn.dialect)
@@ -312,6 +296,30 @@ def issue_codes(
         # Another worker connected some of these pairs at the same moment: theirs stand.
         codes.update(_existing_codes(conn, office_id, lost))
     return codes, count
+
+
+def _insert_skipping_stored(
+    conn: Connection, rows: list[tuple[object, ...]], now: datetime
+) -> dict[int, str]:
+    """PostgreSQL: the connections of ``rows`` that no one stored yet, created through a
+    temporary table; their codes by account."""
+    temp_table(
+        conn,
+        _NEW,
+        "office_id BIGINT, account_id BIGINT, code VARCHAR(17), key_id INTEGER, "
+        "via VARCHAR(10), reference VARCHAR(200), created_at TIMESTAMPTZ",
+    )
+    try:
+        copy_rows(conn, _NEW, _INSERT_COLUMNS, [(*row, now) for row in rows])
+        return dict(
+            conn.exec_driver_sql(
+                f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+                f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_NEW} "
+                "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
+            ).all()
+        )
+    finally:
+        drop_temp_table(conn, _NEW)
 
 
 def _refresh_statistics(conn: Connection, inserted: int) -> None:
