@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kkod.config import Settings
 from kkod.db import is_postgresql, open_part, session_factory
@@ -471,16 +472,16 @@ class RequestStore:
             update(Reply)
             .where(Reply.id == candidate.scalar_subquery(), claimable)
             .values(sending_by=worker_id, sending_until=now + lease, attempts=Reply.attempts + 1)
-            .returning(Reply.id)
+            .returning(Reply, Reply.raw)  # the raw message is deferred: asked for by name
+            .execution_options(synchronize_session=False)
         )
-        with self.engine.begin() as connection:
-            reply_id = connection.execute(statement).scalar()
-        if reply_id is None:
+        with self._sessions.begin() as session:
+            claimed = session.execute(statement).first()
+        if claimed is None:
             return None
-        with self._sessions() as session:
-            return session.scalar(
-                select(Reply).options(undefer(Reply.raw)).where(Reply.id == reply_id)
-            )
+        reply, raw = claimed
+        set_committed_value(reply, "raw", raw)
+        return reply
 
     def mark_sent(self, reply_id: int, worker_id: str, now: datetime | None = None) -> bool:
         """Record that the relay accepted the reply (call right after its 250).
@@ -490,8 +491,7 @@ class RequestStore:
         """
         now = now or utcnow()
         with self._sessions.begin() as session:
-            reply = session.get(Reply, reply_id)
-            result = session.execute(
+            sent = session.execute(
                 update(Reply)
                 .where(Reply.id == reply_id, Reply.status == str(OutboxStatus.PENDING))
                 .values(
@@ -501,16 +501,18 @@ class RequestStore:
                     last_error=None,
                     raw=case((Reply.kind == str(ReplyKind.ACKNOWLEDGEMENT), None), else_=Reply.raw),
                 )
+                .returning(Reply.kind, Reply.request_id, Reply.message_id)
                 .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
+            ).first()
+            if sent is not None:
+                kind, request_id, message_id = sent
                 action = (
                     "visszaigazolás elküldve"
-                    if reply.kind == str(ReplyKind.ACKNOWLEDGEMENT)
+                    if kind == str(ReplyKind.ACKNOWLEDGEMENT)
                     else "válasz elküldve"
                 )
-                _audit(session, reply.request_id, worker_id, action, reply.message_id, now)
-        return result.rowcount == 1
+                _audit(session, request_id, worker_id, action, message_id, now)
+        return sent is not None
 
     def mark_failed(
         self,
