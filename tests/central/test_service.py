@@ -230,3 +230,44 @@ def central_office_id(conn, krid: str) -> int:
     from kkod.central.models import Office
 
     return conn.scalar(select(Office.id).where(Office.krid == krid))
+
+
+@pytest.mark.parametrize("others", [1, 2_500], ids=["as-arrays", "by-copy"])
+def test_codes_handed_out_must_be_the_ones_stored(central, engine, others):
+    """Storing behind a run (the codes handed out already): a pair another worker connected
+    meanwhile with the same code is fine, the rest are created; with another code (another
+    key), :class:`CodesChanged` — and nothing of the chunk stays."""
+    from kkod.central.interface import CodesChanged
+    from kkod.central.matching import new_connections, store_given_codes
+    from kkod.central.models import Office
+    from kkod.central.synthetic import seed_registry
+
+    stored = normalize(central.connect_one(KRID, key(KOVACS)).code)
+    seed_registry(engine, 2 * others, seed=5)
+    with engine.connect() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        kovacs = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
+        unconnected = Account.id.not_in(select(Connection.account_id))
+        rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
+
+    def rows(secret: bytes, key_id: int):
+        return new_connections(
+            office_id=office_id, krid=KRID, account_ids=[*rest, kovacs], secret=secret,
+            key_id=key_id, via="bulk", reference=None,
+        )  # fmt: skip
+
+    with pytest.raises(CodesChanged, match="1 személyt más kóddal"), engine.begin() as conn:
+        store_given_codes(conn, office_id, rows(bytes.fromhex("99" * 32), 7))
+    assert _connections(engine, office_id) == 1
+    with engine.begin() as conn:
+        same = rows(SECRET, 1)
+        assert same[-1][2] == stored
+        assert store_given_codes(conn, office_id, same) == others
+    assert _connections(engine, office_id) == others + 1
+
+
+def _connections(engine, office_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(func.count()).select_from(Connection).where(Connection.office_id == office_id)
+        )

@@ -120,6 +120,19 @@ class UnknownOffice(KkodError):
         self.krid = krid
 
 
+class CodesChanged(KkodError):
+    """Codes handed out for a chunk were not the ones stored: another worker connected some
+    of its people meanwhile, under another code key. Nothing made with them may be used."""
+
+    def __init__(self, changed: int) -> None:
+        super().__init__(
+            f"Egyeztetés közben egy másik folyamat {changed} személyt más kóddal kapcsolt "
+            "ugyanehhez a hivatali kapuhoz (kódkulcs-csere?). A kimenet nem készült el; "
+            "futtassa újra: az újabb futás a tárolt kódokat adja."
+        )
+        self.changed = changed
+
+
 # Rows per chunk of a bulk match (each chunk is set-based). PostgreSQL hash-joins each chunk
 # against the whole registry (one scan of its people per chunk), so it gets bigger chunks:
 # 100,000 rows against 1,000,000 people took 4.66 s in chunks of 20,000, 4.42 s in chunks of

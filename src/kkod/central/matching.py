@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, text
 
 from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
 from kkod.central.codes import derive_codes
-from kkod.central.interface import MatchResult
+from kkod.central.interface import CodesChanged, MatchResult
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.models import utcnow
 
@@ -247,49 +247,11 @@ def issue_codes(
     missing = [a for a in wanted if a not in codes]
     if not missing:
         return codes, 0
-    now = utcnow()
-    codes_of_missing = derive_codes(secret, key_id, krid, missing)
-    rows = [
-        (office_id, account_id, code, key_id, via, reference)
-        for account_id, code in zip(missing, codes_of_missing, strict=True)
-    ]
-    if _pg(conn) and len(rows) <= DIRECT_KEYS_AT_MOST:
-        # A small request's (connect-one: one): one INSERT with a column of values in each of
-        # its parameters — one round trip, and one statement text whatever the number of rows,
-        # which the driver prepares once per connection. The temporary table below cost
-        # PostgreSQL 1.7 ms of CPU per connect-one.
-        columns = (*(list(column) for column in zip(*rows, strict=True)), [now] * len(rows))
-        created = dict(conn.exec_driver_sql(_INSERT_ARRAYS, columns).all())
-        count = len(created)
-        _refresh_statistics(conn, count)
-    elif _pg(conn):
-        # The pairs are known missing: COPY straight into the connections, in a savepoint. If
-        # another worker connected one of them meanwhile, the COPY is undone and the pairs go
-        # through a temporary table into an insert that skips those already there. (COPY into
-        # a temporary table and INSERT … SELECT every time cost a third more: 0.54 / 0.40 s for
-        # 85,000 connections.)
-        from psycopg import IntegrityError as CopyIntegrityError
-
-        try:
-            with conn.begin_nested():
-                copy_rows(conn, "central_connections", _INSERT_COLUMNS, [(*r, now) for r in rows])
-            created = {row[1]: row[2] for row in rows}
-        except CopyIntegrityError:
-            created = _insert_skipping_stored(conn, rows, now)
-        count = len(created)
-        _refresh_statistics(conn, count)
-    else:
-        # The driver's executemany straight away; created_at stored as SQLAlchemy stores it.
-        column_type = ConnectionRow.__table__.c.created_at.type.dialect_impl(conn.dialect)
-        process = column_type.bind_processor(conn.dialect)
-        stamp = process(now) if process else now
-        count = conn.exec_driver_sql(
-            f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, account_id) DO NOTHING",
-            [(*row, stamp) for row in rows],
-        ).rowcount
-        # All inserted: the codes are ours. Else some were there already: read back what is stored.
-        created = {row[1]: row[2] for row in rows} if count == len(rows) else {}
+    rows = new_connections(
+        office_id=office_id, krid=krid, account_ids=missing, secret=secret, key_id=key_id,
+        via=via, reference=reference,
+    )  # fmt: skip
+    created, count = insert_connections(conn, rows)
     codes.update(created)
     lost = [a for a in missing if a not in created]
     if lost:
@@ -298,8 +260,96 @@ def issue_codes(
     return codes, count
 
 
+# A connection to be made: (office id, account id, compact code, key id, via, reference).
+NewConnection = tuple[int, int, str, int, str, str | None]
+
+
+def new_connections(
+    *,
+    office_id: int,
+    krid: str,
+    account_ids: Sequence[int],
+    secret: bytes,
+    key_id: int,
+    via: str,
+    reference: str | None,
+) -> list[NewConnection]:
+    """The connections of ``account_ids`` to the office with their derived codes (no I/O)."""
+    codes = derive_codes(secret, key_id, krid, account_ids)
+    return [
+        (office_id, account_id, code, key_id, via, reference)
+        for account_id, code in zip(account_ids, codes, strict=True)
+    ]
+
+
+def store_given_codes(conn: Connection, office_id: int, rows: Sequence[NewConnection]) -> int:
+    """Store connections whose codes were already handed out; the number created.
+
+    A pair another worker connected meanwhile is left as stored: with the same code (the
+    codes are derived, so it is, unless that worker held another key), all is well; with
+    another, :class:`~kkod.central.interface.CodesChanged` is raised, for the codes handed out
+    are then not the stored ones.
+    """
+    if not rows:
+        return 0
+    created, count = insert_connections(conn, rows)
+    lost = [row for row in rows if row[1] not in created]
+    if lost:
+        stored = _existing_codes(conn, office_id, [row[1] for row in lost])
+        changed = sum(1 for row in lost if stored.get(row[1]) != row[2])
+        if changed:
+            raise CodesChanged(changed)
+    return count
+
+
+def insert_connections(
+    conn: Connection, rows: Sequence[NewConnection]
+) -> tuple[dict[int, str], int]:
+    """Create the connections of ``rows`` that are not stored yet, in the caller's transaction.
+
+    Returns (the codes of those created, by account; their number). On SQLite, when some
+    were stored already, the codes are left out (which were created is not known there).
+    """
+    now = utcnow()
+    if _pg(conn) and len(rows) <= DIRECT_KEYS_AT_MOST:
+        # A small request's (connect-one: one): one INSERT with a column of values in each of
+        # its parameters — one round trip, and one statement text whatever the number of rows,
+        # which the driver prepares once per connection. The temporary table below cost
+        # PostgreSQL 1.7 ms of CPU per connect-one.
+        columns = (*(list(column) for column in zip(*rows, strict=True)), [now] * len(rows))
+        created = dict(conn.exec_driver_sql(_INSERT_ARRAYS, columns).all())
+        _refresh_statistics(conn, len(created))
+        return created, len(created)
+    if _pg(conn):
+        # COPY straight into the connections, in a savepoint. If another worker connected one
+        # of the pairs meanwhile, the COPY is undone and the pairs go through a temporary table
+        # into an insert that skips those already there. (COPY into a temporary table and
+        # INSERT … SELECT every time cost a third more: 0.54 / 0.40 s for 85,000 connections.)
+        from psycopg import IntegrityError as CopyIntegrityError
+
+        try:
+            with conn.begin_nested():
+                copy_rows(conn, "central_connections", _INSERT_COLUMNS, [(*r, now) for r in rows])
+            created = {row[1]: row[2] for row in rows}
+        except CopyIntegrityError:
+            created = _insert_skipping_stored(conn, rows, now)
+        _refresh_statistics(conn, len(created))
+        return created, len(created)
+    # The driver's executemany straight away; created_at stored as SQLAlchemy stores it.
+    column_type = ConnectionRow.__table__.c.created_at.type.dialect_impl(conn.dialect)
+    process = column_type.bind_processor(conn.dialect)
+    stamp = process(now) if process else now
+    count = conn.exec_driver_sql(
+        f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, account_id) DO NOTHING",
+        [(*row, stamp) for row in rows],
+    ).rowcount
+    # All inserted: the codes are ours. Else some were there already: the caller reads back.
+    return ({row[1]: row[2] for row in rows} if count == len(rows) else {}), count
+
+
 def _insert_skipping_stored(
-    conn: Connection, rows: list[tuple[object, ...]], now: datetime
+    conn: Connection, rows: Sequence[NewConnection], now: datetime
 ) -> dict[int, str]:
     """PostgreSQL: the connections of ``rows`` that no one stored yet, created through a
     temporary table; their codes by account."""
