@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kkod.central.codes import format_code
 from kkod.central.interface import MatchResult
-from kkod.central.models import AuditEntry, Connection
+from kkod.central.models import AuditEntry, Connection, Person
 
 from .conftest import KOVACS, KRID, NAGYNE, NO_ACCOUNT, TWIN, TWO_ACCOUNTS, UNKNOWN, key
 
@@ -148,3 +148,35 @@ def test_a_chunk_that_cannot_be_stored_behind_fails_the_run_and_nothing_after_it
     assert handed_out and handed_out[0][-1].result is MatchResult.KOD
     assert _count(engine, Connection) == 0
     assert _count(engine, AuditEntry) == _audit_before_matching(engine)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_join_waits_for_connections_that_would_mislead_its_plan(central, engine):
+    """A chunk that makes 1,000 connections or more in a young table: the next chunk's join
+    is planned only once they are stored and their statistics refreshed (a join planned with
+    statistics that call the table empty scanned it once per key)."""
+    from kkod.central.synthetic import seed_registry
+
+    seed_registry(engine, 3_000, seed=11)
+    with engine.connect() as conn:
+        people = conn.scalars(select(Person.match_key).order_by(Person.id)).all()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "INSERT INTO central_audit" in statement or "kkod_tmp_match_rows AS" in statement:
+            statements.append("store" if "audit" in statement else "join")
+        elif statement.startswith("ANALYZE central_connections"):
+            statements.append("analyze")
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        first, second = central.match_and_issue_chunks(
+            KRID, [people[:2_500], [*people[2_500:], *_big(salt=3)]]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    coded = sum(o.result is MatchResult.KOD for o in first)
+    assert coded >= 1_000
+    assert statements[:4] == ["join", "analyze", "store", "join"]
+    assert _count(engine, Connection) == coded + sum(o.result is MatchResult.KOD for o in second)

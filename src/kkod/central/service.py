@@ -31,6 +31,7 @@ from kkod.central.matching import (
     DIRECT_KEYS_AT_MOST,
     KeyRow,
     NewConnection,
+    connections_known,
     direct_key_rows,
     fetch_key_rows,
     issue_codes,
@@ -38,6 +39,7 @@ from kkod.central.matching import (
     load_keys,
     match_one,
     new_connections,
+    outdates_statistics,
     result_of_counts,
     store_given_codes,
 )
@@ -135,9 +137,13 @@ class InProcessCentral:
                 else None
             )
             try:
-                while keys is not None and joining is not None:
+                while keys is not None:
                     current = joining
                     try:
+                        if current is None:  # after the connections stored before it
+                            assert behind is not None
+                            behind.settle()
+                            current = joining = _Join(conn, pool, office_id, keys)
                         following = next(upcoming, None)  # the caller computes it meanwhile
                         if behind is None:
                             outcomes = self._finish_chunk(
@@ -145,12 +151,24 @@ class InProcessCentral:
                             )
                             joining = _next_join(conn, pool, office_id, following)
                         else:
-                            key_rows = current.rows()
+                            by_key, kod_keys = _settled(current.rows())
                             conn.commit()  # the join's transaction only read
-                            joining = _next_join(conn, pool, office_id, following)
-                            outcomes = self._hand_out(behind, key_rows, keys)
+                            missing = [
+                                a for a in dict.fromkeys(kod_keys.values()) if a not in behind.given
+                            ]
+                            # The next join is planned with the connections' statistics: if
+                            # this chunk's would make them misleading, it waits until they are
+                            # stored and counted (see matching._refresh_statistics).
+                            joining = (
+                                None
+                                if behind.outdates_statistics(len(missing))
+                                else _next_join(conn, pool, office_id, following)
+                            )
+                            outcomes = self._hand_out(behind, by_key, kod_keys, missing, keys)
                     except BaseException:
-                        (joining or current).settle()  # the connection is ours again
+                        for join in (current, joining):
+                            if join is not None:
+                                join.settle()  # the connection is ours again
                         conn.rollback()
                         raise
                     yield outcomes
@@ -189,18 +207,22 @@ class InProcessCentral:
         return outcomes
 
     def _hand_out(
-        self, behind: _StoringBehind, key_rows: list[KeyRow], keys: Sequence[bytes | None]
+        self,
+        behind: _StoringBehind,
+        by_key: dict[bytes, Outcome],
+        kod_keys: dict[bytes, int],
+        missing: list[int],
+        keys: Sequence[bytes | None],
     ) -> list[Outcome]:
-        """The chunk's outcomes at once, its new connections (codes derived here) given to
+        """The chunk's outcomes at once (``by_key`` and ``kod_keys`` as :func:`_settled` gives
+        them), the connections of the ``missing`` accounts (codes derived here) given to
         ``behind`` to store with the chunk's audit entry."""
-        by_key, kod_keys = _settled(key_rows)
-        given = behind.given
-        missing = [a for a in dict.fromkeys(kod_keys.values()) if a not in given]
         rows = new_connections(
             office_id=behind.office_id, krid=behind.krid, account_ids=missing,
             secret=self._secret, key_id=self.key_id, via=str(behind.via),
             reference=behind.reference,
         )  # fmt: skip
+        given = behind.given
         given.update((row[1], row[2]) for row in rows)
         format_code = code_format.format_code
         for key, account_id in kod_keys.items():
@@ -403,9 +425,12 @@ class _StoringBehind:
     The codes are derived, so they are known before they are stored: the chunk's outcomes go
     to the caller at once and its next join starts (on the run's own connection) while the
     connections of the one before are written — on PostgreSQL that ``COPY`` is mostly the
-    server's work. ``given`` keeps the codes handed out, so that a person in two chunks is
-    stored once although the second chunk's join may not see the first's connections yet.
-    If storing fails, nothing after it is stored and :meth:`close` raises.
+    server's work. Not when they would make the table's statistics misleading (a young
+    table: see :meth:`outdates_statistics`): the next join then waits until they are stored
+    and counted, and only the caller's work overlaps the storing. ``given`` keeps the codes
+    handed out, so that a person in two chunks is stored once although the second chunk's
+    join may not see the first's connections yet. If storing fails, nothing after it is
+    stored and :meth:`settle` and :meth:`close` raise.
     """
 
     def __init__(
@@ -422,8 +447,17 @@ class _StoringBehind:
         self.given: dict[int, str] = {}  # account -> the code handed out in this run
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-store")
         self._stored: list[Future[None]] = []
-        self._conn: Connection | None = None
+        self._conn = engine.connect()
+        self._known = connections_known(self._conn)  # by the statistics, and as stored here
+        self._conn.rollback()
         self._failed = False
+
+    def outdates_statistics(self, count: int) -> bool:
+        """Whether storing ``count`` more connections makes the statistics misleading for a
+        join planned before they are stored (they are refreshed as they are stored)."""
+        outdated = outdates_statistics(count, self._known)
+        self._known += count
+        return outdated
 
     def store(self, rows: list[NewConnection], outcomes: list[Outcome]) -> None:
         """Store ``rows`` (the chunk's new connections) and audit the chunk, in order."""
@@ -436,8 +470,6 @@ class _StoringBehind:
         if self._failed:
             raise _NotStored
         try:
-            if self._conn is None:
-                self._conn = self._engine.connect()
             with self._conn.begin():
                 created = store_given_codes(self._conn, self.office_id, rows)
                 detail = _audit_detail(outcomes, self.via, self.reference, created)
@@ -446,18 +478,22 @@ class _StoringBehind:
             self._failed = True
             raise
 
+    def settle(self) -> None:
+        """Wait until every chunk given is stored; raise the first failure."""
+        wait(self._stored)
+        for done in self._stored:
+            if not isinstance(done.exception(), _NotStored):
+                done.result()
+
     def close(self, *, quietly: bool = False) -> None:
-        """Wait until every chunk given is stored; raise the first failure unless ``quietly``
-        (another error is on its way already)."""
+        """:meth:`settle`, and the thread and its connection closed; ``quietly`` raises no
+        failure (another error is on its way already)."""
         try:
             self._thread.shutdown(wait=True)
         finally:
-            if self._conn is not None:
-                self._conn.close()
+            self._conn.close()
         if not quietly:
-            for done in self._stored:
-                if not isinstance(done.exception(), _NotStored):
-                    done.result()
+            self.settle()
 
 
 class _NotStored(Exception):
