@@ -116,16 +116,9 @@ def test_issuing_again_keeps_what_another_worker_stored(central, engine, others)
     """A pair connected meanwhile (here: with another key) keeps its stored code; the others
     are created (on PostgreSQL, many: the COPY is undone and redone skipping it)."""
     from kkod.central.matching import issue_codes
-    from kkod.central.models import Office
-    from kkod.central.synthetic import seed_registry
 
-    stored = central.connect_one(KRID, key(KOVACS)).code
-    seed_registry(engine, 2 * others, seed=5)
+    stored, office_id, account_id, rest = _kovacs_connected_and_others(central, engine, others)
     with engine.begin() as conn:
-        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
-        account_id = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
-        unconnected = Account.id.not_in(select(Connection.account_id))
-        rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
         codes, created = issue_codes(
             conn, office_id=office_id, krid=KRID, account_ids=[*rest, account_id],
             secret=bytes.fromhex("99" * 32), key_id=7, via="bulk", reference=None, known_missing=True,
@@ -239,16 +232,9 @@ def test_codes_handed_out_must_be_the_ones_stored(central, engine, others):
     key), :class:`CodesChanged` — and nothing of the chunk stays."""
     from kkod.central.interface import CodesChanged
     from kkod.central.matching import new_connections, store_given_codes
-    from kkod.central.models import Office
-    from kkod.central.synthetic import seed_registry
 
-    stored = normalize(central.connect_one(KRID, key(KOVACS)).code)
-    seed_registry(engine, 2 * others, seed=5)
-    with engine.connect() as conn:
-        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
-        kovacs = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
-        unconnected = Account.id.not_in(select(Connection.account_id))
-        rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
+    shown, office_id, kovacs, rest = _kovacs_connected_and_others(central, engine, others)
+    stored = normalize(shown)
 
     def rows(secret: bytes, key_id: int):
         return new_connections(
@@ -271,3 +257,19 @@ def _connections(engine, office_id: int) -> int:
         return conn.scalar(
             select(func.count()).select_from(Connection).where(Connection.office_id == office_id)
         )
+
+
+def _kovacs_connected_and_others(central, engine, others: int):
+    """Kovács connected to the office (his code as shown), and ``others`` unconnected accounts
+    of a seeded registry: (code, office id, Kovács's account id, the other account ids)."""
+    from kkod.central.models import Office
+    from kkod.central.synthetic import seed_registry
+
+    stored = central.connect_one(KRID, key(KOVACS)).code
+    seed_registry(engine, 2 * others, seed=5)
+    with engine.connect() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        kovacs = conn.scalar(select(Account.id).where(Account.username == "kovacs.peter"))
+        unconnected = Account.id.not_in(select(Connection.account_id))
+        rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
+    return stored, office_id, kovacs, rest
