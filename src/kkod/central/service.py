@@ -443,7 +443,7 @@ class _StoringBehind:
         actor: str,
     ) -> None:
         self.office_id, self.krid, self.via, self.reference = office_id, krid, via, reference
-        self._engine, self._actor = engine, actor
+        self._actor = actor
         self.given: dict[int, str] = {}  # account -> the code handed out in this run
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-store")
         self._stored: list[Future[None]] = []
