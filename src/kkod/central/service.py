@@ -224,9 +224,7 @@ class InProcessCentral:
         )  # fmt: skip
         given = behind.given
         given.update((row[1], row[2]) for row in rows)
-        format_code = code_format.format_code
-        for key, account_id in kod_keys.items():
-            by_key[key] = Outcome(MatchResult.KOD, format_code(given[account_id]))
+        _add_codes(by_key, kod_keys, given)
         outcomes = _in_order(by_key, keys)
         behind.store(rows, outcomes)
         return outcomes
@@ -258,9 +256,7 @@ class InProcessCentral:
             reference=reference,
             known_missing=True,
         )
-        format_code = code_format.format_code
-        for key, account_id in kod_keys.items():
-            by_key[key] = Outcome(MatchResult.KOD, format_code(new_codes[account_id]))
+        _add_codes(by_key, kod_keys, new_codes)
         return by_key, created
 
     def connect_one(
@@ -337,6 +333,15 @@ def _settled(key_rows: list[KeyRow]) -> tuple[dict[bytes, Outcome], dict[bytes, 
         else:
             kod_keys[key] = account_id
     return by_key, kod_keys
+
+
+def _add_codes(
+    by_key: dict[bytes, Outcome], kod_keys: dict[bytes, int], codes: dict[int, str]
+) -> None:
+    """Each KOD key's outcome into ``by_key``, with its account's code from ``codes``."""
+    format_code = code_format.format_code
+    for key, account_id in kod_keys.items():
+        by_key[key] = Outcome(MatchResult.KOD, format_code(codes[account_id]))
 
 
 def _in_order(by_key: dict[bytes, Outcome], keys: Sequence[bytes | None]) -> list[Outcome]:
