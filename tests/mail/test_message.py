@@ -180,3 +180,35 @@ def test_a_big_message_with_raw_8bit_parts_parses_as_the_standard_library_does()
     assert [a.filename for a in parsed.attachments] == ["tabla.csv"]
     assert parsed.attachments[0].data == expected == body[:-2]  # the last CRLF is the boundary's
     assert parsed.text.split() == whole.get_body().get_content().split()
+
+
+def test_each_header_is_parsed_once_and_reads_as_without_the_memo(monkeypatch):
+    """The parse keeps one object per header text (``email`` re-parses a header on every
+    read); what comes out is what the standard policy gives, for odd headers too."""
+    import email.policy
+
+    import kkod.mail.message as message
+
+    raws = [
+        _request(message_id="<kerelem-1@gyor.tankerulet.hu>").as_bytes(),
+        b"From: not an address\r\nDate: tegnap\r\nSubject: \xe9kezetes\r\n"
+        b"Content-Type: text/plain; charset=x-unknown-charset\r\n\r\nszoveg\r\n",
+    ]
+    made: list[tuple[str, str]] = []
+    factory = email.policy.default.header_factory
+
+    def counting(name, value):
+        made.append((name, value))
+        return factory(name, value)
+
+    counted = email.policy.default.clone(header_factory=counting)
+    monkeypatch.setattr(email.policy, "default", counted)
+    memoised = []
+    for raw in raws:
+        made.clear()
+        memoised.append(parse_message(raw))
+        assert made and len(made) == len(set(made))  # no header text parsed twice
+    monkeypatch.setattr(message, "_reading_policy", lambda: counted)
+    made.clear()
+    assert [parse_message(raw) for raw in raws] == memoised
+    assert len(made) > len(set(made))  # the standard policy parses them again and again

@@ -84,9 +84,9 @@ def _split_streams(data: bytes, what: str) -> tuple[bytes, list[bytes]]:
     outside: list[bytes] = []
     streams: list[bytes] = []
     position = 0
-    for match in _STREAM.finditer(data):
-        if match.start() < position:
-            continue  # the word inside a stream already skipped
+    # Searched from the end of the last stream on: a stream's body is never scanned by the
+    # expression, only by ``find`` for its end (the compressed bodies are most of the bytes).
+    while (match := _STREAM.search(data, position)) is not None:
         end = data.find(b"endstream", match.end())
         if end < 0:
             raise PdfRefused(
