@@ -33,8 +33,10 @@ FORMATS = (".xlsx", ".csv", ".html")
 # Up to this many cells (a 120,000-row reason report) an .xlsx report is built in memory.
 IN_MEMORY_CELLS = 600_000
 # From this many rows a bulk table's rows are written into its sheet after XlsxWriter (see
-# Report.bulk); fewer, XlsxWriter writes them (rewriting the package would cost more).
-BULK_ROWS_FROM = 2_000
+# Report.bulk); fewer, XlsxWriter writes them (rewriting the package costs about 1.5 ms more).
+# Measured (docs/benchmarks.md): 20 rows 4.4 / 5.1 ms, 100 rows 7.7 / 5.5 ms, 500 rows
+# 21 / 8.8 ms by XlsxWriter / into the XML — a national day's small requests are 20–500 rows.
+BULK_ROWS_FROM = 50
 _DEFLATE_LEVEL = 3  # as the filled table's (kkod.table.writer)
 _DIGIT_PIXELS = 7  # the width of a digit in Excel's default font: widths are counted in these
 
