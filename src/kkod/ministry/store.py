@@ -11,11 +11,12 @@ PostgreSQL; on SQLite the same conditional UPDATE takes the database's write loc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, case, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -190,7 +191,7 @@ class RequestStore:
 
     def get_by_dedupe_key(self, key: str) -> Request | None:
         with self._sessions() as session:
-            return session.scalar(select(Request).where(Request.dedupe_key == key))
+            return session.scalar(_BY_DEDUPE_KEY, {"key": key})
 
     def rejections_sent_to(self, sender: str, since: datetime) -> int:
         """How many rejection replies were queued for ``sender`` since ``since``."""
@@ -208,16 +209,7 @@ class RequestStore:
     def with_table(self, table_sha256: str) -> list[Request]:
         """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest first."""
         with self._sessions() as session:
-            return list(
-                session.scalars(
-                    select(Request)
-                    .where(
-                        Request.table_sha256 == table_sha256,
-                        Request.status.in_([str(s) for s in _TAKEN]),
-                    )
-                    .order_by(Request.id)
-                )
-            )
+            return list(session.scalars(_WITH_TABLE, {"sha256": table_sha256}))
 
     def is_our_reply(self, message_ids: Sequence[str]) -> bool:
         """Whether any of ``message_ids`` is the Message-ID of a reply in the outbox."""
@@ -293,34 +285,10 @@ class RequestStore:
         takes its own back at once).
         """
         now = now or utcnow()
-        claimable = or_(
-            and_(
-                Request.status == str(RequestStatus.BEERKEZETT),
-                or_(Request.lease_until.is_(None), Request.lease_until <= now),
-            ),
-            and_(
-                Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-                or_(Request.lease_until <= now, Request.claimed_by == worker_id),
-            ),
-        )
-        candidate = select(Request.id).where(claimable).order_by(Request.id).limit(1)
-        if self._pg:
-            candidate = candidate.with_for_update(skip_locked=True)
-        statement = (
-            update(Request)
-            .where(Request.id == candidate.scalar_subquery(), claimable)
-            .values(
-                status=str(RequestStatus.FELDOLGOZAS_ALATT),
-                claimed_by=worker_id,
-                lease_until=now + lease,
-                attempts=Request.attempts + 1,
-                started_at=now,
-            )
-            .returning(Request)
-            .execution_options(synchronize_session=False)
-        )
+        statement = _claim_request_statement(self._pg)
+        parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._sessions.begin() as session:
-            request = session.scalars(statement).first()
+            request = session.scalars(statement, parameters).first()
             if request is None:
                 return None
             attempt = request.attempts
@@ -408,13 +376,10 @@ class RequestStore:
     def _close(self, request_id, worker_id, reply, now, *, values, status, action, detail) -> bool:
         now = now or utcnow()
         try:
+            parameters = {f"new_{name}": value for name, value in values.items()}
+            parameters.update(request_id=request_id, worker_id=worker_id, now=now)
             with self._sessions.begin() as session:
-                result = session.execute(
-                    update(Request)
-                    .where(*_held_by(request_id, worker_id))
-                    .values(**values, finished_at=now, lease_until=None)
-                    .execution_options(synchronize_session=False)
-                )
+                result = session.execute(_close_statement(tuple(values)), parameters)
                 if result.rowcount != 1:
                     raise _NotOurs
                 _add_reply(session, request_id, reply, now)
@@ -456,27 +421,9 @@ class RequestStore:
     ) -> Reply | None:
         """Claim the oldest pending reply that is due, with its raw message loaded."""
         now = now or utcnow()
-        claimable = and_(
-            Reply.status == str(OutboxStatus.PENDING),
-            Reply.next_attempt_at <= now,
-            or_(
-                Reply.sending_until.is_(None),
-                Reply.sending_until <= now,
-                Reply.sending_by == worker_id,
-            ),
-        )
-        candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
-        if self._pg:
-            candidate = candidate.with_for_update(skip_locked=True)
-        statement = (
-            update(Reply)
-            .where(Reply.id == candidate.scalar_subquery(), claimable)
-            .values(sending_by=worker_id, sending_until=now + lease, attempts=Reply.attempts + 1)
-            .returning(Reply, Reply.raw)  # the raw message is deferred: asked for by name
-            .execution_options(synchronize_session=False)
-        )
+        parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._sessions.begin() as session:
-            claimed = session.execute(statement).first()
+            claimed = session.execute(_claim_reply_statement(self._pg), parameters).first()
         if claimed is None:
             return None
         reply, raw = claimed
@@ -491,19 +438,7 @@ class RequestStore:
         """
         now = now or utcnow()
         with self._sessions.begin() as session:
-            sent = session.execute(
-                update(Reply)
-                .where(Reply.id == reply_id, Reply.status == str(OutboxStatus.PENDING))
-                .values(
-                    status=str(OutboxStatus.SENT),
-                    sent_at=now,
-                    sending_until=None,
-                    last_error=None,
-                    raw=case((Reply.kind == str(ReplyKind.ACKNOWLEDGEMENT), None), else_=Reply.raw),
-                )
-                .returning(Reply.kind, Reply.request_id, Reply.message_id)
-                .execution_options(synchronize_session=False)
-            ).first()
+            sent = session.execute(_MARK_SENT, {"reply_id": reply_id, "now": now}).first()
             if sent is not None:
                 kind, request_id, message_id = sent
                 action = (
@@ -633,9 +568,7 @@ class RequestStore:
         """The request's table and what the intake read from it (either may be ``None``: purged,
         or stored by an older version)."""
         with self._sessions() as session:
-            row = session.execute(
-                select(Request.table_xlsx, Request.table_columns).where(Request.id == request_id)
-            ).first()
+            row = session.execute(_TABLE_AND_COLUMNS, {"request_id": request_id}).first()
         return (row[0], row[1]) if row is not None else (None, None)
 
     def declaration_of(self, request_id: int) -> bytes | None:
@@ -703,9 +636,114 @@ class _NotOurs(Exception):
     """Aborts a transaction whose conditional update found the request no longer ours."""
 
 
+# The statements a worker runs for every request, built once (with bound parameters) rather
+# than on every call: building one cost more client CPU than running it (docs/benchmarks.md).
+
+
+@functools.cache
+def _claim_request_statement(pg: bool):
+    """:meth:`RequestStore.claim_next`'s ``UPDATE … RETURNING`` (parameters ``now``,
+    ``worker_id``, ``until``); on PostgreSQL the candidate row is locked, others skipped."""
+    now, worker_id = bindparam("now"), bindparam("worker_id")
+    claimable = or_(
+        and_(
+            Request.status == str(RequestStatus.BEERKEZETT),
+            or_(Request.lease_until.is_(None), Request.lease_until <= now),
+        ),
+        and_(
+            Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
+            or_(Request.lease_until <= now, Request.claimed_by == worker_id),
+        ),
+    )
+    candidate = select(Request.id).where(claimable).order_by(Request.id).limit(1)
+    if pg:
+        candidate = candidate.with_for_update(skip_locked=True)
+    return (
+        update(Request)
+        .where(Request.id == candidate.scalar_subquery(), claimable)
+        .values(
+            status=str(RequestStatus.FELDOLGOZAS_ALATT),
+            claimed_by=worker_id,
+            lease_until=bindparam("until"),
+            attempts=Request.attempts + 1,
+            started_at=now,
+        )
+        .returning(Request)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _claim_reply_statement(pg: bool):
+    """:meth:`RequestStore.claim_reply`'s ``UPDATE … RETURNING`` (parameters as above)."""
+    now, worker_id = bindparam("now"), bindparam("worker_id")
+    claimable = and_(
+        Reply.status == str(OutboxStatus.PENDING),
+        Reply.next_attempt_at <= now,
+        or_(
+            Reply.sending_until.is_(None), Reply.sending_until <= now, Reply.sending_by == worker_id
+        ),
+    )
+    candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
+    if pg:
+        candidate = candidate.with_for_update(skip_locked=True)
+    return (
+        update(Reply)
+        .where(Reply.id == candidate.scalar_subquery(), claimable)
+        .values(sending_by=worker_id, sending_until=bindparam("until"), attempts=Reply.attempts + 1)
+        .returning(Reply, Reply.raw)  # the raw message is deferred: asked for by name
+        .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _close_statement(names: tuple[str, ...]):
+    """:meth:`RequestStore._close`'s ``UPDATE``: the request still held by the worker gets
+    ``new_<name>`` for each of ``names`` (parameters ``request_id``, ``worker_id``, ``now``)."""
+    return (
+        update(Request)
+        .where(*_held_by(bindparam("request_id"), bindparam("worker_id")))
+        .values(
+            {name: bindparam(f"new_{name}") for name in names}
+            | {"finished_at": bindparam("now"), "lease_until": None}
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_BY_DEDUPE_KEY = select(Request).where(Request.dedupe_key == bindparam("key"))
+_WITH_TABLE = (
+    select(Request)
+    .where(
+        Request.table_sha256 == bindparam("sha256"),
+        Request.status.in_([str(s) for s in _TAKEN]),
+    )
+    .order_by(Request.id)
+)
+_TABLE_AND_COLUMNS = select(Request.table_xlsx, Request.table_columns).where(
+    Request.id == bindparam("request_id")
+)
+_MARK_SENT = (
+    update(Reply)
+    .where(Reply.id == bindparam("reply_id"), Reply.status == str(OutboxStatus.PENDING))
+    .values(
+        status=str(OutboxStatus.SENT),
+        sent_at=bindparam("now"),
+        sending_until=None,
+        last_error=None,
+        raw=case((Reply.kind == str(ReplyKind.ACKNOWLEDGEMENT), None), else_=Reply.raw),
+    )
+    .returning(Reply.kind, Reply.request_id, Reply.message_id)
+    .execution_options(synchronize_session=False)
+)
+
+
 def _audit(session: Session, request_id: int | None, actor: str, action: str, detail, now) -> None:
-    session.add(
-        AuditEvent(request_id=request_id, at=now, actor=actor, action=action, detail=detail)
+    # A plain insert into the table: nothing reads the event back in the transaction, and
+    # the unit of work's flush cost half as much again (docs/benchmarks.md).
+    session.execute(
+        _INSERT_AUDIT,
+        {"request_id": request_id, "at": now, "actor": actor, "action": action, "detail": detail},
     )
 
 
@@ -729,7 +767,14 @@ def _history(
         if last == str(status):
             return
     reason = reason if status == RequestStatus.ELUTASITVA else None
-    session.add(StatusChange(request_id=request_id, at=now, status=str(status), reason=reason))
+    session.execute(
+        _INSERT_HISTORY,
+        {"request_id": request_id, "at": now, "status": str(status), "reason": reason},
+    )
+
+
+_INSERT_AUDIT = insert(AuditEvent.__table__)
+_INSERT_HISTORY = insert(StatusChange.__table__)
 
 
 def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: datetime) -> None:
@@ -749,7 +794,7 @@ def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: dat
     session.flush()
 
 
-def _held_by(request_id: int, worker_id: str) -> tuple:
+def _held_by(request_id: object, worker_id: object) -> tuple:
     """The conditions under which ``worker_id`` still holds the claim on a request."""
     return (
         Request.id == request_id,
