@@ -139,9 +139,10 @@ def _verify(pdf: bytes, roots: list[Any], avdh_seals: Sequence[str]) -> Signatur
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
-    from kkod.pki import hexstrings
+    from kkod.pki import hexstrings, nameprep
 
     hexstrings.install()
+    nameprep.install()
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         signatures = list(reader.embedded_signatures)
