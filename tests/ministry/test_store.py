@@ -137,6 +137,28 @@ def test_outbox_send_claim_failure_and_sent(store):
     assert actions[-2:] == ["küldés sikertelen", "válasz elküldve"]
 
 
+def test_a_claim_tells_whether_another_reply_is_due(store):
+    """On PostgreSQL a claim also says whether another reply is due, so a sender stops without
+    asking again for nothing; on SQLite it always says so (the last ask finds none)."""
+    for key in ("mid:<1@x>", "mid:<2@x>"):
+        request, _ = store.record(_new(key))
+        claimed = store.claim_next("w1")
+        store.finish(request.id, "w1", COUNTS, _reply(claimed))
+    now = utcnow()
+    first, more = store.claim_reply_and_more("w1", now=now)
+    assert first is not None and more
+    assert store.claim_reply_and_more("w2", now=now)[0].id != first.id  # w1 is sending it
+    store.mark_sent(first.id, "w1")
+    second, more = store.claim_reply_and_more("w2", now=now)
+    assert second is not None and second.id != first.id
+    assert more is (store.engine.dialect.name != "postgresql")
+    store.mark_failed(second.id, "w2", "hiba", now + timedelta(minutes=1), now=now)
+    # the one waiting for its retry time is not due
+    assert store.claim_reply_and_more("w1", now=now) == (None, False)
+    again, more = store.claim_reply_and_more("w1", now=now + timedelta(minutes=2))
+    assert again.id == second.id and again.attempts == 3
+
+
 def test_retention_purges_finished_tables_only(store):
     done, _ = store.record(_new("mid:<done@x>"))
     queued, _ = store.record(_new("mid:<queued@x>"))

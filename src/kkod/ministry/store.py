@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, case, exists, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, aliased, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kkod.config import Settings
@@ -420,15 +420,23 @@ class RequestStore:
         self, worker_id: str, lease: timedelta = DEFAULT_SEND_LEASE, now: datetime | None = None
     ) -> Reply | None:
         """Claim the oldest pending reply that is due, with its raw message loaded."""
+        return self.claim_reply_and_more(worker_id, lease, now)[0]
+
+    def claim_reply_and_more(
+        self, worker_id: str, lease: timedelta = DEFAULT_SEND_LEASE, now: datetime | None = None
+    ) -> tuple[Reply | None, bool]:
+        """:meth:`claim_reply`, and whether another reply was due when it was claimed (false
+        with ``None``): a sender that is told none is stops without asking again for nothing.
+        A reply queued after the claim is found by the next round, as it was by the next ask."""
         now = now or utcnow()
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._sessions.begin() as session:
             claimed = session.execute(_claim_reply_statement(self._pg), parameters).first()
         if claimed is None:
-            return None
-        reply, raw = claimed
+            return None, False
+        reply, raw, more = claimed
         set_committed_value(reply, "raw", raw)
-        return reply
+        return reply, bool(more)
 
     def mark_sent(self, reply_id: int, worker_id: str, now: datetime | None = None) -> bool:
         """Record that the relay accepted the reply (call right after its 250).
@@ -673,25 +681,37 @@ def _claim_request_statement(pg: bool):
     )
 
 
-@functools.cache
-def _claim_reply_statement(pg: bool):
-    """:meth:`RequestStore.claim_reply`'s ``UPDATE … RETURNING`` (parameters as above)."""
-    now, worker_id = bindparam("now"), bindparam("worker_id")
-    claimable = and_(
-        Reply.status == str(OutboxStatus.PENDING),
-        Reply.next_attempt_at <= now,
+def _claimable_reply(reply, now, worker_id):
+    """Where ``reply`` (the outbox or an alias of it) is pending, due and not being sent by
+    another worker under a lease still running."""
+    return and_(
+        reply.status == str(OutboxStatus.PENDING),
+        reply.next_attempt_at <= now,
         or_(
-            Reply.sending_until.is_(None), Reply.sending_until <= now, Reply.sending_by == worker_id
+            reply.sending_until.is_(None), reply.sending_until <= now, reply.sending_by == worker_id
         ),
     )
+
+
+@functools.cache
+def _claim_reply_statement(pg: bool):
+    """:meth:`RequestStore.claim_reply_and_more`'s ``UPDATE … RETURNING`` (parameters as
+    above); it returns the reply, its raw message and whether another one is due."""
+    now, worker_id = bindparam("now"), bindparam("worker_id")
+    claimable = _claimable_reply(Reply, now, worker_id)
     candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
     if pg:
         candidate = candidate.with_for_update(skip_locked=True)
+    if pg:
+        other = aliased(Reply)
+        more = exists().where(_claimable_reply(other, now, worker_id), other.id != Reply.id)
+    else:  # SQLite writes RETURNING's columns unqualified, the alias's too: ask again instead
+        more = true()
     return (
         update(Reply)
         .where(Reply.id == candidate.scalar_subquery(), claimable)
         .values(sending_by=worker_id, sending_until=bindparam("until"), attempts=Reply.attempts + 1)
-        .returning(Reply, Reply.raw)  # the raw message is deferred: asked for by name
+        .returning(Reply, Reply.raw, more)  # the raw message is deferred: asked for by name
         .execution_options(synchronize_session=False)
     )
 

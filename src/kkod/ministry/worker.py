@@ -316,8 +316,11 @@ class Worker:
             return self._send_due(relay, summary)
 
     def _send_due(self, relay: Relay, summary: RoundSummary) -> int:
-        sent = 0
-        while (reply := self.store.claim_reply(self.worker_id)) is not None:
+        sent, more = 0, True
+        while more:
+            reply, more = self.store.claim_reply_and_more(self.worker_id)
+            if reply is None:
+                break
             try:
                 relay.send_stored(reply.raw, envelope_to=[reply.recipient])
             except MailError as error:
