@@ -107,6 +107,15 @@ def test_a_restarted_worker_takes_its_own_request_back_at_once(store):
     assert store.claim_next("gep-2") is None
 
 
+def test_a_claimed_request_comes_with_its_table_loaded(store):
+    """The worker needs the table at once: the claim returns it (no second query), also
+    outside any session."""
+    store.record(_new())
+    claimed = store.claim_next("w1")
+    assert claimed.table_xlsx == b"xlsx bytes"
+    assert claimed.table_columns is None  # stored by a version that did not keep them
+
+
 def test_released_request_waits_for_its_retry_time(store):
     request, _ = store.record(_new())
     now = utcnow()

@@ -278,7 +278,8 @@ class RequestStore:
     def claim_next(
         self, worker_id: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
     ) -> Request | None:
-        """Claim the oldest claimable request for ``worker_id``, or ``None``.
+        """Claim the oldest claimable request for ``worker_id``, or ``None``; its table and
+        what the intake read from it come loaded (``table_xlsx``, ``table_columns``).
 
         Claimable: queued (and not waiting for a retry), or being processed under a lease
         that has expired, or already claimed by this same worker id (a restarted worker
@@ -288,9 +289,12 @@ class RequestStore:
         statement = _claim_request_statement(self._pg)
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._sessions.begin() as session:
-            request = session.scalars(statement, parameters).first()
-            if request is None:
+            claimed = session.execute(statement, parameters).first()
+            if claimed is None:
                 return None
+            request, table, columns = claimed
+            set_committed_value(request, "table_xlsx", table)
+            set_committed_value(request, "table_columns", columns)
             attempt = request.attempts
             _audit(
                 session, request.id, worker_id, "feldolgozás megkezdve", f"{attempt}. kísérlet", now
@@ -676,7 +680,7 @@ def _claim_request_statement(pg: bool):
             attempts=Request.attempts + 1,
             started_at=now,
         )
-        .returning(Request)
+        .returning(Request, Request.table_xlsx, Request.table_columns)  # deferred: by name
         .execution_options(synchronize_session=False)
     )
 

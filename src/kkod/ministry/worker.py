@@ -212,7 +212,7 @@ class Worker:
         summary.released.append(request.reference)
 
     def _process(self, request: Request, summary: RoundSummary) -> None:
-        table_bytes, columns = self.store.table_and_columns_of(request.id)
+        table_bytes, columns = request.table_xlsx, request.table_columns  # loaded by the claim
         if table_bytes is None:
             raise TableGone(
                 "A kérelem táblázata már nem áll rendelkezésre (a megőrzési idő lejárt); "
