@@ -75,6 +75,7 @@ class Delivered:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    peer: object = None  # the client's address and port: one per SMTP conversation
 
 
 class RecordingHandler:
@@ -92,7 +93,7 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = bytes(envelope.original_content)
-        delivered = Delivered(envelope.mail_from, list(envelope.rcpt_tos), raw)
+        delivered = Delivered(envelope.mail_from, list(envelope.rcpt_tos), raw, session.peer)
         headers = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
         with self._lock:
             if re.search(rb"(?im)^message-id:\s*<KK-[0-9-]+\.atvetel@", headers):

@@ -170,6 +170,19 @@ def test_the_worker_does_not_read_the_table_the_intake_read(world, mailbox, tmp_
     assert {first.request.status, second.request.status} == {RequestStatus.BEERKEZETT}
 
 
+def test_a_round_sends_its_replies_in_one_smtp_conversation(world, mailbox):
+    """Three requests processed in one round: their acknowledgements and answers go over one
+    conversation with the relay, not one each."""
+    for n in range(3):
+        ingest(world.email(message_id=f"<kor-{n}@pelda.hu>"), SENDER, store=world.store,
+               central=world.central, settings=world.settings)  # fmt: skip
+    summary = Worker(world.store, world.central, world.settings, worker_id="w").run_once()
+    assert len(summary.finished) == 3 and summary.sent == 6
+    delivered = mailbox.handler.wait_for(3) + mailbox.handler.acknowledgements
+    assert len(delivered) == 6
+    assert len({d.peer for d in delivered}) == 1
+
+
 def test_an_office_gone_since_intake_gets_a_rejection_and_no_codes(world, mailbox):
     """The worker takes the table as the intake read it; the registry still tells that the
     office is unknown, before any code is issued."""

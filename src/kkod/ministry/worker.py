@@ -384,10 +384,14 @@ class Worker:
         """Process every queued request, sending each reply right after it is stored; then purge."""
         self.start()
         summary = RoundSummary()
-        self.send_due(summary)
-        while self.process_next(summary) is not None:
-            self.send_due(summary)
-        self.send_due(summary)
+        # One SMTP conversation for the round, opened at its first reply: a busy round's
+        # replies do not each pay a connection, a greeting and a QUIT (the relay makes the
+        # conversation again if the server closed it while a big request was generated).
+        with Relay(self.smtp) as relay:
+            self._send_due(relay, summary)
+            while self.process_next(summary) is not None:
+                self._send_due(relay, summary)
+            self._send_due(relay, summary)
         summary.purged = self.purge()
         return summary
 
