@@ -430,8 +430,8 @@ class RequestStore:
         self, worker_id: str, lease: timedelta = DEFAULT_SEND_LEASE, now: datetime | None = None
     ) -> tuple[Reply | None, bool]:
         """:meth:`claim_reply`, and whether another reply was due when it was claimed (false
-        with ``None``): a sender that is told none is stops without asking again for nothing.
-        A reply queued after the claim is found by the next round, as it was by the next ask."""
+        with ``None``): a sender told that none is stops without asking again for nothing. A
+        reply queued after the claim is found by the next round, as it was by the next ask."""
         now = now or utcnow()
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._sessions.begin() as session:
@@ -706,7 +706,6 @@ def _claim_reply_statement(pg: bool):
     candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
     if pg:
         candidate = candidate.with_for_update(skip_locked=True)
-    if pg:
         other = aliased(Reply)
         more = exists().where(_claimable_reply(other, now, worker_id), other.id != Reply.id)
     else:  # SQLite writes RETURNING's columns unqualified, the alias's too: ask again instead
