@@ -580,7 +580,9 @@ class RequestStore:
         """The request's table and what the intake read from it (either may be ``None``: purged,
         or stored by an older version)."""
         with self._sessions() as session:
-            row = session.execute(_TABLE_AND_COLUMNS, {"request_id": request_id}).first()
+            row = session.execute(
+                select(Request.table_xlsx, Request.table_columns).where(Request.id == request_id)
+            ).first()
         return (row[0], row[1]) if row is not None else (None, None)
 
     def declaration_of(self, request_id: int) -> bytes | None:
@@ -648,8 +650,9 @@ class _NotOurs(Exception):
     """Aborts a transaction whose conditional update found the request no longer ours."""
 
 
-# The statements a worker runs for every request, built once (with bound parameters) rather
-# than on every call: building one cost more client CPU than running it (docs/benchmarks.md).
+# The statements the intake and the worker run for every request, built once (with bound
+# parameters) rather than on every call: building one cost more client CPU than running it
+# (docs/benchmarks.md).
 
 
 @functools.cache
@@ -742,9 +745,6 @@ _WITH_TABLE = (
         Request.status.in_([str(s) for s in _TAKEN]),
     )
     .order_by(Request.id)
-)
-_TABLE_AND_COLUMNS = select(Request.table_xlsx, Request.table_columns).where(
-    Request.id == bindparam("request_id")
 )
 _MARK_SENT = (
     update(Reply)
