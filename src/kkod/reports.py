@@ -180,12 +180,15 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
     summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
     memory (shared strings: a third faster; ``scratch`` is ``None``); a bigger one, or one
     given as an iterator, is streamed row by row (XlsxWriter's constant memory) through
-    temporary files in ``scratch``."""
+    temporary files in ``scratch``. Either is zipped into memory (:class:`_Package`, the
+    compressed size) and written to ``path`` after it."""
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
     in_memory = scratch is None
+    package = _Package()
     workbook = xlsxwriter.Workbook(
-        str(path),
+        package,
         {
             "constant_memory": not in_memory,
             # A small report's parts are zipped from memory: no temporary file per part.
@@ -218,16 +221,36 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
             for number, line in enumerate(report.summary):
                 info.write_string(number, 0, line)
     finally:
-        workbook.close()
-    if bulk:
-        # A column's format has its index in the workbook's styles now that it is written.
-        _fill_bulk_sheets(
-            path,
-            {
-                member: (table, [_style_attribute(f) for f in columns])
-                for member, (table, columns) in bulk.items()
-            },
-        )
+        try:
+            workbook.close()
+        except FileCreateError as failed:
+            # A streamed report's parts could not be written (a full disk): the disk's error.
+            raise failed.args[0] if isinstance(failed.args[0], OSError) else failed
+    if not bulk:
+        path.write_bytes(package.getbuffer())
+        return
+    # A column's format has its index in the workbook's styles now that it is written.
+    _fill_bulk_sheets(
+        package,
+        path,
+        {
+            member: (table, [_style_attribute(f) for f in columns])
+            for member, (table, columns) in bulk.items()
+        },
+    )
+
+
+class _Package(io.BytesIO):
+    """The memory XlsxWriter zips a workbook into, written to the report's file after it.
+
+    Not a file of the report's disk: XlsxWriter leaves its zip file open when a part cannot
+    be written (a full disk), and the zip file's clean-up at garbage collection would fail
+    again there and print a traceback. Nor closed when collected: the abandoned zip file
+    may be collected after it and still writes its end into it.
+    """
+
+    def close(self) -> None:
+        pass
 
 
 def _style_attribute(cell_format: object) -> str:
@@ -235,12 +258,15 @@ def _style_attribute(cell_format: object) -> str:
     return f' s="{index}"' if index else ""
 
 
-def _fill_bulk_sheets(path: Path, bulk: Mapping[str, tuple[Report, list[str]]]) -> None:
-    """Rewrite the workbook at ``path`` with each bulk table's rows in its sheet (member name →
-    table and its columns' style attributes), after the header row XlsxWriter wrote. The other
-    members are small: read whole. A bulk sheet is compressed as its rows are made, a few
-    thousand at a time: 85,000 rows made whole took four copies of 20 MB."""
-    with zipfile.ZipFile(path) as written:
+def _fill_bulk_sheets(
+    package: io.BytesIO, path: Path, bulk: Mapping[str, tuple[Report, list[str]]]
+) -> None:
+    """Write to ``path`` the workbook XlsxWriter zipped into ``package`` with each bulk table's
+    rows in its sheet (member name → table and its columns' style attributes), after the
+    header row XlsxWriter wrote. The other members are small: read whole. A bulk sheet is
+    compressed as its rows are made, a few thousand at a time: 85,000 rows made whole took
+    four copies of 20 MB."""
+    with zipfile.ZipFile(package) as written:
         members = [(info, written.read(info)) for info in written.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=_DEFLATE_LEVEL) as out:
         for info, data in members:

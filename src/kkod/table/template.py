@@ -5,6 +5,7 @@ Everything about columns comes from :mod:`kkod.table.layout`; this module only d
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kkod.atomic import atomic_write
+from kkod.atomic import atomic_write_bytes
 from kkod.table import layout
 
 TEXT_FORMAT = "@"
@@ -167,8 +168,12 @@ def build_template(path: Path, rows: int = 100) -> Path:
 
     _add_guide(wb, header_font)
 
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
+    # Saved into memory and written here: openpyxl leaves its zip file open when a write
+    # fails (a full disk), and its clean-up at garbage collection then fails again and prints
+    # a traceback.
+    package = io.BytesIO()
+    wb.save(package)
+    atomic_write_bytes(path, package.getvalue())
     return path
 
 
