@@ -225,7 +225,9 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
             workbook.close()
         except FileCreateError as failed:
             # A streamed report's parts could not be written (a full disk): the disk's error.
-            raise failed.args[0] if isinstance(failed.args[0], OSError) else failed
+            if isinstance(failed.args[0], OSError):
+                raise failed.args[0] from None
+            raise
     if not bulk:
         path.write_bytes(package.getbuffer())
         return
