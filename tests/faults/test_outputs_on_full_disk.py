@@ -42,9 +42,7 @@ TABLES = {
     "few rows": Report("Okok", ("Sor", "Név", "Ok"), _rows(5)),
     "a bulk table": Report("Okok", ("Sor", "Név", "Ok"), _rows(BULK_ROWS_FROM * 4), bulk=True),
     # More cells than are built in memory, given as an iterator: streamed through files.
-    "streamed": Report(
-        "Okok", ("Sor", "Név", "Ok"), iter(_rows(IN_MEMORY_CELLS // 3 + 1))
-    ),
+    "streamed": Report("Okok", ("Sor", "Név", "Ok"), iter(_rows(IN_MEMORY_CELLS // 3 + 1))),
 }
 
 
