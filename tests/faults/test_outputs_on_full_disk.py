@@ -38,11 +38,12 @@ def _rows(count: int) -> list[tuple[object, ...]]:
     return [(n, f"Név {n}", "hiányzó adat" * 3) for n in range(count)]
 
 
+HEADERS = ("Sor", "Név", "Ok")
 TABLES = {
-    "few rows": Report("Okok", ("Sor", "Név", "Ok"), _rows(5)),
-    "a bulk table": Report("Okok", ("Sor", "Név", "Ok"), _rows(BULK_ROWS_FROM * 4), bulk=True),
+    "few rows": lambda: Report("Okok", HEADERS, _rows(5)),
+    "a bulk table": lambda: Report("Okok", HEADERS, _rows(BULK_ROWS_FROM * 4), bulk=True),
     # More cells than are built in memory, given as an iterator: streamed through files.
-    "streamed": Report("Okok", ("Sor", "Név", "Ok"), iter(_rows(IN_MEMORY_CELLS // 3 + 1))),
+    "streamed": lambda: Report("Okok", HEADERS, iter(_rows(IN_MEMORY_CELLS // 3 + 1))),
 }
 
 
@@ -52,7 +53,7 @@ def test_a_report_on_a_full_disk_fails_with_the_disks_error_and_leaves_nothing(
 ):
     disk, filler = full_disk
     with pytest.raises(OSError) as failed:
-        write_report(disk.path / "okok.xlsx", TABLES[table])
+        write_report(disk.path / "okok.xlsx", TABLES[table]())
     assert failed.value.errno == errno.ENOSPC
     del failed
     gc.collect()
