@@ -273,3 +273,92 @@ def _kovacs_connected_and_others(central, engine, others: int):
         unconnected = Account.id.not_in(select(Connection.account_id))
         rest = conn.scalars(select(Account.id).where(unconnected).limit(others)).all()
     return stored, office_id, kovacs, rest
+
+
+@pytest.mark.parametrize("others", [1, 2_500], ids=["as-arrays", "by-copy"])
+def test_a_code_another_account_holds_is_refused_never_skipped(central, engine, others):
+    """Two accounts of one office may never share a code: were a derived code the one already
+    stored for another account, issuing (and storing codes handed out) stops with
+    :class:`CodeTaken` and nothing of the chunk stays — not an account left without a code."""
+    from kkod.central.interface import CodeTaken
+    from kkod.central.matching import issue_codes, new_connections, store_given_codes
+
+    _, office_id, kovacs, rest = _kovacs_connected_and_others(central, engine, others)
+    newcomer = rest[-1]
+    with engine.begin() as conn:  # Kovács's stored code made the one the newcomer derives
+        conn.execute(
+            text("UPDATE central_connections SET code = :code WHERE account_id = :kovacs"),
+            {"code": derive_code(SECRET, 1, KRID, newcomer), "kovacs": kovacs},
+        )
+    with pytest.raises(CodeTaken, match="1 személy kódja"), engine.begin() as conn:
+        issue_codes(
+            conn, office_id=office_id, krid=KRID, account_ids=rest, secret=SECRET, key_id=1,
+            via="bulk", reference=None,
+        )  # fmt: skip
+    assert _connections(engine, office_id) == 1
+    rows = new_connections(
+        office_id=office_id, krid=KRID, account_ids=rest, secret=SECRET, key_id=1, via="bulk",
+        reference=None,
+    )  # fmt: skip
+    with pytest.raises(CodeTaken, match="1 személy kódja"), engine.begin() as conn:
+        store_given_codes(conn, office_id, rows)
+    assert _connections(engine, office_id) == 1
+
+
+@pytest.mark.parametrize("size", [1, 2_500], ids=["as-arrays", "by-copy"])
+def test_two_workers_issuing_the_same_pairs_at_once_both_get_the_stored_codes(db_url, size):
+    """Two transactions issuing the same pairs at the same moment (two servers' connect-one,
+    two workers' chunks; SQLite's writers one at a time, as servers run it): the second
+    waits for the first and takes its codes. On PostgreSQL an insert that skipped only
+    conflicts on (office, account) could hit the twin row's (office, code) first, when both
+    checked before either inserted, and fail."""
+    import threading
+
+    from kkod.central.interface import OfficeInfo
+    from kkod.central.matching import issue_codes
+    from kkod.central.models import Office
+    from kkod.central.registry import add_office
+    from kkod.central.synthetic import seed_registry
+    from kkod.db import make_engine, migrate, serialize_writes
+
+    rounds = 20 if size == 1 else 3
+    setup = make_engine(db_url)
+    migrate(setup, "central")
+    add_office(setup, OfficeInfo(KRID, "PMHIV", "Példa Megyei Hivatal"))
+    seed_registry(setup, 2 * size * rounds, seed=11)
+    with setup.connect() as conn:
+        office_id = conn.scalar(select(Office.id).where(Office.krid == KRID))
+        accounts = conn.scalars(select(Account.id).limit(size * rounds)).all()
+    setup.dispose()
+    assert len(accounts) == size * rounds
+    engine = serialize_writes(make_engine(db_url))  # as the central server opens it
+    for start in range(0, len(accounts), size):
+        chunk = accounts[start : start + size]
+        together = threading.Barrier(2)
+        results: list[object] = []
+
+        def issue(chunk=chunk, together=together, results=results) -> None:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(select(1))  # connected: the barrier then lines up the inserts
+                    conn.commit()
+                    together.wait(10)
+                    with conn.begin():
+                        results.append(
+                            issue_codes(
+                                conn, office_id=office_id, krid=KRID, account_ids=chunk,
+                                secret=SECRET, key_id=1, via="bulk", reference=None,
+                            )[0]
+                        )  # fmt: skip
+            except Exception as failed:  # reported by the assertion below
+                results.append(failed)
+
+        workers = [threading.Thread(target=issue) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        expected = {a: derive_code(SECRET, 1, KRID, a) for a in chunk}
+        assert results == [expected, expected]
+    assert _connections(engine, office_id) == len(accounts)
+    engine.dispose()

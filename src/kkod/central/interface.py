@@ -133,6 +133,19 @@ class CodesChanged(KkodError):
         self.changed = changed
 
 
+class CodeTaken(KkodError):
+    """A code derived for an account is already another account's at the same office: two
+    connections may never share a code. Nothing made in that transaction may be used."""
+
+    def __init__(self, taken: int) -> None:
+        super().__init__(
+            f"{taken} személy kódja ennél a hivatali kapunál már egy másik fiók kapcsolati "
+            "kódja. A kódok nem készültek el; jelezze a központi rendszer üzemeltetőjének "
+            "(a kódkulcs ellenőrzése szükséges)."
+        )
+        self.taken = taken
+
+
 # Rows per chunk of a bulk match (each chunk is set-based). PostgreSQL hash-joins each chunk
 # against the whole registry (one scan of its people per chunk), so it gets bigger chunks:
 # 100,000 rows against 1,000,000 people took 4.66 s in chunks of 20,000, 4.42 s in chunks of

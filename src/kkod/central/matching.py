@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, text
 
 from kkod.central.bulkio import analyze, copy_fixed_width, copy_rows, drop_temp_table, temp_table
 from kkod.central.codes import derive_codes
-from kkod.central.interface import CodesChanged, MatchResult
+from kkod.central.interface import CodesChanged, CodeTaken, MatchResult
 from kkod.central.models import Connection as ConnectionRow
 from kkod.central.models import utcnow
 
@@ -237,12 +237,18 @@ def _plain_rows(conn: Connection, statement: str, parameters: tuple = ()) -> lis
     return rows
 
 
+# A connection already stored is skipped, on either unique constraint: the pair (office,
+# account), or the office's code. Naming only the pair let PostgreSQL raise on the code when
+# two transactions inserted the same pair at the same moment (both looked before either
+# inserted: the pair's index notes the conflict, the code's raises it). A code another account
+# holds is found after (CodeTaken): never skipped in silence.
+_SKIP_STORED = "ON CONFLICT DO NOTHING"
 # Up to DIRECT_KEYS_AT_MOST new connections go to PostgreSQL by this; more by COPY.
 _INSERT_ARRAYS = (
     f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
     "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[], "
-    "%s::varchar[], %s::varchar[], %s::timestamptz[]) "
-    "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
+    f"%s::varchar[], %s::varchar[], %s::timestamptz[]) {_SKIP_STORED} "
+    "RETURNING account_id, code"
 )
 # From this many new connections, their table's statistics may need refreshing at once.
 _ANALYZE_FROM = 1_000
@@ -263,7 +269,8 @@ def issue_codes(
     """The compact code of each account for this office, creating the connections that are
     missing. Existing connections keep their stored code. Returns (codes, number created).
 
-    ``known_missing`` skips looking for existing connections (the caller just did).
+    ``known_missing`` skips looking for existing connections (the caller just did). A derived
+    code another account of the office holds raises :class:`CodeTaken`.
     """
     wanted = list(dict.fromkeys(account_ids))
     if not wanted:
@@ -281,7 +288,10 @@ def issue_codes(
     lost = [a for a in missing if a not in created]
     if lost:
         # Another worker connected some of these pairs at the same moment: theirs stand.
-        codes.update(_existing_codes(conn, office_id, lost))
+        stored = _existing_codes(conn, office_id, lost)
+        if len(stored) < len(lost):
+            raise CodeTaken(len(lost) - len(stored))
+        codes.update(stored)
     return codes, count
 
 
@@ -313,7 +323,7 @@ def store_given_codes(conn: Connection, office_id: int, rows: Sequence[NewConnec
     A pair another worker connected meanwhile is left as stored: with the same code (the
     codes are derived, so it is, unless that worker held another key), all is well; with
     another, :class:`~kkod.central.interface.CodesChanged` is raised, for the codes handed out
-    are then not the stored ones.
+    are then not the stored ones. A code another account holds: :class:`CodeTaken`.
     """
     if not rows:
         return 0
@@ -321,7 +331,9 @@ def store_given_codes(conn: Connection, office_id: int, rows: Sequence[NewConnec
     lost = [row for row in rows if row[1] not in created]
     if lost:
         stored = _existing_codes(conn, office_id, [row[1] for row in lost])
-        changed = sum(1 for row in lost if stored.get(row[1]) != row[2])
+        if len(stored) < len(lost):
+            raise CodeTaken(len(lost) - len(stored))
+        changed = sum(1 for row in lost if stored[row[1]] != row[2])
         if changed:
             raise CodesChanged(changed)
     return count
@@ -366,7 +378,7 @@ def insert_connections(
     stamp = process(now) if process else now
     count = conn.exec_driver_sql(
         f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (office_id, account_id) DO NOTHING",
+        f"VALUES (?, ?, ?, ?, ?, ?, ?) {_SKIP_STORED}",
         [(*row, stamp) for row in rows],
     ).rowcount
     # All inserted: the codes are ours. Else some were there already: the caller reads back.
@@ -389,8 +401,8 @@ def _insert_skipping_stored(
         return dict(
             conn.exec_driver_sql(
                 f"INSERT INTO central_connections ({', '.join(_INSERT_COLUMNS)}) "
-                f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_NEW} "
-                "ON CONFLICT (office_id, account_id) DO NOTHING RETURNING account_id, code"
+                f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_NEW} {_SKIP_STORED} "
+                "RETURNING account_id, code"
             ).all()
         )
     finally:
