@@ -5,12 +5,15 @@ them stored — against a naive baseline, all in one run.
 ``BENCH_PEOPLE`` (default 1,000,000; 10,000,000 for the national-scale run) sets the registry
 size, ``BENCH_ROWS`` (default 100,000) the table, ``BENCH_GENERATE_BACKENDS`` the backends
 (default ``sqlite,postgresql``). The baseline is what one would write first: openpyxl load →
-one SELECT per row → openpyxl save. Runs alternate (first, repeat, baseline, first, …): a
-change in the shared machine's speed hits all of them alike.
+one SELECT per row → openpyxl save. Both backends are seeded first; then the runs alternate
+(first, repeat, baseline on one backend, the same on the other, the backends' order swapped
+each round): a change in the shared machine's speed hits all of them alike, the ratio
+PostgreSQL / SQLite included (run one backend after the other, it measured the host's drift).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import statistics
@@ -48,12 +51,16 @@ def run() -> dict:
     table = folder / "tabla.xlsx"
     medians: dict[str, dict[str, float]] = {}
     coded_by_backend: dict[str, int] = {}
-    for backend in backends:
-        with central_database(backend, folder) as url:
+    with contextlib.ExitStack() as databases:
+        setups: dict[str, tuple[object, str]] = {}
+        seeded_by_backend = {}
+        for backend in backends:
+            url = databases.enter_context(central_database(backend, folder))
             engine = make_engine(url)
+            databases.callback(engine.dispose)
             migrate(engine, "central")
             print(f"  seeding {people:,} people ({backend})", flush=True)
-            seeded = seed_registry(engine, people, seed=2026)
+            seeded_by_backend[backend] = seed_registry(engine, people, seed=2026)
             add_office(engine, OfficeInfo(KRID, "BENCH", "Benchmark Hivatal"))
             if not table.exists():  # the same people on both backends (the same seed)
                 start = time.perf_counter()
@@ -61,8 +68,10 @@ def run() -> dict:
                 figures["sample table seconds (not a target)"] = round(
                     time.perf_counter() - start, 2
                 )
-            found = _runs(backend, engine, url, folder, table, repeat)
-            engine.dispose()
+            setups[backend] = (engine, url)
+        found_by_backend = _runs(setups, folder, table, repeat)
+    for backend in backends:
+        found, seeded = found_by_backend[backend], seeded_by_backend[backend]
         medians[backend] = found.pop("_medians")
         coded_by_backend[backend] = found["kkod generate coded rows"]
         figures[f"{backend}: seed people/s"] = round(seeded.people_per_second)
@@ -114,49 +123,76 @@ def run() -> dict:
     return result
 
 
-def _runs(backend: str, engine, url: str, folder: Path, table: Path, repeat: int) -> dict:
-    """First and repeated runs alternating (the connections removed before each first run),
-    with the naive baseline in between."""
-    env = {
-        "KKOD_DATA_DIR": str(folder / "data"),
-        "KKOD_CODE_SECRET": SECRET_HEX,
-        "KKOD_CENTRAL_DATABASE_URL": url,
-    }
-    argv = [KKOD, "generate", str(table), "--krid", KRID, "--json", "--force",
-            "-o", str(folder / "tabla-kodokkal.xlsx"), "--report", str(folder / "jelentes.xlsx")]  # fmt: skip
+def _runs(setups: dict, folder: Path, table: Path, repeat: int) -> dict[str, dict]:
+    """Each backend's first and repeated runs (the connections removed before each first run)
+    and naive baseline runs, the backends taking turns round by round."""
     # The registry and the table were just written: let the kernel flush them to disk first,
     # or its writeback competes with whatever is timed next.
     os.sync()
-    firsts, repeats, peaks, baseline_runs = [], [], [], []
-    for index in range(max(repeat, BASELINE_REPEAT)):
-        if index < repeat:
-            _forget_connections(engine)
-            seconds, peak = run_measured(argv, env=env)
-            firsts.append(seconds)
-            peaks.append(peak)
-            seconds, peak = run_measured(argv, env=env)
-            repeats.append(seconds)
-            peaks.append(peak)
-        if index < BASELINE_REPEAT:
-            baseline_runs.append(_baseline(table, engine, folder / "baseline.xlsx"))
-    from kkod.table.reader import read_table
-
-    coded = sum(1 for r in read_table(folder / "tabla-kodokkal.xlsx").rows if r.kapcsolati_kod)
-    baseline_seconds = statistics.median(seconds for seconds, _ in baseline_runs)
-    first, again = statistics.median(firsts), statistics.median(repeats)
-    return {
-        f"kkod generate first run seconds (issues the codes; median of {repeat})": round(first, 2),
-        f"kkod generate repeated run seconds (codes stored; median of {repeat})": round(again, 2),
-        "first / repeated": round(first / again, 2),
-        "kkod generate peak RSS MiB (with its writer process)": round(max(peaks) / 2**20),
-        f"naive baseline seconds (openpyxl + SELECT per row, median of {BASELINE_REPEAT})": round(
-            baseline_seconds, 2
-        ),
-        "speed-up vs naive baseline": round(baseline_seconds / again, 1),
-        "baseline coded rows": baseline_runs[0][1],
-        "kkod generate coded rows": coded,
-        "_medians": {"first": first, "repeat": again},
+    runs = {
+        backend: _Runs(backend, engine, url, folder) for backend, (engine, url) in setups.items()
     }
+    order = list(runs.values())
+    for index in range(max(repeat, BASELINE_REPEAT)):
+        for backend_runs in order if index % 2 == 0 else order[::-1]:
+            backend_runs.round(index, table, repeat)
+    return {backend: backend_runs.figures(repeat) for backend, backend_runs in runs.items()}
+
+
+class _Runs:
+    """One backend's runs of ``kkod generate`` and of the baseline, and their figures."""
+
+    def __init__(self, backend: str, engine, url: str, folder: Path) -> None:
+        self.engine = engine
+        self.folder = folder / backend
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            "KKOD_DATA_DIR": str(self.folder / "data"),
+            "KKOD_CODE_SECRET": SECRET_HEX,
+            "KKOD_CENTRAL_DATABASE_URL": url,
+        }
+        self.firsts: list[float] = []
+        self.repeats: list[float] = []
+        self.peaks: list[int] = []
+        self.baseline_runs: list[tuple[float, int]] = []
+
+    def round(self, index: int, table: Path, repeat: int) -> None:
+        argv = [KKOD, "generate", str(table), "--krid", KRID, "--json", "--force",
+                "-o", str(self.folder / "tabla-kodokkal.xlsx"),
+                "--report", str(self.folder / "jelentes.xlsx")]  # fmt: skip
+        if index < repeat:
+            _forget_connections(self.engine)
+            for runs in (self.firsts, self.repeats):
+                seconds, peak = run_measured(argv, env=self.env)
+                runs.append(seconds)
+                self.peaks.append(peak)
+        if index < BASELINE_REPEAT:
+            self.baseline_runs.append(_baseline(table, self.engine, self.folder / "baseline.xlsx"))
+
+    def figures(self, repeat: int) -> dict:
+        from kkod.table.reader import read_table
+
+        output = read_table(self.folder / "tabla-kodokkal.xlsx")
+        coded = sum(1 for r in output.rows if r.kapcsolati_kod)
+        baseline_seconds = statistics.median(seconds for seconds, _ in self.baseline_runs)
+        first, again = statistics.median(self.firsts), statistics.median(self.repeats)
+        return {
+            f"kkod generate first run seconds (issues the codes; median of {repeat})": round(
+                first, 2
+            ),
+            f"kkod generate repeated run seconds (codes stored; median of {repeat})": round(
+                again, 2
+            ),
+            "first / repeated": round(first / again, 2),
+            "kkod generate peak RSS MiB (with its writer process)": round(max(self.peaks) / 2**20),
+            f"naive baseline seconds (openpyxl + SELECT per row, median of {BASELINE_REPEAT})": (
+                round(baseline_seconds, 2)
+            ),
+            "speed-up vs naive baseline": round(baseline_seconds / again, 1),
+            "baseline coded rows": self.baseline_runs[0][1],
+            "kkod generate coded rows": coded,
+            "_medians": {"first": first, "repeat": again},
+        }
 
 
 def _forget_connections(engine) -> None:
