@@ -288,10 +288,7 @@ def issue_codes(
     lost = [a for a in missing if a not in created]
     if lost:
         # Another worker connected some of these pairs at the same moment: theirs stand.
-        stored = _existing_codes(conn, office_id, lost)
-        if len(stored) < len(lost):
-            raise CodeTaken(len(lost) - len(stored))
-        codes.update(stored)
+        codes.update(_codes_of_skipped(conn, office_id, lost))
     return codes, count
 
 
@@ -330,9 +327,7 @@ def store_given_codes(conn: Connection, office_id: int, rows: Sequence[NewConnec
     created, count = insert_connections(conn, rows)
     lost = [row for row in rows if row[1] not in created]
     if lost:
-        stored = _existing_codes(conn, office_id, [row[1] for row in lost])
-        if len(stored) < len(lost):
-            raise CodeTaken(len(lost) - len(stored))
+        stored = _codes_of_skipped(conn, office_id, [row[1] for row in lost])
         changed = sum(1 for row in lost if stored[row[1]] != row[2])
         if changed:
             raise CodesChanged(changed)
@@ -432,6 +427,15 @@ def outdates_statistics(inserted: int, known: float) -> bool:
     """Whether ``inserted`` new connections make statistics that know of ``known`` misleading
     (a tenth or more, from 1,000): a join planned with them may scan the table per key."""
     return inserted >= _ANALYZE_FROM and inserted * 10 >= known
+
+
+def _codes_of_skipped(conn: Connection, office_id: int, account_ids: list[int]) -> dict[int, str]:
+    """The stored codes of accounts whose new connections the insert skipped: each must have
+    one, or its derived code was skipped for being another account's (:class:`CodeTaken`)."""
+    stored = _existing_codes(conn, office_id, account_ids)
+    if len(stored) < len(account_ids):
+        raise CodeTaken(len(account_ids) - len(stored))
+    return stored
 
 
 def _existing_codes(conn: Connection, office_id: int, account_ids: list[int]) -> dict[int, str]:
