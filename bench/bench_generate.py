@@ -130,22 +130,27 @@ def _runs(setups: dict, folder: Path, table: Path, repeat: int) -> dict[str, dic
     # or its writeback competes with whatever is timed next.
     os.sync()
     runs = {
-        backend: _Runs(backend, engine, url, folder) for backend, (engine, url) in setups.items()
+        backend: _Runs(backend, engine, url, folder, table)
+        for backend, (engine, url) in setups.items()
     }
     order = list(runs.values())
     for index in range(max(repeat, BASELINE_REPEAT)):
         for backend_runs in order if index % 2 == 0 else order[::-1]:
-            backend_runs.round(index, table, repeat)
+            backend_runs.take_turn(index, repeat)
     return {backend: backend_runs.figures(repeat) for backend, backend_runs in runs.items()}
 
 
 class _Runs:
     """One backend's runs of ``kkod generate`` and of the baseline, and their figures."""
 
-    def __init__(self, backend: str, engine, url: str, folder: Path) -> None:
+    def __init__(self, backend: str, engine, url: str, folder: Path, table: Path) -> None:
         self.engine = engine
+        self.table = table
         self.folder = folder / backend
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.argv = [KKOD, "generate", str(table), "--krid", KRID, "--json", "--force",
+                     "-o", str(self.folder / "tabla-kodokkal.xlsx"),
+                     "--report", str(self.folder / "jelentes.xlsx")]  # fmt: skip
         self.env = {
             "KKOD_DATA_DIR": str(self.folder / "data"),
             "KKOD_CODE_SECRET": SECRET_HEX,
@@ -156,18 +161,18 @@ class _Runs:
         self.peaks: list[int] = []
         self.baseline_runs: list[tuple[float, int]] = []
 
-    def round(self, index: int, table: Path, repeat: int) -> None:
-        argv = [KKOD, "generate", str(table), "--krid", KRID, "--json", "--force",
-                "-o", str(self.folder / "tabla-kodokkal.xlsx"),
-                "--report", str(self.folder / "jelentes.xlsx")]  # fmt: skip
+    def take_turn(self, index: int, repeat: int) -> None:
+        """Round ``index``: a first and a repeated run (of ``repeat``), and a baseline run."""
         if index < repeat:
             _forget_connections(self.engine)
             for runs in (self.firsts, self.repeats):
-                seconds, peak = run_measured(argv, env=self.env)
+                seconds, peak = run_measured(self.argv, env=self.env)
                 runs.append(seconds)
                 self.peaks.append(peak)
         if index < BASELINE_REPEAT:
-            self.baseline_runs.append(_baseline(table, self.engine, self.folder / "baseline.xlsx"))
+            self.baseline_runs.append(
+                _baseline(self.table, self.engine, self.folder / "baseline.xlsx")
+            )
 
     def figures(self, repeat: int) -> dict:
         from kkod.table.reader import read_table
