@@ -384,7 +384,8 @@ def _national_day(server, day: Day, workers: int) -> dict:
             _send(intake_port, probe_raw)
             sink.wait_for({probe_id}, 120)
             probe_seconds = sink.arrived[probe_id][0] - start
-            cpu_before = _tree_cpu(processes) + _pg_cpu(server)
+            split_before = _cpu_split(processes, server)
+            cpu_before = sum(split_before)
             sent: dict[str, float] = {}
             first = time.monotonic()
             with ThreadPoolExecutor(SENDERS) as pool:
@@ -392,7 +393,8 @@ def _national_day(server, day: Day, workers: int) -> dict:
                     pool.submit(_send_timed, intake_port, message_id, raw, sent)
             sink.wait_for(set(sent) | {m for m, _ in day.requests}, DAY_TIMEOUT)
             seconds = max(sink.arrived[m][-1] for m, _ in day.requests) - first
-            cpu = _tree_cpu(processes) + _pg_cpu(server) - cpu_before
+            split = [b - a for a, b in zip(split_before, _cpu_split(processes, server), strict=True)]
+            cpu = sum(split)
             statuses = _statuses(server.url(store_db))
     finally:
         controller.stop()
@@ -411,6 +413,9 @@ def _national_day(server, day: Day, workers: int) -> dict:
         "duplicated": replies - len([m for m in ids if m in sink.arrived]),
         "request statuses": statuses,
         "CPU seconds (intake, workers, PostgreSQL)": round(cpu, 1),
+        "CPU ms per request: intake / workers / PostgreSQL": " / ".join(
+            f"{1000 * part / len(ids):.1f}" for part in split
+        ),
         "_seconds": seconds,
         "_cpu": cpu,
     }
@@ -483,6 +488,11 @@ def _tree_cpu(processes: list[psutil.Process]) -> float:
         with contextlib.suppress(psutil.NoSuchProcess):
             total += sum(_cpu_of(child) for child in process.children(recursive=True))
     return total
+
+
+def _cpu_split(processes: list[psutil.Process], server) -> tuple[float, float, float]:
+    """CPU so far of the intake (the first process), the workers, and PostgreSQL."""
+    return _tree_cpu(processes[:1]), _tree_cpu(processes[1:]), _pg_cpu(server)
 
 
 def _pg_cpu(server) -> float:
