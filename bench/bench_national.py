@@ -385,7 +385,6 @@ def _national_day(server, day: Day, workers: int) -> dict:
             sink.wait_for({probe_id}, 120)
             probe_seconds = sink.arrived[probe_id][0] - start
             split_before = _cpu_split(processes, server)
-            cpu_before = sum(split_before)
             sent: dict[str, float] = {}
             first = time.monotonic()
             with ThreadPoolExecutor(SENDERS) as pool:
@@ -393,7 +392,9 @@ def _national_day(server, day: Day, workers: int) -> dict:
                     pool.submit(_send_timed, intake_port, message_id, raw, sent)
             sink.wait_for(set(sent) | {m for m, _ in day.requests}, DAY_TIMEOUT)
             seconds = max(sink.arrived[m][-1] for m, _ in day.requests) - first
-            split = [b - a for a, b in zip(split_before, _cpu_split(processes, server), strict=True)]
+            split = [
+                b - a for a, b in zip(split_before, _cpu_split(processes, server), strict=True)
+            ]
             cpu = sum(split)
             statuses = _statuses(server.url(store_db))
     finally:

@@ -55,7 +55,9 @@ def _store_request(connection, key: str) -> str:
         {"k": key, "v": VALUE},
     )
     return connection.execute(
-        text("SELECT pg_column_compression(table_xlsx) FROM ministry_requests WHERE reference = :k"),
+        text(
+            "SELECT pg_column_compression(table_xlsx) FROM ministry_requests WHERE reference = :k"
+        ),
         {"k": key},
     ).scalar_one()
 

@@ -103,3 +103,21 @@ def test_the_demo_signer_still_passes(world):
         ).request.status
         == RequestStatus.BEERKEZETT
     )
+
+
+def test_the_declaration_is_parsed_once_at_intake(world, monkeypatch):
+    """The signature check and the payload read the same parse of the PDF (issue 15)."""
+    from pyhanko.pdf_utils import reader
+
+    raw = world.email()  # signing opens the PDF too
+    opened = []
+    real_init = reader.PdfFileReader.__init__
+
+    def counted(self, *args, **kwargs):
+        opened.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(reader.PdfFileReader, "__init__", counted)
+    result = ingest(raw, SENDER, store=world.store, central=world.central, settings=world.settings)
+    assert result.request.status == RequestStatus.BEERKEZETT
+    assert len(opened) == 1

@@ -60,6 +60,19 @@ def test_valid_signature_is_ok_and_names_the_signer(pkis, signed_pdf, declaratio
     )
 
 
+def test_the_checked_pdf_is_kept_open_for_reading_its_payload(pkis, signed_pdf, unsigned_pdf):
+    """A valid or missing signature leaves the PDF as pyHanko opened it in the verdict, and the
+    payload read from it is the payload; a refused one keeps nothing."""
+    for pdf in (signed_pdf, unsigned_pdf):
+        verdict = _verify(pkis, pdf)
+        assert verdict.reader is not None
+        assert read_declaration(pdf, reader=verdict.reader) == read_declaration(pdf)
+    position = signed_pdf.index(b"/Creator (kkod)") + len(b"/Creator (")
+    tampered = signed_pdf[:position] + b"x" + signed_pdf[position + 1 :]
+    assert _verify(pkis, tampered).reader is None
+    assert _verify(pkis, b"%PDF-1.7 nem pdf").reader is None
+
+
 def test_unsigned_declaration_has_its_own_reason(pkis, unsigned_pdf):
     verdict = _verify(pkis, unsigned_pdf)
     assert not verdict.ok

@@ -47,9 +47,11 @@ class DeclarationData:
     place: str = ""  # "Kelt: <place>, <date>"
 
 
-def read_declaration(pdf: bytes) -> DeclarationData:
+def read_declaration(pdf: bytes, *, reader: Any = None) -> DeclarationData:
     """The fields of a kkod declaration PDF, read from its embedded JSON attachment.
 
+    ``reader``: ``pdf`` as pyHanko already opened it (the signature check's
+    :attr:`~kkod.pki.verify.SignatureVerdict.reader`), so that it is not parsed again.
     Raises :class:`KkodError` (Hungarian) when ``pdf`` is not a PDF or not a kkod declaration.
     """
     from pyhanko.pdf_utils.misc import PdfError
@@ -57,7 +59,8 @@ def read_declaration(pdf: bytes) -> DeclarationData:
 
     not_ours = "A PDF nem a kkod által készített munkáltatói nyilatkozat (hiányzó vagy hibás adatmelléklet)."
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        if reader is None:
+            reader = PdfFileReader(BytesIO(pdf), strict=False)
         raw = _find_attachment(reader.root, ATTACHMENT_NAME)
     except (PdfError, ValueError, KeyError, TypeError, AttributeError):
         raise KkodError("A nyilatkozat nem olvasható PDF-fájl.") from None

@@ -162,10 +162,10 @@ def check_submission(
         max_bytes=settings.declaration_max_bytes,
     )
     if verdict.ok:
-        data: DeclarationData | None = _payload(declaration, required=True)
+        data: DeclarationData | None = _payload(declaration, verdict, required=True)
         signature = SignatureKind.AVDH if verdict.avdh else SignatureKind.PADES
     elif verdict.problem is SignatureProblem.UNSIGNED:
-        data = _payload(declaration, required=False)
+        data = _payload(declaration, verdict, required=False)
         signature = SignatureKind.UNSIGNED_KKOD if data else SignatureKind.HAND_SIGNED
     else:
         raise Rejection(
@@ -199,12 +199,15 @@ def check_submission(
     return dataclasses.replace(checked, office=office)
 
 
-def _payload(declaration: Attachment, *, required: bool) -> DeclarationData | None:
-    """The declaration's embedded fields; ``None`` for a PDF without them unless ``required``."""
+def _payload(
+    declaration: Attachment, verdict: SignatureVerdict, *, required: bool
+) -> DeclarationData | None:
+    """The declaration's embedded fields, read from the PDF as the signature check opened it;
+    ``None`` for a PDF without them unless ``required``."""
     from kkod.exchange.declaration import read_declaration
 
     try:
-        return read_declaration(declaration.data)
+        return read_declaration(declaration.data, reader=verdict.reader)
     except RecursionError:  # a payload nested beyond reason (JSON arrays in arrays …)
         message = "az adatmelléklet szerkezete rendellenesen mély."
     except KkodError as error:

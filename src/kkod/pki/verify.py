@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any, ClassVar
@@ -91,6 +91,10 @@ class SignatureVerdict:
     signer_organisation_id: str | None  # subject organizationIdentifier (2.5.4.97)
     problem: SignatureProblem | None = None
     avdh: bool = False  # sealed by the AVDH service; signer_name is then the person it identified
+    # The PDF as pyHanko opened it for the check, kept when the signature is valid or there is
+    # none: what else is read from the file (the declaration's payload) is read from it, not
+    # parsed again.
+    reader: Any = field(default=None, repr=False, compare=False)
 
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -149,7 +153,7 @@ def _verify(pdf: bytes, roots: list[Any], avdh_seals: Sequence[str]) -> Signatur
     except (PdfError, ValueError, KeyError, TypeError, AttributeError):
         return _failed(SignatureProblem.UNREADABLE)
     if not signatures:
-        return _failed(SignatureProblem.UNSIGNED)
+        return replace(_failed(SignatureProblem.UNSIGNED), reader=reader)
 
     constraints = KeyUsageConstraints(key_usage=set(SIGNING_KEY_USAGES), match_all_key_usages=False)
     first_signer: CertificateSubject | None = None
@@ -200,6 +204,7 @@ def _verify(pdf: bytes, roots: list[Any], avdh_seals: Sequence[str]) -> Signatur
         signer_organisation=first_signer.organisation,
         signer_organisation_id=first_signer.organisation_id,
         avdh=avdh,
+        reader=reader,
     )
 
 
