@@ -49,7 +49,7 @@ def _store_request(connection, key: str) -> str:
     connection.execute(
         text(
             "INSERT INTO ministry_requests (reference, dedupe_key, channel, status, sender, "
-            "attempts, received_at, table_xlsx) VALUES (:k, :k, 'email', 'fogadva', 'a@b.hu', "
+            "attempts, received_at, table_xlsx) VALUES (:k, :k, 'email', 'beérkezett', 'a@b.hu', "
             "0, CURRENT_TIMESTAMP, :v)"
         ),
         {"k": key, "v": VALUE},
