@@ -15,18 +15,16 @@ from kkod.central.registry import (
     list_offices,
     set_account_active,
 )
-from kkod.db import head_revision, migrate
+from kkod.db import alembic_config, head_revision, migrate
 
 from .conftest import KOVACS, KRID, key
 
 
 @pytest.mark.parametrize("part", ["central", "ministry", "employer"])
 def test_the_head_revision_read_from_the_files_is_alembics(part):
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    config = Config()
-    config.set_main_option("script_location", f"kkod.{part}:migrations")
+    config = alembic_config(part)
     assert head_revision(part) == ScriptDirectory.from_config(config).get_current_head()
 
 
@@ -92,7 +90,6 @@ def test_closing_an_account_and_the_audit_has_no_4t_values(engine):
 def test_connections_have_no_foreign_keys_and_the_migration_goes_back_and_forth(engine):
     """Issuing checks no office and account row by row (ADR 0008); down and up again work."""
     from alembic import command
-    from alembic.config import Config
 
     def foreign_keys() -> set[str]:
         return {
@@ -100,12 +97,8 @@ def test_connections_have_no_foreign_keys_and_the_migration_goes_back_and_forth(
         }
 
     assert foreign_keys() == set()
-    config = Config()
-    config.set_main_option("script_location", "kkod.central:migrations")
-    config.attributes["kkod_part"] = "central"
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "central_office_staff_logins")
+        command.downgrade(alembic_config("central", connection), "central_office_staff_logins")
     assert foreign_keys() == {"central_offices", "central_accounts"}
     migrate(engine, "central")
     assert foreign_keys() == set()

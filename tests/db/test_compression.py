@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
-from kkod.db import make_engine, migrate
+from kkod.db import alembic_config, make_engine, migrate
 from kkod.db.compression import lz4_available, set_compression
 
 MINISTRY_COLUMNS = {
@@ -22,12 +21,8 @@ VALUE = b"Kapcsolati kod adattablazat; " * 1000
 
 
 def _downgrade(engine, part: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", f"kkod.{part}:migrations")
-    config.attributes["kkod_part"] = part
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        command.downgrade(alembic_config(part, connection), revision)
 
 
 def _methods(connection, columns) -> dict[tuple[str, str], str]:

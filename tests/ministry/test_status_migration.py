@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from kkod.db import make_engine
+from kkod.db import alembic_config, make_engine
 
 
 def _alembic(engine, action: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", "kkod.ministry:migrations")
-    config.attributes["kkod_part"] = "ministry"
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, action)(config, revision)
+        getattr(command, action)(alembic_config("ministry", connection), revision)
 
 
 def _reply(connection, request_id: int, kind: str, message_id: str) -> None:

@@ -15,7 +15,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, exc, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from kkod.config import Part, Settings, get_settings
@@ -95,11 +95,8 @@ def migrate(engine: Engine, part: Part) -> None:
     if head is not None and _current_revisions(engine, part) == [head]:
         return
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", f"kkod.{part}:migrations")
-    config.attributes["kkod_part"] = part
+    config = alembic_config(part)
     # Several processes starting at once on a new database (an intake and a console, workers)
     # would each create the tables; one at a time, the later ones find them made. SQLite
     # runs DDL outside a transaction, so there the lock is the file beside the database.
@@ -122,13 +119,22 @@ def at_head(engine: Engine, part: Part) -> bool:
     """Whether ``part``'s schema in ``engine`` is at the newest revision (a readiness check)."""
     head = head_revision(part)
     if head is None:
-        from alembic.config import Config
         from alembic.script import ScriptDirectory
 
-        config = Config()
-        config.set_main_option("script_location", f"kkod.{part}:migrations")
-        head = ScriptDirectory.from_config(config).get_current_head()
+        head = ScriptDirectory.from_config(alembic_config(part)).get_current_head()
     return _current_revisions(engine, part) == [head]
+
+
+def alembic_config(part: Part, connection: Connection | None = None):
+    """Alembic's configuration of ``part``'s migrations, run on ``connection`` when given."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", f"kkod.{part}:migrations")
+    config.attributes["kkod_part"] = part
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(.*?)\s*$", re.MULTILINE)
