@@ -130,21 +130,24 @@ def _runs(setups: dict, folder: Path, table: Path, repeat: int) -> dict[str, dic
     # or its writeback competes with whatever is timed next.
     os.sync()
     runs = {
-        backend: _Runs(backend, engine, url, folder, table)
+        backend: _Runs(backend, engine, url, folder, table, repeat)
         for backend, (engine, url) in setups.items()
     }
     order = list(runs.values())
     for index in range(max(repeat, BASELINE_REPEAT)):
         for backend_runs in order if index % 2 == 0 else order[::-1]:
-            backend_runs.take_turn(index, repeat)
-    return {backend: backend_runs.figures(repeat) for backend, backend_runs in runs.items()}
+            backend_runs.take_turn(index)
+    return {backend: backend_runs.figures() for backend, backend_runs in runs.items()}
 
 
 class _Runs:
     """One backend's runs of ``kkod generate`` and of the baseline, and their figures."""
 
-    def __init__(self, backend: str, engine, url: str, folder: Path, table: Path) -> None:
+    def __init__(
+        self, backend: str, engine, url: str, folder: Path, table: Path, repeat: int
+    ) -> None:
         self.engine = engine
+        self.repeat = repeat  # first and repeated runs of kkod generate each
         self.table = table
         self.folder = folder / backend
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -161,9 +164,9 @@ class _Runs:
         self.peaks: list[int] = []
         self.baseline_runs: list[tuple[float, int]] = []
 
-    def take_turn(self, index: int, repeat: int) -> None:
-        """Round ``index``: a first and a repeated run (of ``repeat``), and a baseline run."""
-        if index < repeat:
+    def take_turn(self, index: int) -> None:
+        """Round ``index``: a first and a repeated run (of :attr:`repeat`), and a baseline run."""
+        if index < self.repeat:
             _forget_connections(self.engine)
             for runs in (self.firsts, self.repeats):
                 seconds, peak = run_measured(self.argv, env=self.env)
@@ -174,7 +177,8 @@ class _Runs:
                 _baseline(self.table, self.engine, self.folder / "baseline.xlsx")
             )
 
-    def figures(self, repeat: int) -> dict:
+    def figures(self) -> dict:
+        repeat = self.repeat
         from kkod.table.reader import read_table
 
         output = read_table(self.folder / "tabla-kodokkal.xlsx")
