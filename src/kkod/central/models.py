@@ -30,11 +30,11 @@ from kkod.logins.tables import login_tables
 
 MATCH_KEY_BYTES = 16
 # Indexes the bulk loader drops before a big load and builds again after it: name -> (table,
-# columns, unique).
+# columns, unique, columns included on PostgreSQL).
 BULK_INDEXES = {
-    "ix_central_people_match_key": ("central_people", "match_key", False),
-    "ix_central_accounts_person_active": ("central_accounts", "person_id, active, id", False),
-    "ix_central_accounts_username": ("central_accounts", "username", True),
+    "ix_central_people_match_key": ("central_people", "match_key", False, "id"),
+    "ix_central_accounts_person_active": ("central_accounts", "person_id, active, id", False, ""),
+    "ix_central_accounts_username": ("central_accounts", "username", True, ""),
 }
 
 
@@ -79,7 +79,9 @@ class Person(Base):
     szuletesi_ido: Mapped[date] = mapped_column(Date)
     match_key: Mapped[bytes] = mapped_column(LargeBinary(MATCH_KEY_BYTES))
 
-    __table_args__ = (Index("ix_central_people_match_key", "match_key"),)
+    # On PostgreSQL the key's index holds the person's id too: a small request's join then reads
+    # only the index (SQLite's index holds the rowid, which is the id, anyway).
+    __table_args__ = (Index("ix_central_people_match_key", "match_key", postgresql_include=["id"]),)
 
 
 class Account(Base):

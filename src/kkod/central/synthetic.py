@@ -314,9 +314,10 @@ def _seed(
                 done += sizes[index]
                 if progress:
                     progress(done, people)
-        for name, (table, columns, unique) in BULK_INDEXES.items():
+        for name, (table, columns, unique, included) in BULK_INDEXES.items():
             kind = "UNIQUE INDEX" if unique else "INDEX"
-            conn.exec_driver_sql(f"CREATE {kind} {name} ON {table} ({columns})")
+            include = f" INCLUDE ({included})" if pg and included else ""
+            conn.exec_driver_sql(f"CREATE {kind} {name} ON {table} ({columns}){include}")
         if pg:
             for table in ("central_people", "central_accounts"):
                 conn.exec_driver_sql(
