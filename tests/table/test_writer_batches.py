@@ -54,6 +54,15 @@ def test_a_sheet_inflated_block_by_block_gives_the_same_workbook(
     assert members(folder / "blokkokban.xlsx") == members(folder / "egyben.xlsx")
 
 
+def test_a_sheet_of_one_block_is_kept_whole_and_gives_the_same_workbook(table, tmp_path):
+    """Streaming a sheet that fits in one block would only inflate it twice."""
+    write_codes(table, tmp_path / "egyben.xlsx", CODES)
+    prepared = PreparedTable(table, ["E"], streamed=True)  # 22 KB against 4 MiB blocks
+    assert prepared._streamed is None
+    prepared.write_code_batches(tmp_path / "egeszben.xlsx", _batches(CODES, [10, 20]))
+    assert members(tmp_path / "egeszben.xlsx") == members(tmp_path / "egyben.xlsx")
+
+
 @given(order=st.permutations(range(4)))
 def test_batches_out_of_order_fall_back_to_one_write(table, tmp_path_factory, order):
     folder = tmp_path_factory.mktemp("out")

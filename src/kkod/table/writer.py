@@ -59,7 +59,9 @@ class PreparedTable:
         block: int = INFLATE_BLOCK,
     ) -> None:
         """``streamed``: for :meth:`write_code_batches` only, the sheet is inflated as it is
-        written instead of kept whole (see :mod:`kkod.table.sheet_stream`), where it can be."""
+        written instead of kept whole (see :mod:`kkod.table.sheet_stream`), where it can be and
+        it is more than one ``block``: a smaller sheet is kept whole (500 rows: 5.7 ms instead
+        of 6.7, one pass over the sheet instead of two)."""
         self.src = src = Path(src)
         with open_table(src, limits, only_sheet=True) as table:
             self._package: Package = table.package
@@ -67,7 +69,9 @@ class PreparedTable:
             self._columns = [_column_of(letter) for letter in columns]
             self._streamed = (
                 StreamedSheet.prepare(self._package, self._part, self._columns[0], block)
-                if streamed and len(self._columns) == 1
+                if streamed
+                and len(self._columns) == 1
+                and self._package.members[self._part].file_size > block
                 else None
             )
             self._whole: PreparedSheet | None = None
