@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from alembic import command
 
 from kkod.central.synthetic import seed_registry
-from kkod.db import alembic_config, make_engine, migrate
+from kkod.db import make_engine, migrate
+
+from ..migrations import downgrade, there_and_back
 
 INDEX = "ix_central_people_match_key"
 
@@ -52,8 +53,7 @@ def test_a_keys_people_are_found_from_the_index_alone_and_not_after_a_downgrade(
         _vacuumed(engine)
         with engine.begin() as connection:
             assert _scans_of_a_key(connection) == {("Index Only Scan", INDEX)}
-        with engine.begin() as connection:
-            command.downgrade(alembic_config("central", connection), "central_lz4_compression")
+        downgrade(engine, "central", "central_lz4_compression")
         _vacuumed(engine)
         with engine.begin() as connection:
             assert _scans_of_a_key(connection) == {("Index Scan", INDEX)}
@@ -68,10 +68,7 @@ def test_a_keys_people_are_found_from_the_index_alone_and_not_after_a_downgrade(
 def test_sqlite_keeps_a_plain_key_index_through_the_migration(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'central.sqlite3'}")
     try:
-        migrate(engine, "central")
-        with engine.begin() as connection:
-            command.downgrade(alembic_config("central", connection), "central_lz4_compression")
-        migrate(engine, "central")
+        there_and_back(engine, "central", "central_lz4_compression")
         seed_registry(engine, 200, seed=5)
         with engine.connect() as connection:
             columns = connection.exec_driver_sql(f"PRAGMA index_info({INDEX})").all()

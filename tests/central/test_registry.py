@@ -17,6 +17,7 @@ from kkod.central.registry import (
 )
 from kkod.db import alembic_config, head_revision, migrate
 
+from ..migrations import downgrade
 from .conftest import KOVACS, KRID, key
 
 
@@ -89,7 +90,6 @@ def test_closing_an_account_and_the_audit_has_no_4t_values(engine):
 
 def test_connections_have_no_foreign_keys_and_the_migration_goes_back_and_forth(engine):
     """Issuing checks no office and account row by row (ADR 0008); down and up again work."""
-    from alembic import command
 
     def foreign_keys() -> set[str]:
         return {
@@ -97,8 +97,7 @@ def test_connections_have_no_foreign_keys_and_the_migration_goes_back_and_forth(
         }
 
     assert foreign_keys() == set()
-    with engine.begin() as connection:
-        command.downgrade(alembic_config("central", connection), "central_office_staff_logins")
+    downgrade(engine, "central", "central_office_staff_logins")
     assert foreign_keys() == {"central_offices", "central_accounts"}
     migrate(engine, "central")
     assert foreign_keys() == set()

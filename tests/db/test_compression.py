@@ -4,11 +4,12 @@ central_lz4_compression), pglz again after a downgrade; nothing changes on SQLit
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
-from kkod.db import alembic_config, make_engine, migrate
+from kkod.db import make_engine, migrate
 from kkod.db.compression import lz4_available, set_compression
+
+from ..migrations import downgrade, there_and_back
 
 MINISTRY_COLUMNS = {
     ("ministry_requests", "table_xlsx"),
@@ -18,11 +19,6 @@ MINISTRY_COLUMNS = {
 }
 # Compressible (PostgreSQL compresses values of more than about 2 KB).
 VALUE = b"Kapcsolati kod adattablazat; " * 1000
-
-
-def _downgrade(engine, part: str, revision: str) -> None:
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(part, connection), revision)
 
 
 def _methods(connection, columns) -> dict[tuple[str, str], str]:
@@ -58,7 +54,7 @@ def _store_request(connection, key: str) -> str:
 
 
 @pytest.mark.postgres
-def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_a_downgrade(pg_database):
+def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_adowngrade(pg_database):
     engine = make_engine(pg_database)
     try:
         migrate(engine, "ministry")
@@ -69,8 +65,8 @@ def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_a_downgrade(pg_
             documents = {("central_storage_documents", "content")}
             assert set(_methods(connection, documents).values()) == {"l"}
             assert _store_request(connection, "KK-1") == "lz4"
-        _downgrade(engine, "ministry", "ministry_0005")
-        _downgrade(engine, "central", "central_perf_connections")
+        downgrade(engine, "ministry", "ministry_0005")
+        downgrade(engine, "central", "central_perf_connections")
         with engine.begin() as connection:
             assert set(_methods(connection, MINISTRY_COLUMNS).values()) == {""}
             assert set(_methods(connection, documents).values()) == {""}
@@ -87,9 +83,7 @@ def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_a_downgrade(pg_
 def test_sqlite_has_no_compression_to_set(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'ministry.sqlite3'}")
     try:
-        migrate(engine, "ministry")
-        _downgrade(engine, "ministry", "ministry_0005")
-        migrate(engine, "ministry")
+        there_and_back(engine, "ministry", "ministry_0005")
         with engine.begin() as connection:
             assert not lz4_available(connection)
             assert not set_compression(connection, MINISTRY_COLUMNS, "lz4")
