@@ -1,5 +1,5 @@
-"""Test helper for the migrations: a part's schema taken back to an earlier revision (the
-way forward again is :func:`kkod.db.migrate`)."""
+"""Test helpers for the migrations: a part's schema taken back to an earlier revision, and
+there and back again (the way forward is :func:`kkod.db.migrate`)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def _store_request(connection, key: str) -> str:
 
 
 @pytest.mark.postgres
-def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_adowngrade(pg_database):
+def test_postgresql_compresses_the_files_with_lz4_and_pglz_after_a_downgrade(pg_database):
     engine = make_engine(pg_database)
     try:
         migrate(engine, "ministry")
