@@ -16,11 +16,11 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT, WORK, machine
+
 # pyHanko, which the benches sign their requests with, imports cryptography's DSA types: kkod's
 # commands send that warning to their log (kkod.logs), the tests filter it, and so does this.
 warnings.filterwarnings("ignore", message="DSA is deprecated")
-
-from common import RESULTS, ROOT, WORK, machine
 
 
 def main() -> int:
