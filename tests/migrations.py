@@ -1,5 +1,5 @@
-"""Test helpers for the migrations: a part's schema taken back to an earlier revision, and
-there and back again (the way forward is :func:`kkod.db.migrate`)."""
+"""Test helpers for the migrations: a part's schema taken to a given revision, up or down, and
+there and back again (to the newest revision is :func:`kkod.db.migrate`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from alembic import command
 from kkod.db import alembic_config, migrate
 
 
+def upgrade(engine, part: str, revision: str) -> None:
+    """Take ``part``'s tables on ``engine`` up to ``revision``."""
+    _run(command.upgrade, engine, part, revision)
+
+
 def downgrade(engine, part: str, revision: str) -> None:
     """Take ``part``'s tables on ``engine`` down to ``revision``."""
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(part, connection), revision)
+    _run(command.downgrade, engine, part, revision)
 
 
 def there_and_back(engine, part: str, revision: str) -> None:
@@ -19,3 +23,8 @@ def there_and_back(engine, part: str, revision: str) -> None:
     migrate(engine, part)
     downgrade(engine, part, revision)
     migrate(engine, part)
+
+
+def _run(step, engine, part: str, revision: str) -> None:
+    with engine.begin() as connection:
+        step(alembic_config(part, connection), revision)

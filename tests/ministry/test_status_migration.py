@@ -4,16 +4,12 @@ outbox takes an acknowledgement besides the answer but never two answers, and it
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from kkod.db import alembic_config, make_engine
+from kkod.db import make_engine
 
-
-def _alembic(engine, action: str, revision: str) -> None:
-    with engine.begin() as connection:
-        getattr(command, action)(alembic_config("ministry", connection), revision)
+from ..migrations import downgrade, upgrade
 
 
 def _reply(connection, request_id: int, kind: str, message_id: str) -> None:
@@ -29,7 +25,7 @@ def _reply(connection, request_id: int, kind: str, message_id: str) -> None:
 
 def test_0003_up_and_down_with_requests_stored(db_url):
     engine = make_engine(db_url)
-    _alembic(engine, "upgrade", "ministry_0002")
+    upgrade(engine, "ministry", "ministry_0002")
     with engine.begin() as connection:
         for number, status, reason in ((1, "kész", None), (2, "elutasítva", "Rossz tábla.")):
             connection.execute(
@@ -42,7 +38,7 @@ def test_0003_up_and_down_with_requests_stored(db_url):
                  "reason": reason},
             )  # fmt: skip
         _reply(connection, 1, "codes", "<1.valasz@bm.gov.hu>")
-    _alembic(engine, "upgrade", "head")
+    upgrade(engine, "ministry", "head")
     with engine.begin() as connection:
         history = connection.execute(
             text("SELECT request_id, status, reason FROM ministry_status_history ORDER BY 1")
@@ -61,7 +57,7 @@ def test_0003_up_and_down_with_requests_stored(db_url):
         connection.execute(
             text("UPDATE ministry_requests SET status_token_sha256 = 'x' WHERE id IN (1, 2)")
         )
-    _alembic(engine, "downgrade", "ministry_0002")
+    downgrade(engine, "ministry", "ministry_0002")
     with engine.begin() as connection:
         kinds = connection.execute(text("SELECT kind FROM ministry_outbox")).scalars().all()
         assert kinds == ["codes"]

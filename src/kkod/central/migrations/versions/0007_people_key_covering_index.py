@@ -25,14 +25,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _replace(include=None)
+    _replace(include=[])
 
 
-def _replace(include: list[str] | None) -> None:
+def _replace(include: list[str]) -> None:
     """The key index built again, with ``include`` (PostgreSQL only)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     building = f"{NAME}_new"
-    op.create_index(building, TABLE, ["match_key"], postgresql_include=include or [])
+    op.create_index(building, TABLE, ["match_key"], postgresql_include=include)
     op.drop_index(NAME, table_name=TABLE)
     op.execute(f"ALTER INDEX {building} RENAME TO {NAME}")
