@@ -133,6 +133,13 @@ def test_outbox_send_claim_failure_and_sent(store):
     now = utcnow()
     reply = store.claim_reply("w1", now=now)
     assert reply.raw.startswith(b"Subject: valasz") and reply.attempts == 1
+    # the claim returns the reply as it was stored with the request's answer
+    assert (reply.request_id, reply.kind, reply.recipient, reply.message_id) == (
+        request.id,
+        ReplyKind.CODES,
+        claimed.sender,
+        f"<{claimed.reference}.valasz@bm.gov.hu>",
+    )
     assert store.claim_reply("w2", now=now) is None  # being sent by w1
     store.mark_failed(reply.id, "w1", "kapcsolat elutasítva", now + timedelta(seconds=10), now=now)
     assert store.claim_reply("w2", now=now + timedelta(seconds=5)) is None
