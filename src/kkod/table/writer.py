@@ -22,6 +22,7 @@ from kkod.table.locate import open_table
 from kkod.table.package import INFLATE_BLOCK, Package, not_xlsx
 from kkod.table.sheet_stream import StreamedSheet
 from kkod.table.sheet_xml import NotStreamable, PreparedSheet, column_index
+from kkod.zipmembers import stored_info, write_stored
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 MAX_ROW = 1_048_576
@@ -206,25 +207,9 @@ def write_code_batches_within(
 
 
 def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member as stored: name, date, attributes, compression method, and its
-    compressed bytes unchanged (never inflated: a big picture or an unrelated part costs
-    only its stored size).
-
-    :mod:`zipfile` has no call for writing already-compressed bytes, so the local header and
-    the central directory entry are made by its own :class:`zipfile.ZipInfo`, and the entry is
-    registered as :meth:`zipfile.ZipFile.writestr` registers one.
-    """
-    copy = _member_info(info)
-    copy.flag_bits = info.flag_bits & 0x06  # deflate's level hint; sizes go in the header
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
-    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
-    with out._lock:
-        copy.header_offset = out.fp.tell()
-        out.fp.write(copy.FileHeader(zip64))
-        out.fp.write(package.raw(info.filename))
-        out.filelist.append(copy)
-        out.NameToInfo[copy.filename] = copy
-        out.start_dir = out.fp.tell()
+    """Copy one member as stored (:mod:`kkod.zipmembers`): a big picture or an unrelated part
+    costs only its stored size."""
+    write_stored(out, stored_info(info), package.raw(info.filename))
 
 
 def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
