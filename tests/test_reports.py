@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -132,3 +135,83 @@ def test_a_bulk_table_is_written_into_its_sheet_and_read_back_exactly(tmp_path, 
         assert archive.testzip() is None
         assert formula_cells(archive.read("xl/worksheets/sheet2.xml")) == frozenset()
     assert [[c.value for c in row] for row in book["Próba"].iter_rows()] == [["Sor"], [7]]
+
+
+def _workbook_as_seen(path) -> dict:
+    """What a person sees of an .xlsx report: each sheet's cells with their look, widths,
+    frozen panes, filter and extent, and the workbook's names."""
+    from lxml import etree
+
+    book = load_workbook(path)
+    with zipfile.ZipFile(path) as archive:
+        workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+    names = workbook.iterfind("{*}definedNames/{*}definedName")
+    seen: dict = {"names": sorted((n.get("name"), n.get("localSheetId"), n.text) for n in names)}
+    seen["sheets"] = []
+    for sheet in book.worksheets:
+        cells = [
+            [
+                (
+                    c.value,
+                    bool(c.font.b),
+                    c.fill.fgColor.rgb if c.fill.fill_type else None,
+                    bool(c.alignment.wrap_text),
+                    c.alignment.vertical,
+                    c.number_format,
+                )
+                for c in row
+                if c.value is not None
+            ]
+            for row in sheet.iter_rows()
+        ]
+        widths = {k: (d.width, d.customWidth) for k, d in sheet.column_dimensions.items()}
+        filters = (sheet.auto_filter.ref, sheet.freeze_panes, sheet.dimensions)
+        seen["sheets"].append((sheet.title, cells, widths, filters))
+    return seen
+
+
+TEXTS = st.text(alphabet="aáéűőZ0 9<>&\"'\t\n=-+@.,;()", max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    reasons=st.lists(st.tuples(TEXTS, TEXTS, st.integers(0, 10**6)), max_size=60),
+    codes=st.lists(st.tuples(st.integers(2, 10**6), TEXTS), max_size=80),
+    summary=st.lists(TEXTS.filter(str.strip), max_size=4),
+)
+def test_a_bulk_report_from_its_shapes_workbook_is_the_one_xlsxwriter_writes(
+    tmp_path_factory, reasons, codes, summary
+):
+    """A report whose tables are all bulk is written from the workbook XlsxWriter made once for
+    its shape: a person sees the same cells, looks, widths, filters and names as in the one
+    written anew (XlsxWriter writing a few rows itself, the rest into the XML)."""
+    folder = tmp_path_factory.mktemp("shapes")
+    report = Report(
+        "Kód nélküli sorok",
+        ("Sorszám", "Magyarázat", "Excel-sor"),
+        reasons,
+        summary,
+        widths=(9, 60, 9),
+        wrap=frozenset({1}),
+        bulk=True,
+        more=(Report("Kiadott kódok", ("Excel-sor", "Kód"), codes, bulk=True),),
+    )
+    ours = write_report(folder / "sablonbol.xlsx", report)
+    anew = folder / "ujonnan.xlsx"
+    tables = [replace(t, bulk=False) if reports._few(t.rows) else t for t in (report, *report.more)]
+    reports._write_xlsx(anew, report, tables, None)
+    assert _workbook_as_seen(ours) == _workbook_as_seen(anew)
+    with zipfile.ZipFile(ours) as archive:
+        assert archive.testzip() is None
+
+
+def test_a_report_from_its_shapes_workbook_is_dated_when_it_is_written(tmp_path, monkeypatch):
+    report = Report("Kód nélküli sorok", ("Sor",), [(2,)], ["Sorok: 1"], bulk=True)
+    made = reports._template(reports._shape(report, [report]))
+    long_ago = made.core.replace(datetime.now(UTC).strftime("%Y-").encode(), b"2001-")
+    assert long_ago != made.core
+    monkeypatch.setattr(reports, "_template", lambda shape: replace(made, core=long_ago))
+    with zipfile.ZipFile(write_report(tmp_path / "r.xlsx", report)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert core.count(f'W3CDTF">{today}T') == 2 and "2001-" not in core  # created, modified

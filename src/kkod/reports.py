@@ -19,12 +19,13 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from kkod.atomic import atomic_write
 from kkod.errors import KkodError
+from kkod.zipmembers import stored_info, stored_members, write_stored
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -32,13 +33,15 @@ if TYPE_CHECKING:
 FORMATS = (".xlsx", ".csv", ".html")
 # Up to this many cells (a 120,000-row reason report) an .xlsx report is built in memory.
 IN_MEMORY_CELLS = 600_000
-# From this many rows a bulk table's rows are written into its sheet after XlsxWriter (see
-# Report.bulk); fewer, XlsxWriter writes them (rewriting the package costs about 1.5 ms more).
+# In a report with tables that are not bulk, from this many rows a bulk table's rows are written
+# into its sheet after XlsxWriter (see Report.bulk); fewer, XlsxWriter writes them (rewriting
+# the package costs about 1.5 ms more).
 # Measured (docs/benchmarks.md): 20 rows 4.4 / 5.1 ms, 100 rows 7.7 / 5.5 ms, 500 rows
 # 21 / 8.8 ms by XlsxWriter / into the XML — a national day's small requests are 20–500 rows.
 BULK_ROWS_FROM = 50
 _DEFLATE_LEVEL = 3  # as the filled table's (kkod.table.writer)
 _DIGIT_PIXELS = 7  # the width of a digit in Excel's default font: widths are counted in these
+SUMMARY_TITLE = "Összesítés"
 
 _HTML_TEMPLATE = """<!doctype html>
 <html lang="hu"><head><meta charset="utf-8"><title>{{ title }}</title>
@@ -68,8 +71,10 @@ class Report:
     the indexes of columns whose long texts wrap in .xlsx. A ``bulk`` table (many rows of
     text and whole numbers) has its rows written into the .xlsx sheet directly, each cell
     with its column's format, its texts inline: XlsxWriter takes about 7 µs a cell, which
-    made the 85,000 issued codes of a 100,000-row table cost 2.5 s. Below
-    :data:`BULK_ROWS_FROM` rows XlsxWriter writes them after all.
+    made the 85,000 issued codes of a 100,000-row table cost 2.5 s. A report whose tables
+    are all bulk is written from the workbook XlsxWriter made once for its shape (titles,
+    headers, widths; :func:`_from_template`); beside tables that are not, a bulk table of
+    fewer than :data:`BULK_ROWS_FROM` rows is XlsxWriter's after all.
     """
 
     title: str
@@ -150,6 +155,11 @@ def _html_template() -> Template:
 
 
 def _xlsx(path: Path, report: Report) -> None:
+    if report.bulk and all(t.bulk for t in report.more):
+        _from_template(
+            path, report, [replace(t, rows=list(t.rows)) for t in (report, *report.more)]
+        )
+        return
     tables = [
         replace(t, bulk=False) if t.bulk and _few(t.rows) else t for t in (report, *report.more)
     ]
@@ -177,11 +187,25 @@ def _few(rows: Iterable[Sequence[object]]) -> bool:
 
 def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str | None) -> None:
     """Each table on a sheet of its own (bold, shaded, frozen and filterable header), the
-    summary on a last sheet. A report of up to :data:`IN_MEMORY_CELLS` cells is built in
-    memory (shared strings: a third faster; ``scratch`` is ``None``); a bigger one, or one
-    given as an iterator, is streamed row by row (XlsxWriter's constant memory) through
-    temporary files in ``scratch``. Either is zipped into memory (:class:`_Package`, the
-    compressed size) and written to ``path`` after it."""
+    summary on a last sheet (:func:`_workbook`); a bulk table's rows written into its sheet
+    after XlsxWriter (:func:`_fill_bulk_sheets`)."""
+    package, bulk = _workbook(tables, report.summary, scratch, summary_sheet=bool(report.summary))
+    if not bulk:
+        path.write_bytes(package.getbuffer())
+        return
+    _fill_bulk_sheets(package, path, bulk)
+
+
+def _workbook(
+    tables: list[Report], summary: Sequence[str], scratch: str | None, *, summary_sheet: bool
+) -> tuple[_Package, dict[str, tuple[Report, list[str]]]]:
+    """The workbook of ``tables`` (a bulk table's header only) and, with ``summary_sheet``,
+    the sheet of the summary's lines (empty for no lines), zipped by XlsxWriter into
+    memory (:class:`_Package`, the compressed size); and each bulk table's sheet (member
+    name → the table and its columns' style attributes). Up to :data:`IN_MEMORY_CELLS`
+    cells the workbook is built in memory (shared strings: a third faster; ``scratch`` is
+    ``None``); a bigger one, or one given as an iterator, is streamed row by row
+    (XlsxWriter's constant memory) through temporary files in ``scratch``."""
     import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
@@ -215,10 +239,10 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
             columns = _xlsx_sheet(workbook, table, formats)
             if table.bulk:
                 bulk[f"xl/worksheets/sheet{number}.xml"] = (table, columns)
-        if report.summary:
-            info = workbook.add_worksheet("Összesítés")
+        if summary_sheet:
+            info = workbook.add_worksheet(SUMMARY_TITLE)
             info.set_column_pixels(0, 0, 80 * _DIGIT_PIXELS)
-            for number, line in enumerate(report.summary):
+            for number, line in enumerate(summary):
                 info.write_string(number, 0, line)
     finally:
         try:
@@ -228,18 +252,11 @@ def _write_xlsx(path: Path, report: Report, tables: list[Report], scratch: str |
             if isinstance(failed.args[0], OSError):
                 raise failed.args[0] from None
             raise
-    if not bulk:
-        path.write_bytes(package.getbuffer())
-        return
     # A column's format has its index in the workbook's styles now that it is written.
-    _fill_bulk_sheets(
-        package,
-        path,
-        {
-            member: (table, [_style_attribute(f) for f in columns])
-            for member, (table, columns) in bulk.items()
-        },
-    )
+    return package, {
+        member: (table, [_style_attribute(f) for f in columns])
+        for member, (table, columns) in bulk.items()
+    }
 
 
 class _Package(io.BytesIO):
@@ -277,8 +294,101 @@ def _fill_bulk_sheets(
                 continue
             table, styles = bulk[info.filename]
             with out.open(_new_member(info.filename), "w") as stream:
-                for piece in _with_rows(data, table, styles):
+                rows = cast(Sequence[Sequence[object]], table.rows)
+                for piece in _with_rows(data, rows, len(table.headers), styles):
                     stream.write(piece)
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """The workbook XlsxWriter wrote once for the reports of one shape (:func:`_shape`),
+    without rows: its members as stored, and inflated what changes from report to report."""
+
+    members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
+    sheets: Mapping[str, bytes]  # member name → the sheet's XML
+    styles: tuple[tuple[str, ...], ...]  # each table's columns' style attributes
+    workbook: bytes
+    core: bytes
+
+
+_WORKBOOK_PART = "xl/workbook.xml"
+_CORE_PART = "docProps/core.xml"
+# A filter's range is also a hidden name of the workbook: it grows with the rows too.
+_FILTER_NAME = re.compile(
+    rb'(<definedName name="_xlnm\._FilterDatabase" localSheetId="(\d+)" hidden="1">[^<]*\$)'
+    rb"\d+(</definedName>)"
+)
+_DATES = re.compile(rb'(<dcterms:(?:created|modified) xsi:type="dcterms:W3CDTF">)[^<]*(<)')
+
+
+def _shape(report: Report, tables: Sequence[Report]) -> tuple:
+    """What XlsxWriter's workbook of a bulk report depends on besides its rows and lines."""
+    return (
+        tuple(
+            (t.title, tuple(t.headers), tuple(t.widths) if t.widths else None, t.wrap)
+            for t in tables
+        ),
+        bool(report.summary),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _template(shape: tuple) -> _Template:
+    titled, summary = shape
+    tables = [
+        Report(title, headers, [], widths=widths, wrap=wrap, bulk=True)
+        for title, headers, widths, wrap in titled
+    ]
+    package, bulk = _workbook(tables, (), None, summary_sheet=summary)
+    data = package.getvalue()
+    names = [f"xl/worksheets/sheet{n}.xml" for n in range(1, len(tables) + 1 + summary)]
+    with zipfile.ZipFile(io.BytesIO(data)) as written:
+        sheets = {name: written.read(name) for name in names}
+        workbook, core = written.read(_WORKBOOK_PART), written.read(_CORE_PART)
+    return _Template(
+        members=tuple(stored_members(data)),
+        sheets=sheets,
+        styles=tuple(tuple(bulk[name][1]) for name in names[: len(tables)]),
+        workbook=workbook,
+        core=core,
+    )
+
+
+def _from_template(path: Path, report: Report, tables: list[Report]) -> None:
+    """Write a report whose tables are all bulk (rows given as lists) to ``path`` from the
+    workbook XlsxWriter wrote once for its shape: the rows and the summary's lines go into
+    their sheets' XML, the filters' ranges and the dates are set, every other member is
+    copied as stored. XlsxWriter took about 3 ms to make a small report's dozen parts anew."""
+    template = _template(_shape(report, tables))
+    fills: dict[str, tuple[Sequence[Sequence[object]], int, Sequence[str], int]] = {}
+    lasts: dict[int, int] = {}
+    for index, (table, styles) in enumerate(zip(tables, template.styles, strict=True)):
+        rows = cast(Sequence[Sequence[object]], table.rows)
+        fills[f"xl/worksheets/sheet{index + 1}.xml"] = (rows, len(table.headers), styles, 2)
+        lasts[index] = max(len(rows), 1) + 1  # the filter's last row, as _xlsx_sheet sets it
+    if report.summary:
+        lines = [(line,) for line in report.summary]
+        fills[f"xl/worksheets/sheet{len(tables) + 1}.xml"] = (lines, 1, ("",), 1)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=_DEFLATE_LEVEL) as out:
+        for info, raw in template.members:
+            name = info.filename
+            if name in fills:
+                rows, columns, styles, first = fills[name]
+                with out.open(_new_member(name), "w") as stream:
+                    for piece in _with_rows(template.sheets[name], rows, columns, styles, first):
+                        stream.write(piece)
+            elif name == _WORKBOOK_PART:
+                workbook = _FILTER_NAME.sub(
+                    lambda m: b"%s%d%s" % (m[1], lasts[int(m[2])], m[3]), template.workbook
+                )
+                out.writestr(_new_member(name), workbook)
+            elif name == _CORE_PART:
+                out.writestr(
+                    _new_member(name), _DATES.sub(rb"\g<1>" + now + rb"\g<2>", template.core)
+                )
+            else:
+                write_stored(out, stored_info(info), raw)
 
 
 def _new_member(name: str) -> zipfile.ZipInfo:
@@ -296,27 +406,36 @@ def _new_member(name: str) -> zipfile.ZipInfo:
 _ROWS_A_PIECE = 5_000
 
 
-def _with_rows(sheet: bytes, table: Report, styles: Sequence[str]) -> Iterator[bytes]:
-    """The sheet XML, in pieces, with ``table``'s rows (from row 2) before ``</sheetData>``, its
-    cells carrying their column's style attribute (``styles``: `` s="N"`` or ``""``), and its
-    dimension grown to hold them."""
+def _with_rows(
+    sheet: bytes,
+    rows: Sequence[Sequence[object]],
+    columns: int,
+    styles: Sequence[str],
+    first: int = 2,
+) -> Iterator[bytes]:
+    """The sheet XML, in pieces, with ``rows`` (from row ``first``) before ``</sheetData>``,
+    their cells carrying their column's style attribute (``styles``: `` s="N"`` or ``""``),
+    its dimension grown to hold them and its filter, if it has one, over them."""
     from kkod.table.sheet_xml import column_letters, text_element
 
-    rows = cast(Sequence[Sequence[object]], table.rows)
     if not rows:
         yield sheet
         return
     head, end, tail = sheet.rpartition(b"</sheetData>")
-    if not end:  # never silently without its rows: an import would then confirm no code
-        raise ValueError("the sheet XlsxWriter wrote has no </sheetData>")
-    letters = [column_letters(i + 1) for i in range(len(table.headers))]
-    dimension = b'<dimension ref="A1:%s%d"/>' % (letters[-1].encode(), len(rows) + 1)
-    yield re.sub(rb'<dimension ref="[^"]*"/>', dimension, head, count=1)
-    for first in range(0, len(rows), _ROWS_A_PIECE):
+    if not end:  # a sheet without rows has an empty element
+        head, end, tail = sheet.rpartition(b"<sheetData/>")
+        head, end = head + b"<sheetData>", b"</sheetData>"
+    if not end or b"<sheetData>" not in head:
+        # never silently without its rows: an import would then confirm no code
+        raise ValueError("the sheet XlsxWriter wrote has no sheetData")
+    letters = [column_letters(i + 1) for i in range(columns)]
+    last = b"%s%d" % (letters[-1].encode(), first - 1 + len(rows))
+    yield re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:%s"/>' % last, head, count=1)
+    for start in range(0, len(rows), _ROWS_A_PIECE):
         # One text per piece, encoded once: a cell's bytes made one by one took twice as long.
         xml: list[str] = []
         add = xml.append
-        for number, row in enumerate(rows[first : first + _ROWS_A_PIECE], start=first + 2):
+        for number, row in enumerate(rows[start : start + _ROWS_A_PIECE], start=start + first):
             add(f'<row r="{number}">')
             for letter, style, value in zip(letters, styles, row, strict=False):
                 if value.__class__ is int:
@@ -326,7 +445,7 @@ def _with_rows(sheet: bytes, table: Report, styles: Sequence[str]) -> Iterator[b
                     add(f'<c r="{letter}{number}"{style} t="inlineStr"><is>{text_element(text)}</is></c>')  # fmt: skip
             add("</row>")
         yield "".join(xml).encode("utf-8")
-    yield end + tail
+    yield end + re.sub(rb'<autoFilter ref="A1:[^"]*"/>', b'<autoFilter ref="A1:%s"/>' % last, tail)
 
 
 @dataclass(frozen=True, slots=True)
