@@ -215,3 +215,12 @@ def test_a_report_from_its_shapes_workbook_is_dated_when_it_is_written(tmp_path,
         core = archive.read("docProps/core.xml").decode()
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     assert core.count(f'W3CDTF">{today}T') == 2 and "2001-" not in core  # created, modified
+
+
+def test_rows_go_into_an_empty_sheet_and_never_nowhere():
+    empty = b'<worksheet><dimension ref="A1"/><sheetData/></worksheet>'
+    xml = b"".join(reports._with_rows(empty, [("a",), ("b",)], 1, ("",), first=1))
+    assert b'<dimension ref="A1:A2"/><sheetData><row r="1">' in xml
+    assert xml.endswith(b"</row></sheetData></worksheet>")
+    with pytest.raises(ValueError):  # an import would then confirm no code
+        list(reports._with_rows(b"<worksheet/>", [("a",)], 1, ("",)))

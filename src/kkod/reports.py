@@ -334,6 +334,7 @@ def _shape(report: Report, tables: Sequence[Report]) -> tuple:
 
 @functools.lru_cache(maxsize=16)
 def _template(shape: tuple) -> _Template:
+    """The workbook of reports of ``shape``, made once (a process keeps those of 16 shapes)."""
     titled, summary = shape
     tables = [
         Report(title, headers, [], widths=widths, wrap=wrap, bulk=True)
@@ -423,11 +424,10 @@ def _with_rows(
         return
     head, end, tail = sheet.rpartition(b"</sheetData>")
     if not end:  # a sheet without rows has an empty element
-        head, end, tail = sheet.rpartition(b"<sheetData/>")
+        head, empty, tail = sheet.rpartition(b"<sheetData/>")
+        if not empty:  # never silently without its rows: an import would then confirm no code
+            raise ValueError("the sheet XlsxWriter wrote has no sheetData")
         head, end = head + b"<sheetData>", b"</sheetData>"
-    if not end or b"<sheetData>" not in head:
-        # never silently without its rows: an import would then confirm no code
-        raise ValueError("the sheet XlsxWriter wrote has no sheetData")
     letters = [column_letters(i + 1) for i in range(columns)]
     last = b"%s%d" % (letters[-1].encode(), first - 1 + len(rows))
     yield re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:%s"/>' % last, head, count=1)
