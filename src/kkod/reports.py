@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, cast
 
 from kkod.atomic import atomic_write
 from kkod.errors import KkodError
-from kkod.zipmembers import stored_info, stored_members, write_stored
+from kkod.zipmembers import at_level, stored_info, stored_members, write_stored
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -397,11 +397,7 @@ def _new_member(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
-    if hasattr(info, "compress_level"):  # Python 3.13 and later
-        info.compress_level = _DEFLATE_LEVEL
-    else:
-        info._compresslevel = _DEFLATE_LEVEL
-    return info
+    return at_level(info, _DEFLATE_LEVEL)
 
 
 _ROWS_A_PIECE = 5_000

@@ -28,6 +28,7 @@ from kkod.errors import TableError
 from kkod.hungarian import article
 from kkod.table import sniff
 from kkod.table.limits import RATIO_FROM_BYTES, TableLimits, amount, size, variable
+from kkod.zipmembers import stored_span
 
 OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix (transitional and strict)
 WORKSHEET = "/worksheet"
@@ -60,7 +61,6 @@ _METHOD_NAMES = {
 }
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
-_LOCAL_HEADER = b"PK\x03\x04"
 _XML_DECL = re.compile(rb"<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _PROLOG_SKIP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)?", re.S)
 _RESAVE = "Mentse újra a táblázatot Excelben vagy LibreOffice-ban (.xlsx), és az új fájlt küldje."
@@ -197,13 +197,11 @@ class Package:
         data = self.data
         previous_end, previous = 0, ""
         for info in sorted(infos, key=lambda i: i.header_offset):
-            start = info.header_offset
-            if data[start : start + 4] != _LOCAL_HEADER:
+            span = stored_span(data, info)
+            if span is None:
                 raise not_xlsx(self.path, sniff.TRUNCATED_ZIP.what, sniff.TRUNCATED_ZIP.fix)
-            name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
-            begin = start + 30 + name_length + extra_length
-            end = begin + info.compress_size
-            if start < previous_end:
+            begin, end = span
+            if info.header_offset < previous_end:
                 raise refused(
                     self.path,
                     f"a zip-archívum „{info.filename}” és „{previous}” tagja ugyanazokat a "

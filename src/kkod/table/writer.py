@@ -22,7 +22,7 @@ from kkod.table.locate import open_table
 from kkod.table.package import INFLATE_BLOCK, Package, not_xlsx
 from kkod.table.sheet_stream import StreamedSheet
 from kkod.table.sheet_xml import NotStreamable, PreparedSheet, column_index
-from kkod.zipmembers import stored_info, write_stored
+from kkod.zipmembers import at_level, member_like, stored_info, write_stored
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 MAX_ROW = 1_048_576
@@ -213,15 +213,5 @@ def _copy_member(package: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) 
 
 
 def _member_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A new member like ``info``: name, date, attributes, compression method; our level."""
-    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    copy.compress_type = info.compress_type
-    copy.external_attr = info.external_attr
-    copy.create_system = info.create_system
-    copy.comment = info.comment
-    # ZipFile.open(info, "w") takes the level only from the ZipInfo (compress_level since 3.13).
-    if hasattr(copy, "compress_level"):
-        copy.compress_level = DEFLATE_LEVEL
-    else:
-        copy._compresslevel = DEFLATE_LEVEL
-    return copy
+    """A new member like ``info`` (name, date, attributes, compression method); our level."""
+    return at_level(member_like(info), DEFLATE_LEVEL)
