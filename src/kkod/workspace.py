@@ -2,7 +2,7 @@
 for a moment, and the disk-full error told in Hungarian.
 
 A process that needs files while it works (the worker's copy of a table and its outputs, the
-intake's copy of a received table, the employer's copy of a reply) takes a folder of its own,
+employer's copy of a reply) takes a folder of its own,
 ``<data_dir>/work/<kind>-<pid>-<random>`` (mode 0700, ``work`` too), and removes it when done.
 The folder itself is locked (``flock`` on the directory) for as long as its process lives: it is
 made under a hidden name, locked, and only then given its name, so a folder under a kkod name

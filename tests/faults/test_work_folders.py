@@ -218,12 +218,14 @@ sys.addaudithook(_audit)
 
 def test_intake_worker_and_reply_reading_write_only_in_the_work_folder(world, writes, mailbox):  # noqa: F811
     """The employer's table reaches the disk only inside the data folder's work folders: when
-    the intake checks it, when the worker generates, when the employer reads the reply."""
+    the worker generates, when the employer reads the reply. The intake checks it in memory:
+    it writes no table at all."""
     from kkod.employer.reply import read_reply
     from kkod.ministry.intake import ingest
     from kkod.ministry.worker import Worker
 
     ingest(world.email(), SENDER, store=world.store, central=world.central, settings=world.settings)
+    assert not [w for w in writes if w.endswith(".xlsx") or ".xlsx." in w], writes
     assert (
         Worker(world.store, world.central, world.settings, worker_id="w").run_once().sent == 2
     )  # ack, answer

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kkod.config import get_settings
 from kkod.errors import TableError
 from kkod.table.package import Package
-from kkod.table.reader import read_table
+from kkod.table.reader import read_fourt, read_table
 from kkod.table.writer import write_codes
 
 from ..tables import filled_table
@@ -57,6 +59,20 @@ def test_zip_limits_are_settings(tmp_path, limited, limit, value, expected):
     with pytest.raises(TableError, match=expected) as caught:
         read_table(path)
     assert f"KKOD_TABLE_{limit.upper()}" in caught.value.message
+
+
+def test_a_table_in_memory_is_read_and_refused_as_its_file_would_be(tmp_path, limited):
+    """The intake reads an attachment's bytes without writing them to disk: the same rows, the
+    same refusals, the file named as it came."""
+    path = filled_table(tmp_path / "t.xlsx", ROWS)
+    named = Path("beerkezett.xlsx")
+    assert read_fourt(named, data=path.read_bytes()) == read_fourt(path)
+    with pytest.raises(TableError, match=r"„beerkezett\.xlsx”"):
+        read_fourt(named, data=b"%PDF-1.7\n" + bytes(2000))
+    limited(max_file_bytes=1000)
+    with pytest.raises(TableError, match=r"„beerkezett\.xlsx” munkafüzet túl nagy") as caught:
+        read_fourt(named, data=path.read_bytes())
+    assert "KKOD_TABLE_MAX_FILE_BYTES" in caught.value.message
 
 
 def test_untouched_members_are_copied_as_stored(tmp_path):

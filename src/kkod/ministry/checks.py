@@ -152,7 +152,7 @@ def check_submission(
             "Küldje el újra a kérelmet ilyen tárggyal.",
         )
     table, declaration = _the_two_files(submission.attachments, settings)
-    columns = _template_columns(table, settings.data_dir)
+    columns = _template_columns(table)
     rows = len(columns.numbers)
     sha256 = hashlib.sha256(table.data).hexdigest()
     verdict = verify_declaration_signature(
@@ -405,24 +405,19 @@ def _what_came(kinds: list[tuple[Attachment, Kind]], *, wanted: Kind) -> str:
     return "(" + "; ".join(told) + ".) "
 
 
-def _template_columns(table: Attachment, data_dir: Path) -> FourTColumns:
-    """The table's data rows, read as generation reads them; :class:`Rejection` if it is not
-    the template or empty. The table is read from a copy in a private work folder under
-    ``data_dir``."""
+def _template_columns(table: Attachment) -> FourTColumns:
+    """The table's data rows, read as generation reads them (from the attachment's bytes: the
+    table is not written to disk); :class:`Rejection` if it is not the template or empty."""
     from kkod.table.reader import read_fourt
-    from kkod.workspace import work_folder
 
-    with work_folder("intake", data_dir) as folder:
-        path = folder / xlsx_filename(table.filename)
-        path.write_bytes(table.data)
-        try:
-            columns = read_fourt(path)
-        except KkodError as error:
-            raise Rejection(
-                Check.TEMPLATE,
-                f"A táblázat nem az eredeti „Kapcsolati kód adattáblázat” sablon: {error.message} "
-                "Töltse ki az eredeti sablont a formátum módosítása nélkül, és küldje el újra.",
-            ) from None
+    try:
+        columns = read_fourt(Path(xlsx_filename(table.filename)), data=table.data)
+    except KkodError as error:
+        raise Rejection(
+            Check.TEMPLATE,
+            f"A táblázat nem az eredeti „Kapcsolati kód adattáblázat” sablon: {error.message} "
+            "Töltse ki az eredeti sablont a formátum módosítása nélkül, és küldje el újra.",
+        ) from None
     if not columns.numbers:
         raise Rejection(
             Check.EMPTY_TABLE,

@@ -173,12 +173,17 @@ class OpenTable:
 
 
 def open_table(
-    path: Path, limits: TableLimits | None = None, *, only_sheet: bool = False
+    path: Path,
+    limits: TableLimits | None = None,
+    *,
+    only_sheet: bool = False,
+    data: bytes | None = None,
 ) -> OpenTable:
-    """Open the table at ``path`` as hostile input: the package and its shared strings checked
-    against the limits, the worksheet that is the table found (see :func:`find_table_sheet`
-    for ``only_sheet``). :class:`TableError` otherwise."""
-    package = Package(path, limits)
+    """Open the table at ``path`` (or ``data``, the bytes of the file ``path`` names) as hostile
+    input: the package and its shared strings checked against the limits, the worksheet that
+    is the table found (see :func:`find_table_sheet` for ``only_sheet``). :class:`TableError`
+    otherwise."""
+    package = Package(path, limits, data)
     try:
         package.check_workbook()
         strings = package.xml(SHARED_STRINGS) if package.has(SHARED_STRINGS) else b""

@@ -111,12 +111,16 @@ class Package:
 
     ``members`` are the zip's entries; :meth:`read` inflates one, :meth:`xml` also checks it
     as XML, :meth:`raw` gives its compressed bytes as stored (for copying it unchanged).
+    ``data``: the file's bytes when they are in memory already (an attachment); ``path`` then
+    only names the file in messages.
     """
 
-    def __init__(self, path: Path, limits: TableLimits | None = None) -> None:
+    def __init__(
+        self, path: Path, limits: TableLimits | None = None, data: bytes | None = None
+    ) -> None:
         self.path = path = Path(path)
         self.limits = limits = limits or TableLimits.from_settings()
-        self.data = read_limited(path, limits)
+        self.data = read_limited(path, limits) if data is None else limited(path, data, limits)
         if not self.data.startswith(b"PK\x03\x04"):
             kind = sniff.sniff(self.data, path.name)
             raise not_xlsx(path, kind.what, kind.fix)
@@ -445,6 +449,22 @@ def prolog_end(data: bytes, start: int = 0) -> int:
         position = m.end()
 
 
+def limited(path: Path, data: bytes, limits: TableLimits) -> bytes:
+    """``data`` (the bytes of the file ``path`` names), refused as :func:`read_limited` refuses
+    a file bigger than :attr:`TableLimits.max_file_bytes`."""
+    _check_size(path, len(data), limits)
+    return data
+
+
+def _check_size(path: Path, file_bytes: int, limits: TableLimits) -> None:
+    if file_bytes > limits.max_file_bytes:
+        raise too_big(
+            path,
+            f"a fájl {size(file_bytes)}, legfeljebb {size(limits.max_file_bytes)} lehet",
+            "max_file_bytes",
+        )
+
+
 def read_limited(path: Path, limits: TableLimits) -> bytes:
     """The file's bytes, refused first if it is bigger than :attr:`TableLimits.max_file_bytes`."""
     try:
@@ -452,13 +472,7 @@ def read_limited(path: Path, limits: TableLimits) -> bytes:
             raise TableError(
                 f"{article(path.name).capitalize()} „{path.name}” mappa, nem fájl: a kitöltött táblázat (.xlsx) fájlját adja meg."
             )
-        stat = path.stat()
-        if stat.st_size > limits.max_file_bytes:
-            raise too_big(
-                path,
-                f"a fájl {size(stat.st_size)}, legfeljebb {size(limits.max_file_bytes)} lehet",
-                "max_file_bytes",
-            )
+        _check_size(path, path.stat().st_size, limits)
         return path.read_bytes()
     except FileNotFoundError:
         raise TableError(f"{article(path).capitalize()} „{path}” fájl nem található.") from None

@@ -163,10 +163,11 @@ def read_table(path: Path) -> Table:
     return Table(path=sheet.path, sheet_name=sheet.name, rows=rows, sha256=sheet.sha256)
 
 
-def read_fourt(path: Path) -> FourTColumns:
+def read_fourt(path: Path, data: bytes | None = None) -> FourTColumns:
     """The rows :func:`read_table` keeps, reduced to what generation needs, without building
-    a :class:`TableRow` per row. Same checks and errors as :func:`read_table`."""
-    sheet = _read_sheet(Path(path), digest=False)
+    a :class:`TableRow` per row. Same checks and errors as :func:`read_table`. ``data``: the
+    file's bytes when they are in memory already (``path`` then only names it in messages)."""
+    sheet = _read_sheet(Path(path), digest=False, data=data)
     formulas_by_row = sheet.formulas_by_row
     numbers: list[int] = []
     sorszam: list[str] = []
@@ -259,12 +260,14 @@ class _Sheet:
     limits: TableLimits
 
 
-def _read_sheet(path: Path, *, digest: bool = True, limits: TableLimits | None = None) -> _Sheet:
+def _read_sheet(
+    path: Path, *, digest: bool = True, limits: TableLimits | None = None, data: bytes | None = None
+) -> _Sheet:
     """The table's sheet, checked then parsed: the package, the sheet's extent, its long texts
     and its date cells are checked before calamine sees them; calamine then parses (without
     the GIL) while the formula scan runs. The header row is checked here, the data rows are
     read as they are taken."""
-    table = open_table(path, limits)
+    table = open_table(path, limits, data=data)
     try:
         package, sheet = table.package, table.sheet
         data = package.xml(sheet.part)
