@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
 
 from kkod import logs
 from kkod.atomic import atomic_write_bytes
@@ -40,7 +40,16 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _KkodSMTP(SMTP):
-    """aiosmtpd's protocol with a size-limit reply that says what the limit is."""
+    """aiosmtpd's protocol with a size-limit reply that says what the limit is, and its DATA
+    read in blocks.
+
+    aiosmtpd reads a message line by line, ≈ 2 µs a line: 4 ms of the intake's CPU for a
+    request's 150 KB, more than storing it. Here the message is read up to each ``.<CR><LF>``
+    (the end is the one that is a line of its own), and the lines' limit, the size limit and
+    the dots' transparency (RFC 5321 4.5.2) are applied to the whole: the same answers and the
+    same content as aiosmtpd's, and what a client pipelined after the end stays for the next
+    command.
+    """
 
     async def push(self, status: Any) -> None:
         if isinstance(status, str) and status.startswith("552 "):
@@ -49,6 +58,83 @@ class _KkodSMTP(SMTP):
                 f"{self.data_size_limit} bytes"
             )
         await super().push(status)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if self._decode_data or "DATA" not in self._handle_hooks:  # not kkod's handlers
+            await super().smtp_DATA(arg)
+            return
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            data, too_much = await _data_lines(self._reader, self.data_size_limit)
+        except asyncio.CancelledError:  # the connection was lost during DATA
+            self._writer.close()
+            raise
+        # As aiosmtpd: a line over the limit seen before the size limit was passed is told first.
+        if _longest_line(data) > self.line_length_limit:
+            await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
+            self._set_post_data_state()
+            return
+        if too_much:
+            await self.push("552 Error: Too much mail data")
+            self._set_post_data_state()
+            return
+        content = _unstuffed(data)
+        self.envelope.content = self.envelope.original_content = content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
+
+
+_DOT_LINE_END = b".\r\n"
+
+
+async def _data_lines(reader: asyncio.StreamReader, limit: int | None) -> tuple[bytes, bool]:
+    """DATA's lines as sent, up to the line that is a lone dot (not included), and whether they
+    were more than ``limit`` bytes: then only those before the limit are kept."""
+    kept = bytearray()
+    size = 0
+    too_much = False
+    tail = b"\r\n"  # the last bytes read: DATA's first line starts after a line's end
+    while True:
+        try:
+            piece = await reader.readuntil(_DOT_LINE_END)
+        except asyncio.LimitOverrunError as over:  # no ".<CR><LF>" within the reader's limit
+            piece = await reader.readexactly(over.consumed)
+            ended = False
+        else:
+            ended = (tail + piece[-5:])[-5:] == b"\r\n" + _DOT_LINE_END
+        if ended:
+            piece = piece[: -len(_DOT_LINE_END)]
+        size += len(piece)
+        if not too_much:
+            if limit and size > limit:
+                too_much = True
+            else:
+                kept += piece
+        if ended:
+            return bytes(kept), too_much
+        tail = (tail + piece[-4:])[-4:]
+
+
+def _longest_line(data: bytes) -> int:
+    """The longest line's length with its ``<CR><LF>``."""
+    return max(map(len, data.split(b"\r\n"))) + 2 if data else 0
+
+
+def _unstuffed(data: bytes) -> bytes:
+    """Each line's leading dot removed (the sender doubled it, RFC 5321 4.5.2)."""
+    if data.startswith(b"."):
+        data = data[1:]
+    return data.replace(b"\r\n.", b"\r\n")
 
 
 class KkodController(Controller):
