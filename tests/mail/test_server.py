@@ -150,13 +150,15 @@ def test_callback_failure_does_not_change_the_250(spool):
 def test_no_message_content_in_any_log(spool, caplog):
     caplog.set_level(logging.DEBUG)
     controller = start_intake_server(spool, port=0)
+    message = _request()
     try:
-        send_message(_request(), _target(controller))
+        send_message(message, _target(controller))
     finally:
         controller.stop()
     [entry] = spool.pending()
     logged = caplog.text
-    assert entry.id in logged  # the log does say what was stored
+    assert entry.id in logged  # the log does say what was stored, and which message it was
+    assert f"üzenet={message['Message-ID']} " in logged
     assert "Kovácsné" not in logged and "Kov=C3=A1csn" not in logged and "1985.03.12" not in logged
     body = entry.raw().split(b"\r\n\r\n", 1)[1]
     for line in body.split(b"\r\n"):

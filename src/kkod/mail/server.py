@@ -166,8 +166,14 @@ class KkodController(Controller):
 
 
 def _message_id(raw: bytes) -> str:
+    """The message's Message-ID for the log, from its header (at most its first 64 KiB): the
+    parser would otherwise also go through the body's lines."""
+    head = raw[:65536]
+    ends = [end for end in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if end >= 0]
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536])
+        headers = BytesHeaderParser(policy=compat32).parsebytes(
+            head[: min(ends) + 1] if ends else head
+        )
         return " ".join(str(headers.get("Message-ID", "?")).split()) or "?"
     except Exception:
         return "?"
