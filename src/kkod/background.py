@@ -161,11 +161,15 @@ _idle = threading.local()  # a thread's child that completed its job: (process, 
 
 
 @contextlib.contextmanager
-def reused_children() -> Iterator[None]:
+def reused_children(ready_for: Callable[..., None] | None = None) -> Iterator[None]:
     """In this thread, within this block, a writer child that completed its job is kept for
-    the next one; the one kept is ended on leaving."""
+    the next one; the one kept is ended on leaving. ``ready_for``: a target whose child is
+    started now, with the target's module imported, so that not even the first big job waits
+    for a Python process to start (the start-up is paid when a long-running worker starts)."""
     _idle.reuse = True
     try:
+        if ready_for is not None:
+            _keep_idle(_new_child(ready_for.__module__))
         yield
     finally:
         _idle.reuse = False
@@ -175,9 +179,10 @@ def reused_children() -> Iterator[None]:
             _end(kept[0])
 
 
-def _new_child() -> subprocess.Popen:
+def _new_child(*modules: str) -> subprocess.Popen:
+    """A child of this process; it imports ``modules`` before it takes a job."""
     return subprocess.Popen(
-        [sys.executable, "-P", "-m", __name__, str(os.getpid())],
+        [sys.executable, "-P", "-m", __name__, str(os.getpid()), *modules],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -319,6 +324,8 @@ if __name__ == "__main__":
     os.nice(_NICENESS)
     gc.disable()
     with contextlib.suppress(KeyboardInterrupt):  # the parent is stopping: so are we
+        for module in sys.argv[2:]:  # what the first job's target will need (made ready)
+            importlib.import_module(module)
         background.serve(sys.stdin.buffer, sys.stdout.buffer)
     # The answer is sent and every file is closed: end without the interpreter's clean-up of
     # what the writer built (multiprocessing ends its children the same way).

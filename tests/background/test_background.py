@@ -16,7 +16,7 @@ from kkod import background
 from kkod.background import WriterProcessFailed, start_writer
 from tests.processes import gone, wait_until
 
-from . import targets
+from . import marking, targets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,3 +191,23 @@ def test_a_child_that_completed_its_job_serves_the_threads_next_one(tmp_path):
     # Outside the block (a one-off command), each job's child ends with it.
     fourth = run(targets.write_lines, str(tmp_path / "5.txt"))
     assert fourth != third and not psutil.pid_exists(fourth)
+
+
+def test_a_child_made_ready_takes_the_first_job_with_its_module_imported(tmp_path, monkeypatch):
+    """A long-running worker starts its writer child when it starts, the target's module
+    imported: the first big request does not wait for a Python process to start."""
+    mark = tmp_path / "imported"
+    monkeypatch.setenv("KKOD_TEST_IMPORT_MARK", str(mark))
+    with background.reused_children(ready_for=marking.write_lines):
+        wait_until(mark.exists, timeout=30, what="the ready child to import the target's module")
+        ready = int(mark.read_text())
+        assert psutil.Process(ready).ppid() == os.getpid()
+        writer = start_writer(marking.write_lines, str(tmp_path / "1.txt"), process=True)
+        try:
+            writer.add(["sor"])
+            writer.finish()
+            assert writer.pid == ready
+        finally:
+            writer.close()
+        assert (tmp_path / "1.txt").read_text(encoding="utf-8") == "sor\n"
+    assert not psutil.pid_exists(ready)  # ended with the block

@@ -41,6 +41,9 @@ from kkod.table.limits import TableLimits
 from kkod.table.reader import FourTColumns, TableRow, cell_text, person_of, read_fourt
 from kkod.table.writer import write_code_batches_within
 
+BIG_TABLE_WRITER = write_code_batches_within
+"""What writes a big table's filled copy in a child process (see :mod:`kkod.background`)."""
+
 # progress(stage description in Hungarian, done, total)
 Progress = Callable[[str, int, int], None]
 # From this size (about 2,500 rows) the filled table is written by a child process (kkod.background).
@@ -280,7 +283,7 @@ def _generate(
         # table, then patches each chunk's codes as they come (see kkod.background).
         with closing(
             start_writer(
-                write_code_batches_within,
+                BIG_TABLE_WRITER,
                 table_path,
                 output_tmp,
                 TableLimits.from_settings(),

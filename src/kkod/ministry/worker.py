@@ -399,9 +399,12 @@ class Worker:
         """Run rounds until ``stop`` is set. An idle worker waits for the next request queued
         (by this process, or on PostgreSQL by any) and at most ``poll`` seconds: the poll
         still finds requests given back with a retry time, and those of other SQLite processes."""
+        from kkod.ministry.generation import BIG_TABLE_WRITER
+
         wake = WakeUp(self.store.engine, self.store.arrivals, stop)
         try:
-            with reused_children():  # one writer process for the big requests, not one each
+            # One writer process for the big requests, not one each; started now.
+            with reused_children(ready_for=BIG_TABLE_WRITER):
                 self._rounds(stop, poll, wake)
         finally:
             wake.close()
