@@ -78,6 +78,14 @@ class NewRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SentBefore:
+    """An earlier request that carried the same table (see :meth:`RequestStore.with_table`)."""
+
+    reference: str | None
+    sender: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimedReply:
     """A reply of the outbox claimed for sending, as the claim returned it."""
 
@@ -203,8 +211,14 @@ class RequestStore:
         return request, True
 
     def get_by_dedupe_key(self, key: str) -> Request | None:
+        # Nearly always none (each message is new): its id is looked up on a connection, and
+        # the request is loaded only for a repeat (the session's query cost 0.3 ms more).
+        with self.engine.connect() as connection:
+            found = connection.execute(_ID_BY_DEDUPE_KEY, {"key": key}).scalar()
+        if found is None:
+            return None
         with self._sessions() as session:
-            return session.scalar(_BY_DEDUPE_KEY, {"key": key})
+            return session.get(Request, found)
 
     def rejections_sent_to(self, sender: str, since: datetime) -> int:
         """How many rejection replies were queued for ``sender`` since ``since``."""
@@ -219,10 +233,12 @@ class RequestStore:
                 ).all()
             )
 
-    def with_table(self, table_sha256: str) -> list[Request]:
-        """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest first."""
-        with self._sessions() as session:
-            return list(session.scalars(_WITH_TABLE, {"sha256": table_sha256}))
+    def with_table(self, table_sha256: str) -> list[SentBefore]:
+        """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest
+        first: their references and senders."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(_WITH_TABLE, {"sha256": table_sha256})
+            return [SentBefore(*row) for row in rows]
 
     def is_our_reply(self, message_ids: Sequence[str]) -> bool:
         """Whether any of ``message_ids`` is the Message-ID of a reply in the outbox."""
@@ -761,9 +777,9 @@ def _close_statement(names: tuple[str, ...]):
     )
 
 
-_BY_DEDUPE_KEY = select(Request).where(Request.dedupe_key == bindparam("key"))
+_ID_BY_DEDUPE_KEY = select(Request.id).where(Request.dedupe_key == bindparam("key"))
 _WITH_TABLE = (
-    select(Request)
+    select(Request.reference, Request.sender)
     .where(
         Request.table_sha256 == bindparam("sha256"),
         Request.status.in_([str(s) for s in _TAKEN]),
