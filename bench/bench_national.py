@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from aiosmtpd.controller import Controller
 from common import KKOD, WORK, createdb, postgresql_server, run_measured
 from loadgen_ports import free_port
 
+from kkod.mail.server import KkodController
 from kkod.ministry.acknowledgement import is_acknowledgement
 
 SECRET_HEX = "5a" * 32
@@ -99,8 +99,11 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         now = time.monotonic()
+        # The header only: the sink shares the machine with what it measures.
+        content = envelope.original_content
+        end = content.find(b"\r\n\r\n")
         headers = email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
-            envelope.original_content
+            content if end < 0 else content[: end + 2]
         )
         answered = str(headers.get("In-Reply-To", "")).strip()
         ack = is_acknowledgement(str(headers.get("Message-ID", "")))
@@ -358,7 +361,8 @@ def _national_day(server, day: Day, workers: int) -> dict:
     RequestStore.open(url=server.url(store_db)).engine.dispose()  # migrated before they start
     sink = Sink()
     sink_port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
+    # kkod's server class reads DATA in blocks: the sink costs the machine less.
+    controller = KkodController(sink, hostname="127.0.0.1", port=sink_port)
     controller.start()
     intake_port = free_port()
     env = {
@@ -385,6 +389,7 @@ def _national_day(server, day: Day, workers: int) -> dict:
             sink.wait_for({probe_id}, 120)
             probe_seconds = sink.arrived[probe_id][0] - start
             split_before = _cpu_split(processes, server)
+            own_before = _own_cpu()
             sent: dict[str, float] = {}
             first = time.monotonic()
             with ThreadPoolExecutor(SENDERS) as pool:
@@ -396,6 +401,7 @@ def _national_day(server, day: Day, workers: int) -> dict:
                 b - a for a, b in zip(split_before, _cpu_split(processes, server), strict=True)
             ]
             cpu = sum(split)
+            own = _own_cpu() - own_before
             statuses = _statuses(server.url(store_db))
     finally:
         controller.stop()
@@ -416,6 +422,9 @@ def _national_day(server, day: Day, workers: int) -> dict:
         "CPU seconds (intake, workers, PostgreSQL)": round(cpu, 1),
         "CPU ms per request: intake / workers / PostgreSQL": " / ".join(
             f"{1000 * part / len(ids):.1f}" for part in split
+        ),
+        "the bench's own CPU seconds during the day (senders, sink; not counted above)": round(
+            own, 1
         ),
         "_seconds": seconds,
         "_cpu": cpu,
@@ -500,6 +509,11 @@ def _pg_cpu(server) -> float:
     """PostgreSQL's CPU so far: the postmaster, its live backends, and the ones that exited."""
     pid = int((server.data / "postmaster.pid").read_text().split()[0])
     return _tree_cpu([psutil.Process(pid)])
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _children_cpu() -> float:
