@@ -193,6 +193,21 @@ def test_unreadable_trust_root_is_a_configuration_error(signed_pdf, tmp_path):
         verify_declaration_signature(signed_pdf, [tmp_path / "nincs.pem"])
 
 
+def test_a_trust_root_file_changed_while_running_is_read_again(pkis, signed_pdf, tmp_path):
+    """The roots a thread loaded are kept for the next check only while their file is the same:
+    an operator who replaces the file is obeyed at the next message, and one who removes it is
+    told."""
+    roots = tmp_path / "megbizhato.pem"
+    roots.write_bytes(pkis.trusted.ca_cert.read_bytes())
+    assert verify_declaration_signature(signed_pdf, [roots]).ok
+    assert verify_declaration_signature(signed_pdf, [roots]).ok  # from what was kept
+    roots.write_bytes(pkis.untrusted.ca_cert.read_bytes())
+    assert verify_declaration_signature(signed_pdf, [roots]).problem is SignatureProblem.UNTRUSTED
+    roots.unlink()
+    with pytest.raises(ConfigurationError, match="nem olvasható"):
+        verify_declaration_signature(signed_pdf, [roots])
+
+
 def test_verification_logs_no_signer_name(pkis, unsigned_pdf, caplog):
     signed = sign_pdf(unsigned_pdf, pkis.untrusted.signer_p12, pkis.passphrase)
     with caplog.at_level(logging.DEBUG):
