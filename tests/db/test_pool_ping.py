@@ -1,5 +1,6 @@
 """PostgreSQL's pooled connections: one idle for a while is pinged before it is handed out (a
-stale one replaced), one given back a moment ago is not (a round trip saved per transaction).
+stale one replaced), one given back a moment ago is not (a round trip saved per transaction);
+a read of one statement runs outside a transaction.
 
 Each test kills the pooled connection's server process (``pg_terminate_backend``, waiting until
 it is gone) and looks at what the next transaction meets.
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import exc
 
 import kkod.db
-from kkod.db import make_engine
+from kkod.db import for_reads, make_engine
 
 pytestmark = pytest.mark.postgres
 
@@ -51,3 +52,15 @@ def test_a_connection_given_back_a_moment_ago_is_handed_out_without_a_ping(
         _answer(engine)
     assert failed.value.connection_invalidated
     assert _answer(engine) == 42  # the pool renewed
+
+
+def test_a_read_runs_outside_a_transaction_and_its_connection_goes_back_to_transactions(engine):
+    """``for_reads``: no BEGIN and ROLLBACK around the statement; the pooled connection it used
+    begins a transaction again for the next one who takes it."""
+    status = psycopg.pq.TransactionStatus
+    with for_reads(engine).connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        assert conn.connection.driver_connection.info.transaction_status == status.IDLE
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid  # the same one
+        assert conn.connection.driver_connection.info.transaction_status == status.INTRANS

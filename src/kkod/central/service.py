@@ -46,6 +46,7 @@ from kkod.central.matching import (
 from kkod.central.models import Office
 from kkod.central.registry import audit, office_info
 from kkod.config import Settings, get_settings
+from kkod.db import for_reads
 
 _PLAIN = {result: Outcome(result) for result in MatchResult}
 
@@ -55,6 +56,7 @@ class InProcessCentral:
 
     def __init__(self, engine: Engine, secret: bytes, key_id: int = 1) -> None:
         self.engine = engine
+        self._reads = for_reads(engine)
         self._secret = secret
         self.key_id = key_id
         postgresql = engine.dialect.name == "postgresql"
@@ -66,7 +68,7 @@ class InProcessCentral:
         self._stores_behind = postgresql
 
     def office(self, krid: str) -> OfficeInfo | None:
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             row = conn.execute(select(Office).where(Office.krid == str(krid).strip())).first()
         return office_info(row) if row else None
 

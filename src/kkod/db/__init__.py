@@ -43,6 +43,13 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def for_reads(engine: Engine) -> Engine:
+    """``engine`` (its pool) for reads of one statement: autocommit, so no ``BEGIN`` and
+    ``ROLLBACK`` around them (two round trips: ≈ 0.1 ms of the client's CPU and 0.13 ms of
+    PostgreSQL's each read). Each statement still sees only what was committed."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _ping_when_idle(engine: Engine) -> None:
     """SQLAlchemy's pre-ping, for connections idle longer than :data:`PING_IDLE_SECONDS`.
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kkod.config import Settings
-from kkod.db import is_postgresql, open_part, session_factory
+from kkod.db import for_reads, is_postgresql, open_part, session_factory
 from kkod.ministry.models import (
     AuditEvent,
     OutboxStatus,
@@ -128,6 +128,7 @@ class RequestStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = session_factory(engine)
+        self._reads = for_reads(engine)
         self._pg = is_postgresql(engine)
         self.arrivals = Arrivals()  # told when this store queues a request (wakes a worker)
 
@@ -213,7 +214,7 @@ class RequestStore:
     def get_by_dedupe_key(self, key: str) -> Request | None:
         # Nearly always none (each message is new): its id is looked up on a connection, and
         # the request is loaded only for a repeat (the session's query cost 0.3 ms more).
-        with self.engine.connect() as connection:
+        with self._reads.connect() as connection:
             found = connection.execute(_ID_BY_DEDUPE_KEY, {"key": key}).scalar()
         if found is None:
             return None
@@ -236,7 +237,7 @@ class RequestStore:
     def with_table(self, table_sha256: str) -> list[SentBefore]:
         """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest
         first: their references and senders."""
-        with self.engine.connect() as connection:
+        with self._reads.connect() as connection:
             rows = connection.execute(_WITH_TABLE, {"sha256": table_sha256})
             return [SentBefore(*row) for row in rows]
 
