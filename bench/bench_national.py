@@ -13,8 +13,6 @@ system gives the email → reply time. The day runs with 2 workers (the target),
 from __future__ import annotations
 
 import contextlib
-import email.parser
-import email.policy
 import os
 import random
 import resource
@@ -33,6 +31,7 @@ import psutil
 from common import KKOD, WORK, createdb, postgresql_server, run_measured
 from loadgen_ports import free_port
 
+from kkod.mail.message import headers_of
 from kkod.mail.server import KkodController
 from kkod.ministry.acknowledgement import is_acknowledgement
 
@@ -100,11 +99,7 @@ class Sink:
     async def handle_DATA(self, server, session, envelope) -> str:
         now = time.monotonic()
         # The header only: the sink shares the machine with what it measures.
-        content = envelope.original_content
-        end = content.find(b"\r\n\r\n")
-        headers = email.parser.BytesHeaderParser(policy=email.policy.SMTP).parsebytes(
-            content if end < 0 else content[: end + 2]
-        )
+        headers = headers_of(envelope.original_content)
         answered = str(headers.get("In-Reply-To", "")).strip()
         ack = is_acknowledgement(str(headers.get("Message-ID", "")))
         with self.changed:

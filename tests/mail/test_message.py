@@ -11,6 +11,7 @@ from kkod.mail.message import (
     XLSX_TYPE,
     Attachment,
     build_message,
+    headers_of,
     parse_message,
     recipients_of,
 )
@@ -212,3 +213,12 @@ def test_each_header_is_parsed_once_and_reads_as_without_the_memo(monkeypatch):
     made.clear()
     assert [parse_message(raw) for raw in raws] == memoised
     assert len(made) > len(set(made))  # the standard policy parses them again and again
+
+
+def test_headers_of_reads_the_header_block_only():
+    """The header of a message, CRLF or LF, never a header-like line of its body, and within
+    the limit given."""
+    raw = b"From: A <a@pelda.hu>\r\nMessage-ID: <fej@pelda.hu>\r\n\r\nMessage-ID: <torzs@x>\r\n"
+    assert headers_of(raw)["Message-ID"] == "<fej@pelda.hu>"
+    assert headers_of(raw.replace(b"\r\n", b"\n"))["Message-ID"] == "<fej@pelda.hu>"
+    assert headers_of(raw, limit=20)["Message-ID"] is None  # beyond the first 20 bytes

@@ -396,6 +396,17 @@ def _date(message: Message) -> datetime | None:
         return None
 
 
+def headers_of(raw: bytes, limit: int | None = None) -> Message:
+    """The header block of the message ``raw`` (looked for in its first ``limit`` bytes, if
+    given) parsed alone: a parser told to read only headers still goes through every line of
+    the body. Lines may end in CRLF or LF."""
+    head = raw if limit is None else raw[:limit]
+    ends = [end for end in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if end >= 0]
+    return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+        head[: min(ends) + 1] if ends else head
+    )
+
+
 def recipients_of(message: Message) -> list[str]:
     """The addresses in the message's To: header only (never Cc or Bcc)."""
     values = [str(value) for value in message.get_all("To", [])]

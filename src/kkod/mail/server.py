@@ -11,8 +11,6 @@ import ssl
 import time
 from collections.abc import Callable
 from datetime import datetime
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
 from kkod import logs
 from kkod.atomic import atomic_write_bytes
 from kkod.hungarian import article
+from kkod.mail.message import headers_of
 from kkod.mail.smtp import MailError
 from kkod.mail.spool import Spool, SpoolEntry
 from kkod.oserrors import explain, reason
@@ -166,14 +165,9 @@ class KkodController(Controller):
 
 
 def _message_id(raw: bytes) -> str:
-    """The message's Message-ID for the log, from its header (at most its first 64 KiB): the
-    parser would otherwise also go through the body's lines."""
-    head = raw[:65536]
-    ends = [end for end in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if end >= 0]
+    """The message's Message-ID for the log, from its header (in its first 64 KiB)."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(
-            head[: min(ends) + 1] if ends else head
-        )
+        headers = headers_of(raw, 65536)
         return " ".join(str(headers.get("Message-ID", "?")).split()) or "?"
     except Exception:
         return "?"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.parser
-import email.policy
 import email.utils
 import logging
 import random
@@ -19,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kkod.errors import KkodError
-from kkod.mail.message import recipients_of
+from kkod.mail.message import headers_of, recipients_of
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +181,7 @@ class Relay:
         ends, headers encoded) over byte for byte, as :meth:`send_message` would: the envelope
         sender is its From: address, the recipients are ``envelope_to``. Only the header block
         is read (for the From: address); nothing is rebuilt: every resend is the same bytes."""
-        header_block = raw.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
-            header_block
-        )
+        headers = headers_of(raw)
         sender = email.utils.parseaddr(headers.get("From", ""))[1]
         recipients = list(envelope_to)
         where = self.target.label
