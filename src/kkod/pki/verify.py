@@ -305,9 +305,10 @@ _kept = threading.local()
 
 def _kept_trust_roots(paths: Sequence[Path]) -> list[Any]:
     """:func:`load_trust_roots`, kept by this thread while the files stay the same (inode,
-    size, change and modification times). A certificate keeps what was parsed of it (asn1crypto parses lazily):
-    the roots' names and keys are not parsed again for every check (≈ 0.5 ms of each). Kept per
-    thread, not shared: lazy parsing is not safe while another thread parses the same object."""
+    size, change and modification times). A certificate keeps what was parsed of it
+    (asn1crypto parses lazily): the roots' names and keys are not parsed again for every check
+    (≈ 0.5 ms of each). Kept per thread, not shared: lazy parsing is not safe while another
+    thread parses the same object."""
     try:
         stamp = tuple((str(path), *_file_stamp(Path(path))) for path in paths)
     except OSError:

@@ -270,22 +270,22 @@ def _read_sheet(
     table = open_table(path, limits, data=data)
     try:
         package, sheet = table.package, table.sheet
-        data = package.xml(sheet.part)
+        xml = package.xml(sheet.part)
         styles = package.xml(STYLES) if package.has(STYLES) else b""
-        check_before_parsing(package, sheet.name, data, styles)
+        check_before_parsing(package, sheet.name, xml, styles)
         with ThreadPoolExecutor(max_workers=1) as pool:
             # A small sheet is parsed here: starting the thread would cost more than it saves.
             parsing = (
                 pool.submit(parse_rows, package.data, sheet.name)
-                if len(data) >= _PARSE_BESIDE_FROM
+                if len(xml) >= _PARSE_BESIDE_FROM
                 else None
             )
             sha256 = hashlib.sha256(package.data).hexdigest() if digest else ""
-            formulas = formula_cells(data)
-            special = special_cells(data, _LETTER_SET)
+            formulas = formula_cells(xml)
+            special = special_cells(xml, _LETTER_SET)
             # The inflated sheet (50 MB for 100,000 rows) is not needed any more: let it go
             # before calamine's rows are made, not beside them.
-            del data
+            del xml
             rows, failure = (
                 parse_rows(package.data, sheet.name) if parsing is None else parsing.result()
             )
