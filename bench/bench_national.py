@@ -347,9 +347,9 @@ def _bare_generate(server, day: Day) -> Measured:
     argv = [KKOD, "generate", str(day.bare_table), "--krid", BARE_KRID, "--json", "--force",
             "-o", str(day.folder / "bare-kodokkal.xlsx"),
             "--report", str(day.folder / "bare-jelentes.xlsx")]  # fmt: skip
-    before = _children_cpu() + _pg_cpu(server)
+    before = _cpu(resource.RUSAGE_CHILDREN) + _pg_cpu(server)
     seconds, _ = run_measured(argv, env=env)
-    return Measured(seconds, _children_cpu() + _pg_cpu(server) - before)
+    return Measured(seconds, _cpu(resource.RUSAGE_CHILDREN) + _pg_cpu(server) - before)
 
 
 def _national_day(server, day: Day, workers: int) -> dict:
@@ -389,7 +389,7 @@ def _national_day(server, day: Day, workers: int) -> dict:
             sink.wait_for({probe_id}, 120)
             probe_seconds = sink.arrived[probe_id][0] - start
             split_before = _cpu_split(processes, server)
-            own_before = _own_cpu()
+            own_before = _cpu(resource.RUSAGE_SELF)
             sent: dict[str, float] = {}
             first = time.monotonic()
             with ThreadPoolExecutor(SENDERS) as pool:
@@ -403,7 +403,7 @@ def _national_day(server, day: Day, workers: int) -> dict:
                 b - a for a, b in zip(split_before, _cpu_split(processes, server), strict=True)
             ]
             cpu = sum(split)
-            own = _own_cpu() - own_before
+            own = _cpu(resource.RUSAGE_SELF) - own_before
             statuses = _statuses(server.url(store_db))
     finally:
         controller.stop()
@@ -512,11 +512,7 @@ def _pg_cpu(server) -> float:
     return _tree_cpu([psutil.Process(pid)])
 
 
-def _own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _cpu(who: int) -> float:
+    """CPU seconds so far of this process (``RUSAGE_SELF``) or its ended children."""
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
