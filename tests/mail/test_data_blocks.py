@@ -80,14 +80,24 @@ _LINES = st.one_of(
     st.integers(990, 1002).map(lambda n: b"a" * n),  # around the line limit (1001 with CRLF)
     st.integers(1000, 5000).map(lambda n: b"B" * n),  # longer than the reader's limit
     st.lists(st.sampled_from([b"QUJD", b"ZGVm", b"+/9="]), max_size=19).map(b"".join),
+    # An attachment's base64 lines, more of them than the reader's limit holds: the blocks
+    # read are then cut at the limit, not at a dot's line.
+    st.integers(14, 60).map(lambda n: b"\r\n".join([b"QUJDZGVm" * 9] * n)),
+    st.sampled_from([b"..ketto", b"...harom"]).map(lambda b: b"\r\n".join([b"x" * 72] * 20 + [b])),
 )
 
 
 @st.composite
 def _sessions(draw) -> tuple[bytes, list[int]]:
     lines = draw(st.lists(_LINES, max_size=12))
+    # The end is the first lone dot (one among the lines ends the data sooner); after it comes
+    # only what a client pipelined. The lines after an early dot are left out: taken as
+    # commands, five bad ones make aiosmtpd hang up while the client still sends (a broken
+    # pipe, or answers lost to the reset, as timing has it), which compares nothing.
     data = b"".join(line + b"\r\n" for line in lines)
-    # The end (a lone dot among the lines ends it sooner), and what a client pipelined after it.
+    early = (b"\r\n" + data).find(b"\r\n.\r\n")  # where a lone dot's line starts
+    if early >= 0:
+        data = data[:early]
     data += b".\r\n" + draw(st.sampled_from([b"", b"NOOP\r\n", b"RSET\r\nNOOP\r\n", b"xyz\r\n"]))
     cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=6)))
     return data, cuts
@@ -127,8 +137,8 @@ def test_what_each_kind_of_data_gets(servers):
         answers = _conversation(ours.port, [data])
         return answers, (recorder.contents[before] if len(recorder.contents) > before else None)
 
-    answers, content = send(b"..egy\r\nketto.\r\n.\r\n")
-    assert answers.startswith(b"250 2.0.0 megvan") and content == b".egy\r\nketto.\r\n"
+    answers, content = send(b"..egy\r\nketto.\r\n..harom\r\n.\r\n")
+    assert answers.startswith(b"250 2.0.0 megvan") and content == b".egy\r\nketto.\r\n.harom\r\n"
     assert send(b".\r\n") == (b"250 2.0.0 megvan\r\n221 Bye\r\n", b"")
     answers, content = send(b"a" * 999 + b"\r\n.\r\n")  # 1001 bytes with the CRLF: allowed
     assert content == b"a" * 999 + b"\r\n"
