@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import exc
 
 import kkod.db
-from kkod.db import for_reads, make_engine
+from kkod.db import single_statements, make_engine
 
 pytestmark = pytest.mark.postgres
 
@@ -55,10 +55,10 @@ def test_a_connection_given_back_a_moment_ago_is_handed_out_without_a_ping(
 
 
 def test_a_read_runs_outside_a_transaction_and_its_connection_goes_back_to_transactions(engine):
-    """``for_reads``: no BEGIN and ROLLBACK around the statement; the pooled connection it used
+    """``single_statements``: no BEGIN and ROLLBACK around the statement; the pooled connection it used
     begins a transaction again for the next one who takes it."""
     status = psycopg.pq.TransactionStatus
-    with for_reads(engine).connect() as conn:
+    with single_statements(engine).connect() as conn:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         assert conn.connection.driver_connection.info.transaction_status == status.IDLE
     with engine.connect() as conn:

@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from kkod.db import for_reads, make_engine, serialize_writes
+from kkod.db import single_statements, make_engine, serialize_writes
 
 
 def _locked_elsewhere(lock_file: str) -> bool:
@@ -86,12 +86,12 @@ def test_a_database_in_memory_has_no_lock_file(tmp_path):
 
 
 def test_a_read_of_one_statement_leaves_the_servers_transactions_to_it(tmp_path):
-    """``for_reads`` leaves a SQLite engine as it is: the driver's autocommit setting, restored
+    """``single_statements`` leaves a SQLite engine as it is: the driver's autocommit setting, restored
     when a read's connection went back to the pool, would have the driver begin transactions of
     its own on the connection the server's next write takes."""
     engine = serialize_writes(make_engine(f"sqlite:///{tmp_path / 'reads.sqlite3'}"))
     try:
-        with for_reads(engine).connect() as conn:
+        with single_statements(engine).connect() as conn:
             assert conn.execute(text("SELECT 1")).scalar() == 1
         with engine.connect() as conn:
             assert conn.connection.driver_connection.isolation_level is None

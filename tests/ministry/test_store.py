@@ -30,10 +30,11 @@ def _new(
 
 
 def _reply(request, kind=ReplyKind.CODES) -> OutgoingReply:
+    which = "atvetel" if kind == ReplyKind.ACKNOWLEDGEMENT else "valasz"
     return OutgoingReply(
         kind=kind,
         recipient=request.sender,
-        message_id=f"<{request.reference}.valasz@bm.gov.hu>",
+        message_id=f"<{request.reference}.{which}@bm.gov.hu>",
         raw=b"Subject: valasz\r\n\r\nbody\r\n",
     )
 
@@ -174,6 +175,68 @@ def test_a_claim_tells_whether_another_reply_is_due(store):
     again, more = store.claim_reply_and_more("w1", now=now + timedelta(minutes=2))
     assert again.id == second.id and again.attempts == 3
 
+
+
+def test_a_close_that_cannot_store_its_reply_changes_nothing(store):
+    """A request that already has a reply of the kind (the outbox's unique key): finishing it
+    fails whole — no status, no audit event, no history step (PostgreSQL runs the close as one
+    statement, SQLite as a transaction)."""
+    request, _ = store.record(_new(), _reply)  # a codes reply queued with it
+    claimed = store.claim_next("w1")
+    steps = [change.status for change in store.status_history(request.id)]
+    actions = [event.action for event in store.audit_of(request.id)]
+    assert not store.finish(request.id, "w1", COUNTS, _reply(claimed))
+    assert store.get(request.id).status == RequestStatus.FELDOLGOZAS_ALATT
+    assert [change.status for change in store.status_history(request.id)] == steps
+    assert [event.action for event in store.audit_of(request.id)] == actions
+    assert store.renew_lease(request.id, "w1")  # still this worker's, to be given back
+
+
+def test_a_sent_acknowledgement_is_audited_as_such_and_its_copy_blanked(store):
+    request, _ = store.record(_new(), lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT))
+    ack = store.claim_reply("w1")
+    assert store.mark_sent(ack.id, "w1")
+    assert store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT).raw is None  # it carried the status link's token
+    events = [(e.actor, e.action, e.detail) for e in store.audit_of(request.id)]
+    assert events[-1] == ("w1", "visszaigazolás elküldve", ack.message_id)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_reply_claim_a_sent_mark_and_a_close_are_one_statement_each(pg_database):
+    """Each is whole in one statement, run in autocommit: one round trip (no BEGIN, COMMIT)."""
+    import psycopg
+    from sqlalchemy import event
+
+    RequestStore.open(url=pg_database)  # migrated
+    engine = make_engine(pg_database)
+    statements: list[psycopg.pq.TransactionStatus] = []
+
+    @event.listens_for(engine, "after_cursor_execute")  # before the store derives its engines
+    def _ran(conn, *_):  # the driver's transaction status right after the statement
+        statements.append(conn.connection.driver_connection.info.transaction_status)
+
+    store = RequestStore(engine)
+    request, _ = store.record(_new(), lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT))
+    claimed = store.claim_next("w1")
+
+    def one(step):
+        statements.clear()
+        result = step()
+        assert statements == [psycopg.pq.TransactionStatus.IDLE]  # none open: autocommit
+        return result
+
+    ack = one(lambda: store.claim_reply("w1"))
+    assert one(lambda: store.mark_sent(ack.id, "w1"))
+    assert one(lambda: store.finish(request.id, "w1", COUNTS, _reply(claimed)))
+    assert not one(lambda: store.finish(request.id, "w1", COUNTS, _reply(claimed)))
+    done = store.get(request.id)
+    assert done.status == RequestStatus.KESZ and done.coded == COUNTS.coded
+    assert [c.status for c in store.status_history(request.id)][-1] == RequestStatus.KESZ
+    assert [e.action for e in store.audit_of(request.id)][-2:] == [
+        "visszaigazolás elküldve",
+        "kész",
+    ]
+    assert store.reply_of(request.id, ReplyKind.CODES).status == OutboxStatus.PENDING
 
 def test_retention_purges_finished_tables_only(store):
     done, _ = store.record(_new("mid:<done@x>"))

@@ -46,7 +46,7 @@ from kkod.central.matching import (
 from kkod.central.models import Office
 from kkod.central.registry import audit, office_info
 from kkod.config import Settings, get_settings
-from kkod.db import for_reads
+from kkod.db import single_statements
 
 _PLAIN = {result: Outcome(result) for result in MatchResult}
 
@@ -56,7 +56,7 @@ class InProcessCentral:
 
     def __init__(self, engine: Engine, secret: bytes, key_id: int = 1) -> None:
         self.engine = engine
-        self._reads = for_reads(engine)
+        self._single = single_statements(engine)
         self._secret = secret
         self.key_id = key_id
         postgresql = engine.dialect.name == "postgresql"
@@ -68,7 +68,7 @@ class InProcessCentral:
         self._stores_behind = postgresql
 
     def office(self, krid: str) -> OfficeInfo | None:
-        with self._reads.connect() as conn:
+        with self._single.connect() as conn:
             row = conn.execute(select(Office).where(Office.krid == str(krid).strip())).first()
         return office_info(row) if row else None
 
@@ -120,14 +120,14 @@ class InProcessCentral:
     ) -> Iterator[list[Outcome]]:
         """:meth:`match_and_issue_chunks`; ``issue_behind`` allows storing behind the run."""
         krid = str(krid).strip()
+        with self._single.connect() as reads:
+            office_id = reads.scalar(select(Office.id).where(Office.krid == krid))
+        if office_id is None:
+            raise UnknownOffice(krid)
         with (
             self.engine.connect() as conn,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="kkod-join") as pool,
         ):
-            office_id = conn.scalar(select(Office.id).where(Office.krid == krid))
-            conn.rollback()
-            if office_id is None:
-                raise UnknownOffice(krid)
             upcoming = iter(chunks)
             keys = next(upcoming, None)
             if keys is None:

@@ -43,13 +43,14 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def for_reads(engine: Engine) -> Engine:
-    """``engine`` (its pool) for reads of one statement: on PostgreSQL in autocommit, so no
-    ``BEGIN`` and ``ROLLBACK`` around them (two round trips: ≈ 0.1 ms of the client's CPU and
-    0.13 ms of the server's each read); each statement still sees only what was committed.
+def single_statements(engine: Engine) -> Engine:
+    """``engine`` (its pool) for work done in one statement — a read, or a change a single
+    statement makes whole: on PostgreSQL in autocommit, so no ``BEGIN`` and ``COMMIT`` or
+    ``ROLLBACK`` around it (two round trips: ≈ 0.1 ms of the client's CPU and 0.13 ms of the
+    server's each time); a statement is atomic by itself and sees only what was committed.
     SQLite's engine is given as it is: its transactions cost no round trip, and a server's
     SQLite engine manages its transactions itself (:func:`serialize_writes`), which the
-    driver's autocommit setting, restored after each read, would upset."""
+    driver's autocommit setting, restored after each use, would upset."""
     if not is_postgresql(engine):
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")
