@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import exc
 
 import kkod.db
-from kkod.db import single_statements, make_engine
+from kkod.db import make_engine, single_statements
 
 pytestmark = pytest.mark.postgres
 

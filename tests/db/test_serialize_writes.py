@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from kkod.db import single_statements, make_engine, serialize_writes
+from kkod.db import make_engine, serialize_writes, single_statements
 
 
 def _locked_elsewhere(lock_file: str) -> bool:

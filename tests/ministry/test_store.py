@@ -60,9 +60,22 @@ def test_the_same_message_twice_is_one_request(store):
 
 def test_a_rejection_is_stored_with_its_reply_in_one_go(store):
     request, _ = store.record(
-        _new(status=RequestStatus.ELUTASITVA, reason="Hiányzik a nyilatkozat."),
+        _new(
+            status=RequestStatus.ELUTASITVA,
+            reason="Hiányzik a nyilatkozat.",
+            operator_note="Telefonon jelezték.",
+            audit_detail="e-mail",
+        ),
         lambda r: _reply(r, ReplyKind.REJECTION),
     )
+    events = [(e.action, e.detail) for e in store.audit_of(request.id)]
+    assert events == [
+        ("beérkezett", "e-mail"),
+        ("elutasítva", "Hiányzik a nyilatkozat."),
+        ("megjegyzés a kezelőnek", "Telefonon jelezték."),
+    ]
+    steps = [(c.status, c.reason) for c in store.status_history(request.id)]
+    assert steps == [(RequestStatus.ELUTASITVA, "Hiányzik a nyilatkozat.")]
     stored = store.get(request.reference)
     assert stored.status == RequestStatus.ELUTASITVA
     assert stored.reason == "Hiányzik a nyilatkozat."
@@ -127,6 +140,27 @@ def test_released_request_waits_for_its_retry_time(store):
     assert store.claim_next("w1", now=now + timedelta(minutes=2)).id == request.id
 
 
+def test_a_claim_is_audited_with_its_attempt_and_a_second_one_adds_no_history_step(store):
+    """A request given back stays „feldolgozás alatt” to the employer: claimed again, it gets
+    an audit event of its attempt but no second step in the history."""
+    request, _ = store.record(_new())
+    now = utcnow()
+    store.claim_next("w1", now=now)
+    assert store.release(request.id, "w1", now, "hiba", now=now)
+    assert store.claim_next("w2", now=now + timedelta(seconds=1)).attempts == 2
+    assert [c.status for c in store.status_history(request.id)] == [
+        RequestStatus.BEERKEZETT,
+        RequestStatus.FELDOLGOZAS_ALATT,
+    ]
+    claims = [
+        (e.actor, e.detail)
+        for e in store.audit_of(request.id)
+        if e.action == "feldolgozás megkezdve"
+    ]
+    assert claims == [("w1", "1. kísérlet"), ("w2", "2. kísérlet")]
+    assert store.claim_next("w3", now=now + timedelta(seconds=2)) is None  # w2's now
+
+
 def test_outbox_send_claim_failure_and_sent(store):
     request, _ = store.record(_new())
     claimed = store.claim_next("w1")
@@ -176,7 +210,6 @@ def test_a_claim_tells_whether_another_reply_is_due(store):
     assert again.id == second.id and again.attempts == 3
 
 
-
 def test_a_close_that_cannot_store_its_reply_changes_nothing(store):
     """A request that already has a reply of the kind (the outbox's unique key): finishing it
     fails whole — no status, no audit event, no history step (PostgreSQL runs the close as one
@@ -196,14 +229,17 @@ def test_a_sent_acknowledgement_is_audited_as_such_and_its_copy_blanked(store):
     request, _ = store.record(_new(), lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT))
     ack = store.claim_reply("w1")
     assert store.mark_sent(ack.id, "w1")
-    assert store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT).raw is None  # it carried the status link's token
+    assert (
+        store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT).raw is None
+    )  # it carried the status link's token
     events = [(e.actor, e.action, e.detail) for e in store.audit_of(request.id)]
     assert events[-1] == ("w1", "visszaigazolás elküldve", ack.message_id)
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_reply_claim_a_sent_mark_and_a_close_are_one_statement_each(pg_database):
-    """Each is whole in one statement, run in autocommit: one round trip (no BEGIN, COMMIT)."""
+def test_on_postgresql_recording_claiming_marking_and_closing_take_a_statement_or_two(pg_database):
+    """Each is whole in one statement (recording draws the request's id first), run in
+    autocommit: a round trip each, no BEGIN and COMMIT around it."""
     import psycopg
     from sqlalchemy import event
 
@@ -216,27 +252,43 @@ def test_on_postgresql_a_reply_claim_a_sent_mark_and_a_close_are_one_statement_e
         statements.append(conn.connection.driver_connection.info.transaction_status)
 
     store = RequestStore(engine)
-    request, _ = store.record(_new(), lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT))
-    claimed = store.claim_next("w1")
 
-    def one(step):
+    def one(step, count=1):
         statements.clear()
         result = step()
-        assert statements == [psycopg.pq.TransactionStatus.IDLE]  # none open: autocommit
+        assert statements == [psycopg.pq.TransactionStatus.IDLE] * count  # none open
         return result
 
+    acknowledge = lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT)  # noqa: E731
+    request, created = one(lambda: store.record(_new(), acknowledge), 2)
+    assert created and request.reference == f"KK-{request.received_at.year}-{request.id:06d}"
+    again, created = store.record(_new(), acknowledge)  # the same message: the first request
+    assert not created and again.id == request.id
+    stored = store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT)
+    assert stored.message_id == acknowledge(request).message_id
+    claimed = one(lambda: store.claim_next("w1"))
+    assert claimed.id == request.id and claimed.table_xlsx == b"xlsx bytes"
+    assert one(lambda: store.claim_next("w2")) is None
     ack = one(lambda: store.claim_reply("w1"))
     assert one(lambda: store.mark_sent(ack.id, "w1"))
     assert one(lambda: store.finish(request.id, "w1", COUNTS, _reply(claimed)))
     assert not one(lambda: store.finish(request.id, "w1", COUNTS, _reply(claimed)))
     done = store.get(request.id)
     assert done.status == RequestStatus.KESZ and done.coded == COUNTS.coded
-    assert [c.status for c in store.status_history(request.id)][-1] == RequestStatus.KESZ
-    assert [e.action for e in store.audit_of(request.id)][-2:] == [
+    assert [c.status for c in store.status_history(request.id)] == [
+        RequestStatus.BEERKEZETT,
+        RequestStatus.FELDOLGOZAS_ALATT,
+        RequestStatus.KESZ,
+    ]
+    assert [e.action for e in store.audit_of(request.id)] == [
+        "beérkezett",
+        "ismételt kézbesítés",
+        "feldolgozás megkezdve",
         "visszaigazolás elküldve",
         "kész",
     ]
     assert store.reply_of(request.id, ReplyKind.CODES).status == OutboxStatus.PENDING
+
 
 def test_retention_purges_finished_tables_only(store):
     done, _ = store.record(_new("mid:<done@x>"))

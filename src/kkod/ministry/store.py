@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Engine,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     insert,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +38,7 @@ from sqlalchemy.orm import Session, aliased, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kkod.config import Settings
-from kkod.db import single_statements, is_postgresql, open_part, session_factory
+from kkod.db import is_postgresql, open_part, session_factory, single_statements
 from kkod.ministry.models import (
     AuditEvent,
     OutboxStatus,
@@ -46,7 +49,7 @@ from kkod.ministry.models import (
     StatusChange,
     utcnow,
 )
-from kkod.ministry.wakeup import Arrivals, notify_queued
+from kkod.ministry.wakeup import CHANNEL, Arrivals, notify_queued
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_SEND_LEASE = timedelta(minutes=2)
@@ -142,6 +145,7 @@ class RequestStore:
         self.engine = engine
         self._sessions = session_factory(engine)
         self._single = single_statements(engine)
+        self._single_sessions = session_factory(self._single)
         self._pg = is_postgresql(engine)
         self.arrivals = Arrivals()  # told when this store queues a request (wakes a worker)
 
@@ -169,50 +173,12 @@ class RequestStore:
         message returns the first request unchanged (and audits the repeat).
         """
         now = utcnow()
+        queued = new.status == RequestStatus.BEERKEZETT
         try:
-            with self._sessions.begin() as session:
-                request = Request(
-                    dedupe_key=new.dedupe_key,
-                    channel=new.channel,
-                    status=str(new.status),
-                    reason=new.reason,
-                    sender=new.sender,
-                    message_id=new.message_id,
-                    subject=new.subject,
-                    organisation=new.organisation,
-                    short_name=new.short_name,
-                    krid=new.krid,
-                    signer_name=new.signer_name,
-                    table_filename=new.table_filename,
-                    table_sha256=new.table_sha256,
-                    table_xlsx=new.table_xlsx,
-                    table_columns=new.table_columns,
-                    declaration_filename=new.declaration_filename,
-                    declaration_pdf=new.declaration_pdf,
-                    rows=new.rows,
-                    operator_note=new.operator_note,
-                    signature_kind=new.signature_kind,
-                    status_token_sha256=new.status_token_sha256,
-                    attempts=0,
-                    received_at=now,
-                )
-                session.add(request)
-                session.flush()
-                request.reference = reference_for(request.id, now)
-                session.flush()
-                _audit(session, request.id, actor, "beérkezett", new.audit_detail, now)
-                _history(session, request.id, new.status, new.reason, now)
-                if new.status in _HELD:
-                    _audit(session, request.id, actor, str(new.status), new.reason, now)
-                if new.operator_note:
-                    _audit(
-                        session, request.id, actor, "megjegyzés a kezelőnek", new.operator_note, now
-                    )
-                if reply is not None:
-                    _add_reply(session, request.id, reply(request), now)
-                queued = new.status == RequestStatus.BEERKEZETT
-                if queued:
-                    notify_queued(session.connection())
+            if self._pg:
+                request = self._record_whole(new, reply, actor, now)
+            else:
+                request = self._record_in_transaction(new, reply, actor, now)
         except IntegrityError:
             existing = self.get_by_dedupe_key(new.dedupe_key)
             if existing is None:  # pragma: no cover - a different constraint failed
@@ -223,6 +189,48 @@ class RequestStore:
         if queued:
             self.arrivals.announce()
         return request, True
+
+    def _record_in_transaction(self, new, reply, actor: str, now: datetime) -> Request:
+        with self._sessions.begin() as session:
+            request = _new_request(new, now)
+            session.add(request)
+            session.flush()
+            request.reference = reference_for(request.id, now)
+            session.flush()
+            for action, detail in _recorded_events(new):
+                _audit(session, request.id, actor, action, detail, now)
+            _history(session, request.id, new.status, new.reason, now)
+            if reply is not None:
+                _add_reply(session, request.id, reply(request), now)
+            if new.status == RequestStatus.BEERKEZETT:
+                notify_queued(session.connection())
+        return request
+
+    def _record_whole(self, new, reply, actor: str, now: datetime) -> Request:
+        """PostgreSQL: the request's id drawn first, then the request with its audit events,
+        history step, reply and (when queued) the workers' notification as one statement
+        (see :func:`_recorded_whole`): two round trips where a transaction took nine."""
+        request = _new_request(new, now)
+        events = _recorded_events(new)
+        with self._single.connect() as connection:
+            request.id = connection.execute(_NEXT_REQUEST_ID).scalar_one()
+            request.reference = reference_for(request.id, now)
+            outgoing = reply(request) if reply is not None else None
+            parameters = {column: getattr(request, column) for column in _RECORDED_COLUMNS}
+            parameters.update(
+                now=now,
+                actor=actor,
+                history_status=str(new.status),
+                history_reason=_history_reason(new.status, new.reason),
+            )
+            for index, (action, detail) in enumerate(events):
+                parameters.update({f"action_{index}": action, f"detail_{index}": detail})
+            if outgoing is not None:
+                parameters.update(_reply_parameters(outgoing))
+            queued = new.status == RequestStatus.BEERKEZETT
+            statement = _recorded_whole(len(events), outgoing is not None, queued)
+            connection.execute(statement, parameters)
+        return request
 
     def get_by_dedupe_key(self, key: str) -> Request | None:
         # Nearly always none (each message is new): its id is looked up on a connection, and
@@ -329,19 +337,18 @@ class RequestStore:
         takes its own back at once).
         """
         now = now or utcnow()
-        statement = _claim_request_statement(self._pg)
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
+        if self._pg:  # the claim, its audit event and history step: one statement
+            with self._single_sessions() as session:
+                claimed = session.execute(_claimed_whole(), parameters).first()
+            return _loaded(*claimed) if claimed else None
         with self._sessions.begin() as session:
-            claimed = session.execute(statement, parameters).first()
+            claimed = session.execute(_claim_request_statement(), parameters).first()
             if claimed is None:
                 return None
-            request, table, columns = claimed
-            set_committed_value(request, "table_xlsx", table)
-            set_committed_value(request, "table_columns", columns)
+            request = _loaded(*claimed)
             attempt = request.attempts
-            _audit(
-                session, request.id, worker_id, "feldolgozás megkezdve", f"{attempt}. kísérlet", now
-            )
+            _audit(session, request.id, worker_id, _CLAIM_ACTION, f"{attempt}. kísérlet", now)
             # A first attempt follows no processing step; a later one may (a released request
             # stays „feldolgozás alatt” to the employer): no step twice.
             _history(
@@ -708,12 +715,9 @@ class _NotOurs(Exception):
 # (docs/benchmarks.md).
 
 
-@functools.cache
-def _claim_request_statement(pg: bool):
-    """:meth:`RequestStore.claim_next`'s ``UPDATE … RETURNING`` (parameters ``now``,
-    ``worker_id``, ``until``); on PostgreSQL the candidate row is locked, others skipped."""
-    now, worker_id = bindparam("now"), bindparam("worker_id")
-    claimable = or_(
+def _claimable_request(now, worker_id):
+    """Where a request may be claimed by ``worker_id`` (see :meth:`RequestStore.claim_next`)."""
+    return or_(
         and_(
             Request.status == str(RequestStatus.BEERKEZETT),
             or_(Request.lease_until.is_(None), Request.lease_until <= now),
@@ -723,22 +727,95 @@ def _claim_request_statement(pg: bool):
             or_(Request.lease_until <= now, Request.claimed_by == worker_id),
         ),
     )
+
+
+def _claimed_values(now, worker_id) -> dict:
+    """What a claim sets on the request."""
+    return {
+        "status": str(RequestStatus.FELDOLGOZAS_ALATT),
+        "claimed_by": worker_id,
+        "lease_until": bindparam("until"),
+        "attempts": Request.attempts + 1,
+        "started_at": now,
+    }
+
+
+# What a claim returns: the request, and its table and what the intake read (deferred: by name).
+_CLAIM_RETURNS = (Request, Request.table_xlsx, Request.table_columns)
+_CLAIM_ACTION = "feldolgozás megkezdve"
+
+
+@functools.cache
+def _claim_request_statement():
+    """SQLite: :meth:`RequestStore.claim_next`'s ``UPDATE … RETURNING`` (parameters ``now``,
+    ``worker_id``, ``until``), in the transaction that adds its audit event and history step."""
+    now, worker_id = bindparam("now"), bindparam("worker_id")
+    claimable = _claimable_request(now, worker_id)
     candidate = select(Request.id).where(claimable).order_by(Request.id).limit(1)
-    if pg:
-        candidate = candidate.with_for_update(skip_locked=True)
     return (
         update(Request)
         .where(Request.id == candidate.scalar_subquery(), claimable)
-        .values(
-            status=str(RequestStatus.FELDOLGOZAS_ALATT),
-            claimed_by=worker_id,
-            lease_until=bindparam("until"),
-            attempts=Request.attempts + 1,
-            started_at=now,
-        )
-        .returning(Request, Request.table_xlsx, Request.table_columns)  # deferred: by name
+        .values(_claimed_values(now, worker_id))
+        .returning(*_CLAIM_RETURNS)
         .execution_options(synchronize_session=False)
     )
+
+
+@functools.cache
+def _claimed_whole():
+    """PostgreSQL: :meth:`RequestStore.claim_next` as one statement (see :func:`_closed_whole`;
+    parameters as above). The candidate is locked, others' skipped, in a CTE; its audit event
+    and, unless its last history step is already „feldolgozás alatt” (a request given back is
+    claimed again), its history step are inserted from it; the update returns the request."""
+    now = bindparam("now", type_=Request.started_at.type)
+    worker_id = bindparam("worker_id", type_=Request.claimed_by.type)
+    candidate = (
+        select(Request.id, Request.attempts)
+        .where(_claimable_request(now, worker_id))
+        .order_by(Request.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .cte("candidate")
+    )
+    attempt = cast(candidate.c.attempts + 1, String) + ". kísérlet"
+    audit = _inserted_from(
+        AuditEvent.__table__,
+        candidate,
+        {"request_id": candidate.c.id, "at": "now", "actor": "worker_id",
+         "action": literal(_CLAIM_ACTION), "detail": attempt},
+    )  # fmt: skip
+    last_step = (
+        select(StatusChange.status)
+        .where(StatusChange.request_id == candidate.c.id)
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    history = _inserted_from(
+        StatusChange.__table__,
+        candidate,
+        {"request_id": candidate.c.id, "at": "now",
+         "status": literal(str(RequestStatus.FELDOLGOZAS_ALATT)), "reason": literal(None)},
+        or_(
+            candidate.c.attempts == 0,
+            last_step.is_distinct_from(str(RequestStatus.FELDOLGOZAS_ALATT)),
+        ),
+    )  # fmt: skip
+    return (
+        update(Request)
+        .where(Request.id == select(candidate.c.id).scalar_subquery())
+        .values(_claimed_values(now, worker_id))
+        .returning(*_CLAIM_RETURNS)
+        .add_cte(audit.cte("audit"), history.cte("history"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _loaded(request: Request, table: bytes | None, columns: bytes | None) -> Request:
+    """The claimed request with its deferred table and columns set as loaded."""
+    set_committed_value(request, "table_xlsx", table)
+    set_committed_value(request, "table_columns", columns)
+    return request
 
 
 def _claimable_reply(reply, now, worker_id):
@@ -824,7 +901,6 @@ _MARK_SENT = (
     .returning(Reply.kind, Reply.request_id, Reply.message_id)
     .execution_options(synchronize_session=False)
 )
-
 
 
 @functools.cache
@@ -927,9 +1003,110 @@ def _reply_parameters(reply: OutgoingReply) -> dict[str, object]:
     }
 
 
+def _new_request(new: NewRequest, now: datetime) -> Request:
+    """The request ``new`` describes, received ``now`` (no id nor reference yet)."""
+    return Request(
+        dedupe_key=new.dedupe_key,
+        channel=new.channel,
+        status=str(new.status),
+        reason=new.reason,
+        sender=new.sender,
+        message_id=new.message_id,
+        subject=new.subject,
+        organisation=new.organisation,
+        short_name=new.short_name,
+        krid=new.krid,
+        signer_name=new.signer_name,
+        table_filename=new.table_filename,
+        table_sha256=new.table_sha256,
+        table_xlsx=new.table_xlsx,
+        table_columns=new.table_columns,
+        declaration_filename=new.declaration_filename,
+        declaration_pdf=new.declaration_pdf,
+        rows=new.rows,
+        operator_note=new.operator_note,
+        signature_kind=new.signature_kind,
+        status_token_sha256=new.status_token_sha256,
+        attempts=0,
+        received_at=now,
+    )
+
+
+# The columns a new request is stored with (those _new_request sets, and its id and reference).
+_RECORDED_COLUMNS = (
+    "id", "reference", "dedupe_key", "channel", "status", "reason", "sender", "message_id",
+    "subject", "organisation", "short_name", "krid", "signer_name", "table_filename",
+    "table_sha256", "table_xlsx", "table_columns", "declaration_filename", "declaration_pdf",
+    "rows", "operator_note", "signature_kind", "status_token_sha256", "attempts", "received_at",
+)  # fmt: skip
+_NEXT_REQUEST_ID = select(func.nextval(func.pg_get_serial_sequence(Request.__tablename__, "id")))
+
+
+def _recorded_events(new: NewRequest) -> list[tuple[str, str | None]]:
+    """The audit events (action, detail) of recording ``new``."""
+    events = [("beérkezett", new.audit_detail)]
+    if new.status in _HELD:
+        events.append((str(new.status), new.reason))
+    if new.operator_note:
+        events.append(("megjegyzés a kezelőnek", new.operator_note))
+    return events
+
+
+@functools.cache
+def _recorded_whole(events: int, replied: bool, queued: bool):
+    """PostgreSQL: :meth:`RequestStore.record` as one statement (see :func:`_closed_whole`):
+    the request (parameters named as its columns, ``now``, ``actor``) inserted in a CTE, its
+    ``events`` audit events (``action_<i>``, ``detail_<i>``), its history step and, when
+    ``replied``, its reply inserted from it; when ``queued``, the statement notifies the
+    workers, who hear of it once it is committed. A known dedupe key fails it whole."""
+    table = Request.__table__
+    inserted = (
+        insert(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in _RECORDED_COLUMNS})
+        .returning(table.c.id)
+        .cte("request")
+    )
+    request_id = inserted.c.id
+    audit = AuditEvent.__table__
+    # One insert of the events in their order (their ids tell it: they share their time).
+    listed = union_all(
+        *(
+            select(
+                literal(index).label("n"),
+                bindparam(f"action_{index}", type_=audit.c.action.type).label("action"),
+                bindparam(f"detail_{index}", type_=audit.c.detail.type).label("detail"),
+            )
+            for index in range(events)
+        )
+    ).subquery("events")
+    rows = (
+        select(request_id, bindparam("now", type_=audit.c.at.type),
+               bindparam("actor", type_=audit.c.actor.type), listed.c.action, listed.c.detail)
+        .select_from(inserted)
+        .join(listed, true())
+        .order_by(listed.c.n)
+    )  # fmt: skip
+    columns = ["request_id", "at", "actor", "action", "detail"]
+    parts = [insert(audit).from_select(columns, rows).cte("audit")]
+    parts.append(
+        _inserted_from(
+            StatusChange.__table__,
+            inserted,
+            {"request_id": request_id, "at": "now", "status": "history_status",
+             "reason": "history_reason"},
+        ).cte("history")
+    )  # fmt: skip
+    if replied:
+        parts.append(_reply_inserted_from(inserted, request_id).cte("reply"))
+    told = func.pg_notify(CHANNEL, "") if queued else literal(None)
+    return select(request_id, told).select_from(inserted).add_cte(*parts)
+
+
 def _sent_action(kind: str) -> str:
     """The audit event's action when a reply of ``kind`` was sent."""
-    return "visszaigazolás elküldve" if kind == str(ReplyKind.ACKNOWLEDGEMENT) else "válasz elküldve"
+    return (
+        "visszaigazolás elküldve" if kind == str(ReplyKind.ACKNOWLEDGEMENT) else "válasz elküldve"
+    )
 
 
 # PostgreSQL runs what must happen together as one statement where it can: the changes as
@@ -938,27 +1115,24 @@ def _sent_action(kind: str) -> str:
 # of the client's and the server's CPU each time (docs/benchmarks.md).
 
 
-def _inserted_from(table, source, values: dict[str, object]):
-    """``INSERT INTO table … SELECT`` one row for each row of ``source`` (a CTE): ``values``
-    maps each column to an expression, or to the name of a parameter of the column's type."""
+def _inserted_from(table, source, values: dict[str, object], *where):
+    """``INSERT INTO table … SELECT`` one row for each row of ``source`` (a CTE) that meets
+    ``where``: ``values`` maps each column to an expression, or to the name of a parameter of
+    the column's type."""
     columns = [
         bindparam(value, type_=table.c[name].type) if isinstance(value, str) else value
         for name, value in values.items()
     ]
-    return insert(table).from_select(list(values), select(*columns).select_from(source))
+    rows = select(*columns).select_from(source).where(*where)
+    return insert(table).from_select(list(values), rows)
 
 
-@functools.cache
-def _closed_whole(names: tuple[str, ...]):
-    """PostgreSQL: :meth:`RequestStore._close` as one statement. The request's update and, only
-    when it was still held (else the CTEs below insert nothing), its reply, audit event and
-    history step; it returns the number of requests closed (1, or 0). A second reply of the
-    same kind breaks the outbox's unique key: the statement fails, and nothing of it stays."""
-    closed = _close_statement(names).returning(Request.id).cte("closed")
-    request_id = closed.c.id
-    reply = _inserted_from(
+def _reply_inserted_from(source, request_id):
+    """The outbox's insert of a reply (:func:`_reply_parameters`, sent from ``now``) for each
+    row of ``source``."""
+    return _inserted_from(
         Reply.__table__,
-        closed,
+        source,
         {
             "request_id": request_id,
             "kind": "reply_kind",
@@ -971,6 +1145,17 @@ def _closed_whole(names: tuple[str, ...]):
             "created_at": "now",
         },
     )
+
+
+@functools.cache
+def _closed_whole(names: tuple[str, ...]):
+    """PostgreSQL: :meth:`RequestStore._close` as one statement. The request's update and, only
+    when it was still held (else the CTEs below insert nothing), its reply, audit event and
+    history step; it returns the number of requests closed (1, or 0). A second reply of the
+    same kind breaks the outbox's unique key: the statement fails, and nothing of it stays."""
+    closed = _close_statement(names).returning(Request.id).cte("closed")
+    request_id = closed.c.id
+    reply = _reply_inserted_from(closed, request_id)
     audit = _inserted_from(
         AuditEvent.__table__,
         closed,
