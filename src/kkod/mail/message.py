@@ -8,13 +8,18 @@ message ids, which mail clients then cannot thread. See docs/mail.md.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email
 import email.parser
 import email.policy
+import re
+import secrets
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import quoprimime
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
@@ -172,31 +177,134 @@ def build_message(
     message_id: str | None = None,
     in_reply_to: str | None = None,
 ) -> EmailMessage:
+    """:func:`message_bytes` as a message object, for a caller that changes or inspects it
+    before sending (the employer's request); the ministry's replies take the bytes."""
+    raw = message_bytes(
+        sender=sender,
+        to=to,
+        subject=subject,
+        text=text,
+        attachments=attachments,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+    )
+    return email.message_from_bytes(raw, policy=POLICY)
+
+
+def message_bytes(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    attachments: Sequence[Attachment] = (),
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+) -> bytes:
     """A ready-to-send message: UTF-8 text body, attachments with RFC 2231 filenames, Message-ID, Date.
 
-    ``in_reply_to`` sets both In-Reply-To and References so mail clients thread the reply.
-    Subject, addresses and ids are encoded by :func:`encode_header_value`.
+    ``in_reply_to`` sets both In-Reply-To and References so mail clients thread the reply;
+    ``headers`` come last. Every header is encoded by :func:`encode_header_value`.
+
+    Written here rather than by ``email``'s message object and generator, which took 1 ms
+    for an acknowledgement and 4 ms for a reply with two small workbooks (checking every
+    header through its registry, writing the base64 line by line): the shape is always the
+    same — the text, quoted-printable as ``email`` writes it, alone or first in a
+    ``multipart/mixed`` with the attachments in base64 — and the tests read it back with
+    the standard library's parser and with npm's mailparser.
     """
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now().astimezone())
-    message["Message-ID"] = message_id or make_msgid(idstring="kkod", domain=_domain_of(sender))
+    lines = [
+        _header("From", sender),
+        _header("To", to),
+        _header("Subject", subject),
+        _header("Date", format_datetime(datetime.now().astimezone())),
+        _header("Message-ID", message_id or make_msgid("kkod", _domain_of(sender))),
+    ]
     if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
-        message["References"] = in_reply_to
-    message["MIME-Version"] = "1.0"
-    message.set_content(text, charset="utf-8")
-    for attachment in attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
-        message.add_attachment(
-            attachment.data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=attachment.filename,
-        )
-    return message
+        lines += [_header("In-Reply-To", in_reply_to), _header("References", in_reply_to)]
+    lines.append("MIME-Version: 1.0")
+    body = _text_part(text)
+    if not attachments:
+        head = "\r\n".join([*lines, *body[:2], *(_header(n, v) for n, v in headers)])
+        return f"{head}\r\n\r\n{body[2]}".encode("ascii")
+    boundary = f"===============kkod{secrets.token_hex(12)}=="
+    lines.append(f'Content-Type: multipart/mixed; boundary="{boundary}"')
+    lines += (_header(name, value) for name, value in headers)
+    delimiter = f"\r\n--{boundary}\r\n".encode("ascii")
+    out = ["\r\n".join(lines).encode("ascii"), b"\r\n"]
+    for part in (_joined(body), *(_attachment_part(a) for a in attachments)):
+        out += (delimiter, part)
+    out.append(f"\r\n--{boundary}--\r\n".encode("ascii"))
+    return b"".join(out)
+
+
+def _header(name: str, value: str) -> str:
+    return f"{name}: {encode_header_value(name, value)}"
+
+
+def _text_part(text: str) -> tuple[str, str, str]:
+    """The text's two headers and its body, quoted-printable as ``email`` writes it (its lines
+    ended by CRLF, soft breaks kept within 76 characters)."""
+    data = b"\n".join(text.encode("utf-8").splitlines()) + b"\n"
+    body = quoprimime.body_encode(data.decode("latin-1"), 76, eol="\r\n")
+    return (
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: quoted-printable",
+        body if body.endswith("\r\n") else body + "\r\n",
+    )
+
+
+def _joined(part: tuple[str, str, str]) -> bytes:
+    return f"{part[0]}\r\n{part[1]}\r\n\r\n{part[2]}".encode("ascii")
+
+
+def _attachment_part(attachment: Attachment) -> bytes:
+    content_type = _content_type(attachment.content_type)
+    fold = "\r\n " if len(content_type) > 78 - len("Content-Type: ") else " "
+    head = (
+        f"Content-Type:{fold}{content_type}\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        f"Content-Disposition: attachment;{_filename_parameter(attachment.filename)}\r\n\r\n"
+    )
+    return head.encode("ascii") + base64.encodebytes(attachment.data).replace(b"\n", b"\r\n")
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
+
+
+def _content_type(content_type: str) -> str:
+    """A bare ``type/subtype`` as given, anything else ``application/octet-stream``."""
+    return content_type if _TOKEN.fullmatch(content_type) else "application/octet-stream"
+
+
+_PLAIN_FILENAME = re.compile(r"[A-Za-z0-9 !#$%&'()*+,.\-/:;<=>?@\[\]^_`{|}~]{1,60}")
+_PERCENT_ENCODED = re.compile(r"%[0-9A-F]{2}|[^%]")
+_PIECE_CHARACTERS = 50
+
+
+def _pieces(encoded: str) -> list[str]:
+    """An RFC 2231 value in pieces of up to 50 characters, none splitting a ``%XX``."""
+    pieces = [""]
+    for token in _PERCENT_ENCODED.findall(encoded):
+        if len(pieces[-1]) + len(token) > _PIECE_CHARACTERS:
+            pieces.append("")
+        pieces[-1] += token
+    return pieces
+
+
+def _filename_parameter(filename: str) -> str:
+    """``filename`` as the parameter(s) of Content-Disposition, each on a line of its own: a
+    short plain ASCII name (single spaces between words) quoted, any other RFC 2231-encoded in
+    UTF-8 — parsers keep its every character —, split into numbered pieces when long (so no
+    line grows past 78 characters)."""
+    if _PLAIN_FILENAME.fullmatch(filename) and filename == " ".join(filename.split()):
+        return f'\r\n filename="{email.utils.quote(filename)}"'
+    pieces = _pieces(urllib.parse.quote(filename, safe="", encoding="utf-8"))
+    if len(pieces) == 1:
+        return f"\r\n filename*=utf-8''{pieces[0]}"
+    first = f"\r\n filename*0*=utf-8''{pieces[0]}"
+    return first + "".join(f";\r\n filename*{n}*={piece}" for n, piece in enumerate(pieces[1:], 1))
 
 
 def _domain_of(address: str) -> str:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from kkod.config import Settings
 from kkod.mail.loops import AUTO_REPLY_HEADERS
-from kkod.mail.message import XLSX_TYPE, Attachment, build_message
+from kkod.mail.message import XLSX_TYPE, Attachment, message_bytes
 from kkod.ministry.models import ReplyKind, Request
 from kkod.ministry.store import Counts, OutgoingReply
 
@@ -157,7 +157,7 @@ def reply_message(
     message_id: str | None = None,
 ) -> OutgoingReply:
     message_id = message_id or reply_message_id(request.reference, settings.ministry_address)
-    message = build_message(
+    raw = message_bytes(
         sender=settings.ministry_address,
         to=request.sender,
         subject=reply_subject_for(request, label),
@@ -165,10 +165,6 @@ def reply_message(
         attachments=attachments,
         message_id=message_id,
         in_reply_to=request.message_id,
+        headers=[*AUTO_REPLY_HEADERS.items(), ("X-Kkod-Reference", request.reference)],
     )
-    for name, value in AUTO_REPLY_HEADERS.items():
-        message[name] = value
-    message["X-Kkod-Reference"] = request.reference
-    return OutgoingReply(
-        kind=kind, recipient=request.sender, message_id=message_id, raw=message.as_bytes()
-    )
+    return OutgoingReply(kind=kind, recipient=request.sender, message_id=message_id, raw=raw)
