@@ -4,7 +4,8 @@ Every state change that must happen together happens in one transaction: a reque
 recorded with its rejection reply; a request is marked ``kész`` in the same transaction
 that puts its reply into the outbox (one reply per request, enforced by a UNIQUE key). Every
 change of the status the employer sees is also written to the status history in the same
-transaction (:mod:`kkod.ministry.status` reads it).
+transaction (:mod:`kkod.ministry.status` reads it). On PostgreSQL each such transaction is one
+statement (data-modifying CTEs, in autocommit: one round trip); SQLite keeps the transactions.
 Claims are one atomic ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on
 PostgreSQL; on SQLite the same conditional UPDATE takes the database's write lock first.
 """
