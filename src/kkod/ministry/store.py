@@ -12,30 +12,17 @@ PostgreSQL; on SQLite the same conditional UPDATE takes the database's write loc
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Engine,
-    String,
-    and_,
-    bindparam,
-    case,
-    cast,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
     select,
-    true,
-    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, undefer
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kkod.config import Settings
@@ -50,7 +37,27 @@ from kkod.ministry.models import (
     StatusChange,
     utcnow,
 )
-from kkod.ministry.wakeup import CHANNEL, Arrivals, notify_queued
+from kkod.ministry.store_statements import (
+    CLAIM_ACTION,
+    ID_BY_DEDUPE_KEY,
+    INSERT_AUDIT,
+    INSERT_HISTORY,
+    INSERT_REPLY,
+    MARK_SENT,
+    NEXT_REQUEST_ID,
+    RECORDED_COLUMNS,
+    WITH_TABLE,
+    claim_reply_statement,
+    claim_request_statement,
+    claimed_whole,
+    close_statement,
+    closed_whole,
+    held_by,
+    mark_sent_audited,
+    recorded_whole,
+    sent_action,
+)
+from kkod.ministry.wakeup import Arrivals, notify_queued
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_SEND_LEASE = timedelta(minutes=2)
@@ -126,12 +133,6 @@ class Counts:
 
 _WAITING = (RequestStatus.ATTEKINTESRE_VAR, RequestStatus.ALAIRAS_ELLENORZESRE_VAR)
 _HELD = (RequestStatus.ELUTASITVA, *_WAITING)
-_TAKEN = (
-    RequestStatus.BEERKEZETT,
-    RequestStatus.FELDOLGOZAS_ALATT,
-    RequestStatus.KESZ,
-    RequestStatus.ALAIRAS_ELLENORZESRE_VAR,
-)
 
 
 def reference_for(request_id: int, received_at: datetime) -> str:
@@ -210,14 +211,14 @@ class RequestStore:
     def _record_whole(self, new, reply, actor: str, now: datetime) -> Request:
         """PostgreSQL: the request's id drawn first, then the request with its audit events,
         history step, reply and (when queued) the workers' notification as one statement
-        (see :func:`_recorded_whole`): two round trips where a transaction took nine."""
+        (see :func:`recorded_whole`): two round trips where a transaction took nine."""
         request = _new_request(new, now)
         events = _recorded_events(new)
         with self._single.connect() as connection:
-            request.id = connection.execute(_NEXT_REQUEST_ID).scalar_one()
+            request.id = connection.execute(NEXT_REQUEST_ID).scalar_one()
             request.reference = reference_for(request.id, now)
             outgoing = reply(request) if reply is not None else None
-            parameters = {column: getattr(request, column) for column in _RECORDED_COLUMNS}
+            parameters = {column: getattr(request, column) for column in RECORDED_COLUMNS}
             parameters.update(
                 now=now,
                 actor=actor,
@@ -229,7 +230,7 @@ class RequestStore:
             if outgoing is not None:
                 parameters.update(_reply_parameters(outgoing))
             queued = new.status == RequestStatus.BEERKEZETT
-            statement = _recorded_whole(len(events), outgoing is not None, queued)
+            statement = recorded_whole(len(events), outgoing is not None, queued)
             connection.execute(statement, parameters)
         return request
 
@@ -237,7 +238,7 @@ class RequestStore:
         # Nearly always none (each message is new): its id is looked up on a connection, and
         # the request is loaded only for a repeat (the session's query cost 0.3 ms more).
         with self._single.connect() as connection:
-            found = connection.execute(_ID_BY_DEDUPE_KEY, {"key": key}).scalar()
+            found = connection.execute(ID_BY_DEDUPE_KEY, {"key": key}).scalar()
         if found is None:
             return None
         with self._sessions() as session:
@@ -260,7 +261,7 @@ class RequestStore:
         """Earlier requests carrying the table with this SHA-256 that were not rejected, oldest
         first: their references and senders."""
         with self._single.connect() as connection:
-            rows = connection.execute(_WITH_TABLE, {"sha256": table_sha256})
+            rows = connection.execute(WITH_TABLE, {"sha256": table_sha256})
             return [SentBefore(*row) for row in rows]
 
     def is_our_reply(self, message_ids: Sequence[str]) -> bool:
@@ -341,15 +342,15 @@ class RequestStore:
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         if self._pg:  # the claim, its audit event and history step: one statement
             with self._single_sessions() as session:
-                claimed = session.execute(_claimed_whole(), parameters).first()
+                claimed = session.execute(claimed_whole(), parameters).first()
             return _loaded(*claimed) if claimed else None
         with self._sessions.begin() as session:
-            claimed = session.execute(_claim_request_statement(), parameters).first()
+            claimed = session.execute(claim_request_statement(), parameters).first()
             if claimed is None:
                 return None
             request = _loaded(*claimed)
             attempt = request.attempts
-            _audit(session, request.id, worker_id, _CLAIM_ACTION, f"{attempt}. kísérlet", now)
+            _audit(session, request.id, worker_id, CLAIM_ACTION, f"{attempt}. kísérlet", now)
             # A first attempt follows no processing step; a later one may (a released request
             # stays „feldolgozás alatt” to the employer): no step twice.
             _history(
@@ -369,7 +370,7 @@ class RequestStore:
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(Request)
-                .where(*_held_by(request_id, worker_id))
+                .where(*held_by(request_id, worker_id))
                 .values(lease_until=now + lease)
             )
         return result.rowcount == 1
@@ -434,7 +435,7 @@ class RequestStore:
         parameters = {f"new_{name}": value for name, value in values.items()}
         parameters.update(request_id=request_id, worker_id=worker_id, now=now)
         try:
-            if self._pg:  # the whole close in one statement: one round trip (see _closed_whole)
+            if self._pg:  # the whole close in one statement: one round trip (see closed_whole)
                 parameters.update(
                     _reply_parameters(reply),
                     action=action,
@@ -443,10 +444,10 @@ class RequestStore:
                     history_reason=_history_reason(status, reason),
                 )
                 with self._single.connect() as connection:
-                    statement = _closed_whole(tuple(values))
+                    statement = closed_whole(tuple(values))
                     return connection.execute(statement, parameters).scalar() == 1
             with self._sessions.begin() as session:
-                result = _core(session, _close_statement(tuple(values)), parameters)
+                result = _core(session, close_statement(tuple(values)), parameters)
                 if result.rowcount != 1:
                     raise _NotOurs
                 _add_reply(session, request_id, reply, now)
@@ -473,7 +474,7 @@ class RequestStore:
         with self._sessions.begin() as session:
             result = session.execute(
                 update(Request)
-                .where(*_held_by(request_id, worker_id))
+                .where(*held_by(request_id, worker_id))
                 .values(status=str(RequestStatus.BEERKEZETT), claimed_by=None, lease_until=retry_at)
                 .execution_options(synchronize_session=False)
             )
@@ -498,7 +499,7 @@ class RequestStore:
         now = now or utcnow()
         parameters = {"now": now, "worker_id": worker_id, "until": now + lease}
         with self._single.begin() as connection:
-            claimed = connection.execute(_claim_reply_statement(self._pg), parameters).first()
+            claimed = connection.execute(claim_reply_statement(self._pg), parameters).first()
         if claimed is None:
             return None, False
         *reply, more = claimed
@@ -514,12 +515,12 @@ class RequestStore:
         parameters = {"reply_id": reply_id, "now": now, "worker_id": worker_id}
         if self._pg:  # the mark and its audit event in one statement: one round trip
             with self._single.connect() as connection:
-                return connection.execute(_mark_sent_audited(), parameters).first() is not None
+                return connection.execute(mark_sent_audited(), parameters).first() is not None
         with self._sessions.begin() as session:
-            sent = _core(session, _MARK_SENT, parameters).first()
+            sent = _core(session, MARK_SENT, parameters).first()
             if sent is not None:
                 kind, request_id, message_id = sent
-                _audit(session, request_id, worker_id, _sent_action(kind), message_id, now)
+                _audit(session, request_id, worker_id, sent_action(kind), message_id, now)
         return sent is not None
 
     def mark_failed(
@@ -711,214 +712,11 @@ class _NotOurs(Exception):
     """Aborts a transaction whose conditional update found the request no longer ours."""
 
 
-# The statements the intake and the worker run for every request, built once (with bound
-# parameters) rather than on every call: building one cost more client CPU than running it
-# (docs/benchmarks.md).
-
-
-def _claimable_request(now, worker_id):
-    """Where a request may be claimed by ``worker_id`` (see :meth:`RequestStore.claim_next`)."""
-    return or_(
-        and_(
-            Request.status == str(RequestStatus.BEERKEZETT),
-            or_(Request.lease_until.is_(None), Request.lease_until <= now),
-        ),
-        and_(
-            Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-            or_(Request.lease_until <= now, Request.claimed_by == worker_id),
-        ),
-    )
-
-
-def _claimed_values(now, worker_id) -> dict:
-    """What a claim sets on the request."""
-    return {
-        "status": str(RequestStatus.FELDOLGOZAS_ALATT),
-        "claimed_by": worker_id,
-        "lease_until": bindparam("until"),
-        "attempts": Request.attempts + 1,
-        "started_at": now,
-    }
-
-
-# What a claim returns: the request, and its table and what the intake read (deferred: by name).
-_CLAIM_RETURNS = (Request, Request.table_xlsx, Request.table_columns)
-_CLAIM_ACTION = "feldolgozás megkezdve"
-
-
-@functools.cache
-def _claim_request_statement():
-    """SQLite: :meth:`RequestStore.claim_next`'s ``UPDATE … RETURNING`` (parameters ``now``,
-    ``worker_id``, ``until``), in the transaction that adds its audit event and history step."""
-    now, worker_id = bindparam("now"), bindparam("worker_id")
-    claimable = _claimable_request(now, worker_id)
-    candidate = select(Request.id).where(claimable).order_by(Request.id).limit(1)
-    return (
-        update(Request)
-        .where(Request.id == candidate.scalar_subquery(), claimable)
-        .values(_claimed_values(now, worker_id))
-        .returning(*_CLAIM_RETURNS)
-        .execution_options(synchronize_session=False)
-    )
-
-
-@functools.cache
-def _claimed_whole():
-    """PostgreSQL: :meth:`RequestStore.claim_next` as one statement (see :func:`_closed_whole`;
-    parameters as above). The candidate is locked, others' skipped, in a CTE; its audit event
-    and, unless its last history step is already „feldolgozás alatt” (a request given back is
-    claimed again), its history step are inserted from it; the update returns the request."""
-    now = bindparam("now", type_=Request.started_at.type)
-    worker_id = bindparam("worker_id", type_=Request.claimed_by.type)
-    candidate = (
-        select(Request.id, Request.attempts)
-        .where(_claimable_request(now, worker_id))
-        .order_by(Request.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .cte("candidate")
-    )
-    attempt = cast(candidate.c.attempts + 1, String) + ". kísérlet"
-    audit = _inserted_from(
-        AuditEvent.__table__,
-        candidate,
-        {"request_id": candidate.c.id, "at": "now", "actor": "worker_id",
-         "action": literal(_CLAIM_ACTION), "detail": attempt},
-    )  # fmt: skip
-    last_step = (
-        select(StatusChange.status)
-        .where(StatusChange.request_id == candidate.c.id)
-        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    history = _inserted_from(
-        StatusChange.__table__,
-        candidate,
-        {"request_id": candidate.c.id, "at": "now",
-         "status": literal(str(RequestStatus.FELDOLGOZAS_ALATT)), "reason": literal(None)},
-        or_(
-            candidate.c.attempts == 0,
-            last_step.is_distinct_from(str(RequestStatus.FELDOLGOZAS_ALATT)),
-        ),
-    )  # fmt: skip
-    return (
-        update(Request)
-        .where(Request.id == select(candidate.c.id).scalar_subquery())
-        .values(_claimed_values(now, worker_id))
-        .returning(*_CLAIM_RETURNS)
-        .add_cte(audit.cte("audit"), history.cte("history"))
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _loaded(request: Request, table: bytes | None, columns: bytes | None) -> Request:
     """The claimed request with its deferred table and columns set as loaded."""
     set_committed_value(request, "table_xlsx", table)
     set_committed_value(request, "table_columns", columns)
     return request
-
-
-def _claimable_reply(reply, now, worker_id):
-    """Where ``reply`` (the outbox or an alias of it) is pending, due and not being sent by
-    another worker under a lease still running."""
-    return and_(
-        reply.status == str(OutboxStatus.PENDING),
-        reply.next_attempt_at <= now,
-        or_(
-            reply.sending_until.is_(None), reply.sending_until <= now, reply.sending_by == worker_id
-        ),
-    )
-
-
-@functools.cache
-def _claim_reply_statement(pg: bool):
-    """:meth:`RequestStore.claim_reply_and_more`'s ``UPDATE … RETURNING`` (parameters as
-    above); it returns the reply, its raw message and whether another one is due."""
-    now, worker_id = bindparam("now"), bindparam("worker_id")
-    claimable = _claimable_reply(Reply, now, worker_id)
-    candidate = select(Reply.id).where(claimable).order_by(Reply.id).limit(1)
-    if pg:
-        candidate = candidate.with_for_update(skip_locked=True)
-        other = aliased(Reply)
-        more = exists().where(_claimable_reply(other, now, worker_id), other.id != Reply.id)
-    else:  # SQLite writes RETURNING's columns unqualified, the alias's too: ask again instead
-        more = true()
-    return (
-        update(Reply)
-        .where(Reply.id == candidate.scalar_subquery(), claimable)
-        .values(sending_by=worker_id, sending_until=bindparam("until"), attempts=Reply.attempts + 1)
-        .returning(*_CLAIMED_COLUMNS, more)
-        .execution_options(synchronize_session=False)
-    )
-
-
-# ClaimedReply's fields, in its order.
-_CLAIMED_COLUMNS = (
-    Reply.id,
-    Reply.request_id,
-    Reply.kind,
-    Reply.recipient,
-    Reply.message_id,
-    Reply.raw,
-    Reply.attempts,
-)
-
-
-@functools.cache
-def _close_statement(names: tuple[str, ...]):
-    """:meth:`RequestStore._close`'s ``UPDATE``: the request still held by the worker gets
-    ``new_<name>`` for each of ``names`` (parameters ``request_id``, ``worker_id``, ``now``)."""
-    return (
-        update(Request)
-        .where(*_held_by(bindparam("request_id"), bindparam("worker_id")))
-        .values(
-            {name: bindparam(f"new_{name}") for name in names}
-            | {"finished_at": bindparam("now"), "lease_until": None}
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-_ID_BY_DEDUPE_KEY = select(Request.id).where(Request.dedupe_key == bindparam("key"))
-_WITH_TABLE = (
-    select(Request.reference, Request.sender)
-    .where(
-        Request.table_sha256 == bindparam("sha256"),
-        Request.status.in_([str(s) for s in _TAKEN]),
-    )
-    .order_by(Request.id)
-)
-_MARK_SENT = (
-    update(Reply)
-    .where(Reply.id == bindparam("reply_id"), Reply.status == str(OutboxStatus.PENDING))
-    .values(
-        status=str(OutboxStatus.SENT),
-        sent_at=bindparam("now"),
-        sending_until=None,
-        last_error=None,
-        raw=case((Reply.kind == str(ReplyKind.ACKNOWLEDGEMENT), None), else_=Reply.raw),
-    )
-    .returning(Reply.kind, Reply.request_id, Reply.message_id)
-    .execution_options(synchronize_session=False)
-)
-
-
-@functools.cache
-def _mark_sent_audited():
-    """PostgreSQL: :data:`_MARK_SENT` and its audit event as one statement (see
-    :func:`_closed_whole`); it returns a row when the reply was marked."""
-    sent = _MARK_SENT.cte("sent")
-    action = case(
-        (sent.c.kind == str(ReplyKind.ACKNOWLEDGEMENT), _sent_action(ReplyKind.ACKNOWLEDGEMENT)),
-        else_=_sent_action(ReplyKind.CODES),
-    )
-    return _inserted_from(
-        AuditEvent.__table__,
-        sent,
-        {"request_id": sent.c.request_id, "at": "now", "actor": "worker_id", "action": action,
-         "detail": sent.c.message_id},
-    ).returning(AuditEvent.id)  # fmt: skip
 
 
 def _core(session: Session, statement, parameters: dict):
@@ -931,7 +729,7 @@ def _audit(session: Session, request_id: int | None, actor: str, action: str, de
     # A plain insert into the table: nothing reads the event back in the transaction, and
     # the unit of work's flush cost half as much again (docs/benchmarks.md).
     session.execute(
-        _INSERT_AUDIT,
+        INSERT_AUDIT,
         {"request_id": request_id, "at": now, "actor": actor, "action": action, "detail": detail},
     )
 
@@ -956,7 +754,7 @@ def _history(
         if last == str(status):
             return
     session.execute(
-        _INSERT_HISTORY,
+        INSERT_HISTORY,
         {
             "request_id": request_id,
             "at": now,
@@ -971,15 +769,11 @@ def _history_reason(status: RequestStatus, reason: str | None) -> str | None:
     return reason if status == RequestStatus.ELUTASITVA else None
 
 
-_INSERT_AUDIT = insert(AuditEvent.__table__)
-_INSERT_HISTORY = insert(StatusChange.__table__)
-
-
 def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: datetime) -> None:
     # A plain insert, as the audit's: the unit of work's flush of a new Reply cost half as
     # much again, and nothing reads the reply back in the transaction.
     session.execute(
-        _INSERT_REPLY,
+        INSERT_REPLY,
         {
             "request_id": request_id,
             "kind": str(reply.kind),
@@ -995,7 +789,7 @@ def _add_reply(session: Session, request_id: int, reply: OutgoingReply, now: dat
 
 
 def _reply_parameters(reply: OutgoingReply) -> dict[str, object]:
-    """The parameters :func:`_closed_whole` takes for ``reply``."""
+    """The parameters :func:`closed_whole` takes for ``reply``."""
     return {
         "reply_kind": str(reply.kind),
         "reply_recipient": reply.recipient,
@@ -1033,16 +827,6 @@ def _new_request(new: NewRequest, now: datetime) -> Request:
     )
 
 
-# The columns a new request is stored with (those _new_request sets, and its id and reference).
-_RECORDED_COLUMNS = (
-    "id", "reference", "dedupe_key", "channel", "status", "reason", "sender", "message_id",
-    "subject", "organisation", "short_name", "krid", "signer_name", "table_filename",
-    "table_sha256", "table_xlsx", "table_columns", "declaration_filename", "declaration_pdf",
-    "rows", "operator_note", "signature_kind", "status_token_sha256", "attempts", "received_at",
-)  # fmt: skip
-_NEXT_REQUEST_ID = select(func.nextval(func.pg_get_serial_sequence(Request.__tablename__, "id")))
-
-
 def _recorded_events(new: NewRequest) -> list[tuple[str, str | None]]:
     """The audit events (action, detail) of recording ``new``."""
     events = [("beérkezett", new.audit_detail)]
@@ -1051,138 +835,3 @@ def _recorded_events(new: NewRequest) -> list[tuple[str, str | None]]:
     if new.operator_note:
         events.append(("megjegyzés a kezelőnek", new.operator_note))
     return events
-
-
-@functools.cache
-def _recorded_whole(events: int, replied: bool, queued: bool):
-    """PostgreSQL: :meth:`RequestStore.record` as one statement (see :func:`_closed_whole`):
-    the request (parameters named as its columns, ``now``, ``actor``) inserted in a CTE, its
-    ``events`` audit events (``action_<i>``, ``detail_<i>``), its history step and, when
-    ``replied``, its reply inserted from it; when ``queued``, the statement notifies the
-    workers, who hear of it once it is committed. A known dedupe key fails it whole."""
-    table = Request.__table__
-    inserted = (
-        insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in _RECORDED_COLUMNS})
-        .returning(table.c.id)
-        .cte("request")
-    )
-    request_id = inserted.c.id
-    audit = AuditEvent.__table__
-    # One insert of the events in their order (their ids tell it: they share their time).
-    listed = union_all(
-        *(
-            select(
-                literal(index).label("n"),
-                bindparam(f"action_{index}", type_=audit.c.action.type).label("action"),
-                bindparam(f"detail_{index}", type_=audit.c.detail.type).label("detail"),
-            )
-            for index in range(events)
-        )
-    ).subquery("events")
-    rows = (
-        select(request_id, bindparam("now", type_=audit.c.at.type),
-               bindparam("actor", type_=audit.c.actor.type), listed.c.action, listed.c.detail)
-        .select_from(inserted)
-        .join(listed, true())
-        .order_by(listed.c.n)
-    )  # fmt: skip
-    columns = ["request_id", "at", "actor", "action", "detail"]
-    parts = [insert(audit).from_select(columns, rows).cte("audit")]
-    parts.append(
-        _inserted_from(
-            StatusChange.__table__,
-            inserted,
-            {"request_id": request_id, "at": "now", "status": "history_status",
-             "reason": "history_reason"},
-        ).cte("history")
-    )  # fmt: skip
-    if replied:
-        parts.append(_reply_inserted_from(inserted, request_id).cte("reply"))
-    told = func.pg_notify(CHANNEL, "") if queued else literal(None)
-    return select(request_id, told).select_from(inserted).add_cte(*parts)
-
-
-def _sent_action(kind: str) -> str:
-    """The audit event's action when a reply of ``kind`` was sent."""
-    return (
-        "visszaigazolás elküldve" if kind == str(ReplyKind.ACKNOWLEDGEMENT) else "válasz elküldve"
-    )
-
-
-# PostgreSQL runs what must happen together as one statement where it can: the changes as
-# data-modifying CTEs of one statement, in autocommit. A transaction of its own around each
-# statement cost two more round trips (BEGIN, COMMIT) and every statement one: about 0.25 ms
-# of the client's and the server's CPU each time (docs/benchmarks.md).
-
-
-def _inserted_from(table, source, values: dict[str, object], *where):
-    """``INSERT INTO table … SELECT`` one row for each row of ``source`` (a CTE) that meets
-    ``where``: ``values`` maps each column to an expression, or to the name of a parameter of
-    the column's type."""
-    columns = [
-        bindparam(value, type_=table.c[name].type) if isinstance(value, str) else value
-        for name, value in values.items()
-    ]
-    rows = select(*columns).select_from(source).where(*where)
-    return insert(table).from_select(list(values), rows)
-
-
-def _reply_inserted_from(source, request_id):
-    """The outbox's insert of a reply (:func:`_reply_parameters`, sent from ``now``) for each
-    row of ``source``."""
-    return _inserted_from(
-        Reply.__table__,
-        source,
-        {
-            "request_id": request_id,
-            "kind": "reply_kind",
-            "recipient": "reply_recipient",
-            "message_id": "reply_message_id",
-            "raw": "reply_raw",
-            "status": literal(str(OutboxStatus.PENDING)),
-            "attempts": literal(0),
-            "next_attempt_at": "now",
-            "created_at": "now",
-        },
-    )
-
-
-@functools.cache
-def _closed_whole(names: tuple[str, ...]):
-    """PostgreSQL: :meth:`RequestStore._close` as one statement. The request's update and, only
-    when it was still held (else the CTEs below insert nothing), its reply, audit event and
-    history step; it returns the number of requests closed (1, or 0). A second reply of the
-    same kind breaks the outbox's unique key: the statement fails, and nothing of it stays."""
-    closed = _close_statement(names).returning(Request.id).cte("closed")
-    request_id = closed.c.id
-    reply = _reply_inserted_from(closed, request_id)
-    audit = _inserted_from(
-        AuditEvent.__table__,
-        closed,
-        {"request_id": request_id, "at": "now", "actor": "worker_id", "action": "action",
-         "detail": "detail"},
-    )  # fmt: skip
-    history = _inserted_from(
-        StatusChange.__table__,
-        closed,
-        {"request_id": request_id, "at": "now", "status": "history_status",
-         "reason": "history_reason"},
-    )  # fmt: skip
-    return (
-        select(func.count())
-        .select_from(closed)
-        .add_cte(reply.cte("reply"), audit.cte("audit"), history.cte("history"))
-    )
-
-
-_INSERT_REPLY = insert(Reply.__table__)
-
-
-def _held_by(request_id: object, worker_id: object) -> tuple:
-    """The conditions under which ``worker_id`` still holds the claim on a request."""
-    return (
-        Request.id == request_id,
-        Request.claimed_by == worker_id,
-        Request.status == str(RequestStatus.FELDOLGOZAS_ALATT),
-    )
