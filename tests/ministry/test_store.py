@@ -229,9 +229,8 @@ def test_a_sent_acknowledgement_is_audited_as_such_and_its_copy_blanked(store):
     request, _ = store.record(_new(), lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT))
     ack = store.claim_reply("w1")
     assert store.mark_sent(ack.id, "w1")
-    assert (
-        store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT).raw is None
-    )  # it carried the status link's token
+    copy = store.reply_of(request.id, ReplyKind.ACKNOWLEDGEMENT)
+    assert copy.raw is None  # it carried the status link's token
     events = [(e.actor, e.action, e.detail) for e in store.audit_of(request.id)]
     assert events[-1] == ("w1", "visszaigazolás elküldve", ack.message_id)
 
@@ -259,7 +258,9 @@ def test_on_postgresql_recording_claiming_marking_and_closing_take_a_statement_o
         assert statements == [psycopg.pq.TransactionStatus.IDLE] * count  # none open
         return result
 
-    acknowledge = lambda r: _reply(r, ReplyKind.ACKNOWLEDGEMENT)  # noqa: E731
+    def acknowledge(request):
+        return _reply(request, ReplyKind.ACKNOWLEDGEMENT)
+
     request, created = one(lambda: store.record(_new(), acknowledge), 2)
     assert created and request.reference == f"KK-{request.received_at.year}-{request.id:06d}"
     again, created = store.record(_new(), acknowledge)  # the same message: the first request
