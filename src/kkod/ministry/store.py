@@ -16,11 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    Engine,
-    select,
-    update,
-)
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,7 +41,6 @@ from kkod.ministry.store_statements import (
     INSERT_REPLY,
     MARK_SENT,
     NEXT_REQUEST_ID,
-    RECORDED_COLUMNS,
     WITH_TABLE,
     claim_reply_statement,
     claim_request_statement,
@@ -178,9 +173,9 @@ class RequestStore:
         queued = new.status == RequestStatus.BEERKEZETT
         try:
             if self._pg:
-                request = self._record_whole(new, reply, actor, now)
+                request = self._record_whole(new, reply, actor, now, queued)
             else:
-                request = self._record_in_transaction(new, reply, actor, now)
+                request = self._record_in_transaction(new, reply, actor, now, queued)
         except IntegrityError:
             existing = self.get_by_dedupe_key(new.dedupe_key)
             if existing is None:  # pragma: no cover - a different constraint failed
@@ -192,9 +187,11 @@ class RequestStore:
             self.arrivals.announce()
         return request, True
 
-    def _record_in_transaction(self, new, reply, actor: str, now: datetime) -> Request:
+    def _record_in_transaction(
+        self, new, reply, actor: str, now: datetime, queued: bool
+    ) -> Request:
         with self._sessions.begin() as session:
-            request = _new_request(new, now)
+            request = Request(**_request_fields(new, now))
             session.add(request)
             session.flush()
             request.reference = reference_for(request.id, now)
@@ -204,21 +201,22 @@ class RequestStore:
             _history(session, request.id, new.status, new.reason, now)
             if reply is not None:
                 _add_reply(session, request.id, reply(request), now)
-            if new.status == RequestStatus.BEERKEZETT:
+            if queued:
                 notify_queued(session.connection())
         return request
 
-    def _record_whole(self, new, reply, actor: str, now: datetime) -> Request:
+    def _record_whole(self, new, reply, actor: str, now: datetime, queued: bool) -> Request:
         """PostgreSQL: the request's id drawn first, then the request with its audit events,
         history step, reply and (when queued) the workers' notification as one statement
         (see :func:`recorded_whole`): two round trips where a transaction took nine."""
-        request = _new_request(new, now)
+        fields = _request_fields(new, now)
         events = _recorded_events(new)
         with self._single.connect() as connection:
-            request.id = connection.execute(NEXT_REQUEST_ID).scalar_one()
-            request.reference = reference_for(request.id, now)
+            request_id = connection.execute(NEXT_REQUEST_ID).scalar_one()
+            fields.update(id=request_id, reference=reference_for(request_id, now))
+            request = Request(**fields)
             outgoing = reply(request) if reply is not None else None
-            parameters = {column: getattr(request, column) for column in RECORDED_COLUMNS}
+            parameters = dict(fields)
             parameters.update(
                 now=now,
                 actor=actor,
@@ -229,8 +227,7 @@ class RequestStore:
                 parameters.update({f"action_{index}": action, f"detail_{index}": detail})
             if outgoing is not None:
                 parameters.update(_reply_parameters(outgoing))
-            queued = new.status == RequestStatus.BEERKEZETT
-            statement = recorded_whole(len(events), outgoing is not None, queued)
+            statement = recorded_whole(tuple(fields), len(events), outgoing is not None, queued)
             connection.execute(statement, parameters)
         return request
 
@@ -798,9 +795,9 @@ def _reply_parameters(reply: OutgoingReply) -> dict[str, object]:
     }
 
 
-def _new_request(new: NewRequest, now: datetime) -> Request:
-    """The request ``new`` describes, received ``now`` (no id nor reference yet)."""
-    return Request(
+def _request_fields(new: NewRequest, now: datetime) -> dict[str, object]:
+    """The columns of the request ``new`` describes, received ``now`` (no id nor reference yet)."""
+    return dict(
         dedupe_key=new.dedupe_key,
         channel=new.channel,
         status=str(new.status),

@@ -110,12 +110,7 @@ def claimed_whole():
         .cte("candidate")
     )
     attempt = cast(candidate.c.attempts + 1, String) + ". kísérlet"
-    audit = _inserted_from(
-        AuditEvent.__table__,
-        candidate,
-        {"request_id": candidate.c.id, "at": "now", "actor": "worker_id",
-         "action": literal(CLAIM_ACTION), "detail": attempt},
-    )  # fmt: skip
+    audit = _audit_from(candidate, candidate.c.id, literal(CLAIM_ACTION), attempt)
     last_step = (
         select(StatusChange.status)
         .where(StatusChange.request_id == candidate.c.id)
@@ -123,11 +118,11 @@ def claimed_whole():
         .limit(1)
         .scalar_subquery()
     )
-    history = _inserted_from(
-        StatusChange.__table__,
+    history = _history_from(
         candidate,
-        {"request_id": candidate.c.id, "at": "now",
-         "status": literal(str(RequestStatus.FELDOLGOZAS_ALATT)), "reason": literal(None)},
+        candidate.c.id,
+        literal(str(RequestStatus.FELDOLGOZAS_ALATT)),
+        literal(None),
         or_(
             candidate.c.attempts == 0,
             last_step.is_distinct_from(str(RequestStatus.FELDOLGOZAS_ALATT)),
@@ -237,38 +232,26 @@ def mark_sent_audited():
         (sent.c.kind == str(ReplyKind.ACKNOWLEDGEMENT), sent_action(ReplyKind.ACKNOWLEDGEMENT)),
         else_=sent_action(ReplyKind.CODES),
     )
-    return _inserted_from(
-        AuditEvent.__table__,
-        sent,
-        {"request_id": sent.c.request_id, "at": "now", "actor": "worker_id", "action": action,
-         "detail": sent.c.message_id},
-    ).returning(AuditEvent.id)  # fmt: skip
+    return _audit_from(sent, sent.c.request_id, action, sent.c.message_id).returning(AuditEvent.id)
 
 
 INSERT_AUDIT = insert(AuditEvent.__table__)
 INSERT_HISTORY = insert(StatusChange.__table__)
-
-# The columns a new request is stored with (those the store's _new_request sets; its id, reference).
-RECORDED_COLUMNS = (
-    "id", "reference", "dedupe_key", "channel", "status", "reason", "sender", "message_id",
-    "subject", "organisation", "short_name", "krid", "signer_name", "table_filename",
-    "table_sha256", "table_xlsx", "table_columns", "declaration_filename", "declaration_pdf",
-    "rows", "operator_note", "signature_kind", "status_token_sha256", "attempts", "received_at",
-)  # fmt: skip
+INSERT_REPLY = insert(Reply.__table__)
 NEXT_REQUEST_ID = select(func.nextval(func.pg_get_serial_sequence(Request.__tablename__, "id")))
 
 
 @functools.cache
-def recorded_whole(events: int, replied: bool, queued: bool):
+def recorded_whole(columns: tuple[str, ...], events: int, replied: bool, queued: bool):
     """PostgreSQL: :meth:`RequestStore.record` as one statement (see :func:`closed_whole`):
-    the request (parameters named as its columns, ``now``, ``actor``) inserted in a CTE, its
-    ``events`` audit events (``action_<i>``, ``detail_<i>``), its history step and, when
-    ``replied``, its reply inserted from it; when ``queued``, the statement notifies the
-    workers, who hear of it once it is committed. A known dedupe key fails it whole."""
+    the request's ``columns`` (each a parameter of its name; also ``now``, ``actor``) inserted
+    in a CTE, its ``events`` audit events (``action_<i>``, ``detail_<i>``), its history step
+    and, when ``replied``, its reply inserted from it; when ``queued``, the statement notifies
+    the workers, who hear of it once it is committed. A known dedupe key fails it whole."""
     table = Request.__table__
     inserted = (
         insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in RECORDED_COLUMNS})
+        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
         .returning(table.c.id)
         .cte("request")
     )
@@ -292,16 +275,10 @@ def recorded_whole(events: int, replied: bool, queued: bool):
         .join(listed, true())
         .order_by(listed.c.n)
     )  # fmt: skip
-    columns = ["request_id", "at", "actor", "action", "detail"]
-    parts = [insert(audit).from_select(columns, rows).cte("audit")]
-    parts.append(
-        _inserted_from(
-            StatusChange.__table__,
-            inserted,
-            {"request_id": request_id, "at": "now", "status": "history_status",
-             "reason": "history_reason"},
-        ).cte("history")
-    )  # fmt: skip
+    parts = [
+        insert(audit).from_select(_AUDIT_COLUMNS, rows).cte("audit"),
+        _history_from(inserted, request_id, "history_status", "history_reason").cte("history"),
+    ]
     if replied:
         parts.append(_reply_inserted_from(inserted, request_id).cte("reply"))
     told = func.pg_notify(CHANNEL, "") if queued else literal(None)
@@ -333,6 +310,24 @@ def _inserted_from(table, source, values: dict[str, object], *where):
     return insert(table).from_select(list(values), rows)
 
 
+_AUDIT_COLUMNS = ["request_id", "at", "actor", "action", "detail"]
+
+
+def _audit_from(source, request_id, action, detail):
+    """The audit event (by the ``worker_id`` parameter, at ``now``) of each row of ``source``;
+    ``action`` and ``detail`` as :func:`_inserted_from`'s values."""
+    values = dict(
+        zip(_AUDIT_COLUMNS, (request_id, "now", "worker_id", action, detail), strict=True)
+    )
+    return _inserted_from(AuditEvent.__table__, source, values)
+
+
+def _history_from(source, request_id, status, reason, *where):
+    """The history step (at ``now``) of each row of ``source`` that meets ``where``."""
+    values = {"request_id": request_id, "at": "now", "status": status, "reason": reason}
+    return _inserted_from(StatusChange.__table__, source, values, *where)
+
+
 def _reply_inserted_from(source, request_id):
     """The outbox's insert of a reply (:func:`_reply_parameters`, sent from ``now``) for each
     row of ``source``."""
@@ -362,26 +357,13 @@ def closed_whole(names: tuple[str, ...]):
     closed = close_statement(names).returning(Request.id).cte("closed")
     request_id = closed.c.id
     reply = _reply_inserted_from(closed, request_id)
-    audit = _inserted_from(
-        AuditEvent.__table__,
-        closed,
-        {"request_id": request_id, "at": "now", "actor": "worker_id", "action": "action",
-         "detail": "detail"},
-    )  # fmt: skip
-    history = _inserted_from(
-        StatusChange.__table__,
-        closed,
-        {"request_id": request_id, "at": "now", "status": "history_status",
-         "reason": "history_reason"},
-    )  # fmt: skip
+    audit = _audit_from(closed, request_id, "action", "detail")
+    history = _history_from(closed, request_id, "history_status", "history_reason")
     return (
         select(func.count())
         .select_from(closed)
         .add_cte(reply.cte("reply"), audit.cte("audit"), history.cte("history"))
     )
-
-
-INSERT_REPLY = insert(Reply.__table__)
 
 
 def held_by(request_id: object, worker_id: object) -> tuple:
