@@ -125,6 +125,18 @@ def test_the_generation_read_is_read_table_reduced(filled: Path):
     assert columns.fourt[4] == ("  Tóth  Péter ", None, None, None, None)
 
 
+def test_numbers_in_the_text_columns_read_as_shown(filled: Path):
+    """Sorszám, Belső azonosító and the code column as the text a user sees: whole numbers
+    without ".0" (the generation read's fast path for them agrees with read_table)."""
+    fill(filled, {2: {"A": 7, "B": 12345}, 3: {"A": 2.5, "B": 1e20}, 4: {"A": -0.0, "E": 3.0}})
+    table, columns = read_table(filled), read_fourt(filled)
+    assert columns.sorszam[:3] == ["7", "2.5", "0"]
+    assert columns.belso_azonosito[:2] == ["12345", "100000000000000000000"]
+    assert columns.kapcsolati_kod[2] == "3"
+    assert columns.sorszam == [r.text("A") for r in table.rows]
+    assert columns.belso_azonosito == [r.belso_azonosito for r in table.rows]
+
+
 def test_hash_is_of_the_file_bytes(filled: Path):
     expected = hashlib.sha256(filled.read_bytes()).hexdigest()
     assert read_table(filled).sha256 == expected == table_sha256(filled)

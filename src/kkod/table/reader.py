@@ -240,7 +240,11 @@ def _check_row_count(sheet: _Sheet, rows: int) -> None:
 
 def _text_of(value: object) -> str:
     """A raw calamine value as the text shown (``""`` for an empty cell)."""
-    return value if value.__class__ is str else cell_text(_cell(value))
+    if value.__class__ is str:
+        return value
+    if value.__class__ is float and value.is_integer():  # a Sorszám, most often
+        return str(int(value))
+    return cell_text(_cell(value))
 
 
 # From this size of sheet XML (about 5,000 rows) calamine parses in a thread of its own.
