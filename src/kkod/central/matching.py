@@ -417,7 +417,7 @@ def _refresh_statistics(conn: Connection, inserted: int) -> None:
     (50 s instead of 0.1 s for 6,857 keys after 200,000 connections were made).
 
     Only the columns the joins look up by are sampled (autovacuum's ANALYZE later does the
-    rest): 28–50 ms instead of 70–130 ms at 200,000 connections, once or twice a first run."""
+    rest): 43–50 ms instead of 115–130 ms at 200,000 connections."""
     if inserted >= _ANALYZE_FROM and outdates_statistics(inserted, connections_known(conn)):
         analyze(conn, "central_connections", _JOINED_BY)
 
