@@ -18,7 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from kkod.errors import TableError
 from kkod.hungarian import article
 from kkod.table import sniff
 from kkod.table.limits import RATIO_FROM_BYTES, TableLimits, amount, size, variable
-from kkod.zipmembers import stored_span
+from kkod.zipmembers import stored_info, stored_span, write_stored
 
 OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix (transitional and strict)
 WORKSHEET = "/worksheet"
@@ -267,6 +267,22 @@ class Package:
             )
         if crc != info.CRC:
             raise not_xlsx(self.path, f"sérült rész (hibás ellenőrzőösszeg): {name}")
+
+    def with_member(self, name: str, pieces: Sequence[bytes | memoryview]) -> bytes:
+        """This zip with member ``name`` made of ``pieces`` and stored uncompressed (a reader
+        takes it without inflating it); every other member copied as stored."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as out:
+            for info in self.archive.infolist():
+                if info.filename != name:
+                    write_stored(out, stored_info(info), self.raw(info.filename))
+                    continue
+                member = zipfile.ZipInfo(name, date_time=info.date_time)
+                member.file_size = sum(len(piece) for piece in pieces)
+                with out.open(member, "w") as stream:
+                    for piece in pieces:
+                        stream.write(piece)
+        return buffer.getvalue()
 
     def head(self, name: str, length: int) -> bytes:
         """At most the first ``length`` bytes of the member, inflating no more than needed."""

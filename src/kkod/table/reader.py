@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -32,6 +34,7 @@ from kkod.table.sheet_xml import (
     date_cell_out_of_range,
     date_styles,
     formula_cells,
+    halves,
     special_cells,
     text_longer_than,
 )
@@ -249,6 +252,8 @@ def _text_of(value: object) -> str:
 
 # From this size of sheet XML (about 5,000 rows) calamine parses in a thread of its own.
 _PARSE_BESIDE_FROM = 1_000_000
+# From this size of sheet XML (about 15,000 rows) the sheet is parsed in two halves at once.
+_HALVES_FROM = 8_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +285,7 @@ def _read_sheet(
         with ThreadPoolExecutor(max_workers=1) as pool:
             # A small sheet is parsed here: starting the thread would cost more than it saves.
             parsing = (
-                pool.submit(parse_rows, package.data, sheet.name)
+                pool.submit(parse_big_sheet, package, sheet.part, sheet.name, xml)
                 if len(xml) >= _PARSE_BESIDE_FROM
                 else None
             )
@@ -404,6 +409,76 @@ def parse_rows(data: bytes, sheet: str) -> tuple[Iterator[list[object]], BaseExc
         raise
     except BaseException as error:  # CalamineError, ValueError, OverflowError, PanicException
         return iter(()), error
+
+
+def parse_big_sheet(
+    package: Package, part: str, sheet: str, xml: bytes
+) -> tuple[Iterator[list[object]], BaseException | None]:
+    """:func:`parse_rows` of a big sheet (``xml`` its XML, the member ``part``): from
+    :data:`_HALVES_FROM` bytes calamine parses its two halves at once, each on a core of its
+    own (without the GIL) and from a copy of the package where the half is stored
+    uncompressed: about half the time of one parse. A sheet that cannot be cut so, or whose
+    halves do not join into the whole (see :func:`_joined`), is parsed whole."""
+    cut = halves(xml) if len(xml) >= _HALVES_FROM else None
+    if cut is None:
+        return parse_rows(package.data, sheet)
+    first_half, second_half, row = cut
+    del cut
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(_calamine_half, package, part, second_half, sheet)
+        first = _calamine_half(package, part, first_half, sheet)
+        rows = _joined(first, second.result(), row - 1)
+    return (rows, None) if rows is not None else parse_rows(package.data, sheet)
+
+
+def _calamine_half(
+    package: Package, part: str, pieces: tuple[memoryview, ...], sheet: str
+) -> Any | None:
+    """calamine's parse of ``sheet`` with ``pieces`` as its XML, ``None`` if it fails."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        # The copy of the package is let go once calamine holds it, before the parse.
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(package.with_member(part, pieces)))
+        return workbook.get_sheet_by_name(sheet)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # CalamineError, a Rust panic: the whole sheet's parse tells why
+        return None
+
+
+def _joined(first: Any | None, second: Any | None, cut: int) -> Iterator[list[object]] | None:
+    """The rows of the whole sheet, as calamine's ``iter_rows`` of it gives them, from the
+    parses of its halves cut before row index ``cut``; ``None`` unless each half's cells lie on
+    its side of the cut and the first starts at A1 (as the whole must, see :func:`parse_rows`)."""
+    if first is None or second is None or first.start != (0, 0) or first.end[0] >= cut:
+        return None
+    if second.start is None:  # no cell after the cut
+        return first.iter_rows()
+    if second.start[0] < cut:
+        return None
+    return _chained(first, second, cut)
+
+
+def _chained(first: Any, second: Any, cut: int) -> Iterator[list[object]]:
+    """:func:`_joined`'s rows: each half's as wide as the whole's, empty rows between them."""
+    width = max(first.end[1], second.end[1]) + 1
+    for row in first.iter_rows():
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        yield row
+    for _ in range(first.height, cut):
+        yield [""] * width
+    rows = second.iter_rows()  # from the first row, each from the half's first column
+    next(itertools.islice(rows, second.start[0], second.start[0]), None)
+    left = [""] * second.start[1]
+    right = width - second.end[1] - 1
+    for row in rows:
+        if left:
+            row[:0] = left
+        if right:
+            row.extend([""] * right)
+        yield row
 
 
 def unreadable(package: Package, sheet: str, data: bytes, error: BaseException) -> TableError:

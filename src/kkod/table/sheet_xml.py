@@ -41,6 +41,28 @@ _R_LETTERS = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\$?([A-Z]{1,3})")
 _HAS_R = re.compile(rb"(?:^|\s)r\s*=")
 
 
+_CUT_BETWEEN_ROWS = re.compile(rb'</row><row r="(\d+)"')
+
+
+def halves(data: bytes) -> tuple[tuple[memoryview, ...], tuple[memoryview, ...], int] | None:
+    """The sheet cut in two between two rows near the middle of its XML: each half is the
+    sheet without the other half's rows (as pieces to join), with the number of the second
+    half's first row; ``None`` when there is no such cut (rows with a namespace prefix, or
+    written apart). The cut is found by bytes only: one inside a comment or CDATA leaves a
+    half that a parser refuses (its end unclosed), so a caller that reads the halves must read
+    the whole sheet when either half is unreadable."""
+    start, end = data.find(b"<sheetData>"), data.rfind(b"</sheetData>")
+    if start < 0 or end <= start:
+        return None
+    start += len(b"<sheetData>")
+    cut = _CUT_BETWEEN_ROWS.search(data, (start + end) // 2, end)
+    if cut is None or int(cut[1]) < 2:
+        return None
+    middle = cut.start() + len(b"</row>")
+    view = memoryview(data)
+    return (view[:middle], view[end:]), (view[:start], view[middle:]), int(cut[1])
+
+
 def column_index(letters: str) -> int:
     """``"A"`` → 1, ``"AA"`` → 27."""
     index = 0
