@@ -102,6 +102,16 @@ def test_a_second_half_without_values_reads_the_same(template, tmp_path, monkeyp
     assert wholes == 0
 
 
+def test_a_sheet_beyond_the_halves_limit_is_parsed_whole(template, tmp_path, monkeypatch):
+    """The halves' copies cost memory: a sheet of more XML than the limit is parsed once."""
+    rows = "".join(_row(n, {"B": f"T-{n}", "D": f"Név {n}"}) for n in range(2, 40))
+    path = _sheet(template, tmp_path / "t.xlsx", rows)
+    monkeypatch.setattr(reader, "_HALVES_UP_TO", 1_000)
+    halved, whole, wholes = _both(path, monkeypatch)
+    assert halved == whole
+    assert wholes == 1
+
+
 @pytest.mark.parametrize(
     "shuffle",
     [

@@ -252,8 +252,11 @@ def _text_of(value: object) -> str:
 
 # From this size of sheet XML (about 5,000 rows) calamine parses in a thread of its own.
 _PARSE_BESIDE_FROM = 1_000_000
-# From this size of sheet XML (about 15,000 rows) the sheet is parsed in two halves at once.
+# From this size of sheet XML (about 15,000 rows) the sheet is parsed in two halves at once, up
+# to the second: the halves' copies cost about twice the sheet's XML while they are parsed, and
+# a sheet at KKOD_TABLE_MAX_MEMBER_BYTES (160 MiB) must not take more than it did parsed whole.
 _HALVES_FROM = 8_000_000
+_HALVES_UP_TO = 64 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,11 +418,11 @@ def parse_big_sheet(
     package: Package, part: str, sheet: str, xml: bytes
 ) -> tuple[Iterator[list[object]], BaseException | None]:
     """:func:`parse_rows` of a big sheet (``xml`` its XML, the member ``part``): from
-    :data:`_HALVES_FROM` bytes calamine parses its two halves at once, each on a core of its
-    own (without the GIL) and from a copy of the package where the half is stored
-    uncompressed: about half the time of one parse. A sheet that cannot be cut so, or whose
-    halves do not join into the whole (see :func:`_joined`), is parsed whole."""
-    cut = halves(xml) if len(xml) >= _HALVES_FROM else None
+    :data:`_HALVES_FROM` to :data:`_HALVES_UP_TO` bytes calamine parses its two halves at once,
+    each on a core of its own (without the GIL) and from a copy of the package where the half
+    is stored uncompressed: about half the time of one parse. A sheet that cannot be cut so,
+    or whose halves do not join into the whole (see :func:`_joined`), is parsed whole."""
+    cut = halves(xml) if _HALVES_FROM <= len(xml) <= _HALVES_UP_TO else None
     if cut is None:
         return parse_rows(package.data, sheet)
     first_half, second_half, row = cut
