@@ -178,3 +178,14 @@ def test_a_big_table_reads_the_same_with_and_without_halves(tmp_path, monkeypatc
     monkeypatch.setattr(reader, "_HALVES_FROM", 0)
     cut = read_fourt(path)
     assert cut == once and len(cut.numbers) == 300
+
+
+def test_a_cut_before_a_row_numbered_absurdly_is_bounded_not_an_error():
+    """The row number after the cut is read as every other of the file's numbers is
+    (``bounded_int``): 5,000 digits are past ``int``'s limit, and beyond any sheet's last row."""
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c>' + b"x" * 9000 + b'</c></row><row r="'
+        + b"9" * 5000 + b'"><c/></row></sheetData></worksheet>'
+    )  # fmt: skip
+    cut = halves(xml)
+    assert cut is not None and cut[2] == 10**9

@@ -56,11 +56,12 @@ def halves(data: bytes) -> tuple[tuple[memoryview, ...], tuple[memoryview, ...],
         return None
     start += len(b"<sheetData>")
     cut = _CUT_BETWEEN_ROWS.search(data, (start + end) // 2, end)
-    if cut is None or int(cut[1]) < 2:
+    row = bounded_int(cut[1]) if cut is not None else 0
+    if row < 2:
         return None
     middle = cut.start() + len(b"</row>")
     view = memoryview(data)
-    return (view[:middle], view[end:]), (view[:start], view[middle:]), int(cut[1])
+    return (view[:middle], view[end:]), (view[:start], view[middle:]), row
 
 
 def column_index(letters: str) -> int:
