@@ -74,3 +74,26 @@ def test_keys_made_chunk_by_chunk_equal_keys_made_at_once(table):
     assert [k for start in range(0, len(cells), 2) for k in make(cells[start : start + 2])] == (
         match_keys_of_cells(cells)
     )
+
+
+def test_a_warm_key_maker_gives_the_keys_a_new_one_does(central, table, tmp_path):
+    cells = read_fourt(table).fourt
+    others = [(f"Új{n} Név", f"Új{n} Név", "Anya Neve", "Pécs", "1980.01.02") for n in range(5)]
+    warm = KeyMaker(limit=3)  # forgets what it kept once it holds more than 3 names
+    assert warm(cells) == match_keys_of_cells(cells)
+    assert warm.names_kept > 3
+    assert warm(others) == match_keys_of_cells(others)
+    assert warm.names_kept == 6  # forgotten before the chunk, then its 5 names and the mother's
+    assert warm(cells) == match_keys_of_cells(cells)
+    kept = KeyMaker(limit=None)
+    assert kept(cells) == kept(cells) == match_keys_of_cells(cells)
+
+
+def test_a_worker_style_generate_with_a_warm_key_maker_writes_the_same(central, table, tmp_path):
+    warm = KeyMaker(limit=1000)
+    first = generate(table, KRID, central, tmp_path / "a.xlsx", tmp_path / "a.csv", keys=warm)
+    assert warm.names_kept > 0
+    again = generate(table, KRID, central, tmp_path / "b.xlsx", tmp_path / "b.csv", keys=warm)
+    fresh = generate(table, KRID, central, tmp_path / "c.xlsx", tmp_path / "c.csv")
+    assert [r.code for r in first.rows] == [r.code for r in again.rows] == [r.code for r in fresh.rows]
+    assert (tmp_path / "b.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()

@@ -142,16 +142,26 @@ class KeyMaker:
     """:func:`match_keys_of_cells`, called for a table chunk by chunk.
 
     Canonical forms are computed once per distinct value, over all the chunks: names,
-    places and dates repeat a lot in a big table.
+    places and dates repeat a lot in a big table. A long-running worker keeps one for all
+    its requests (they repeat from table to table too); ``limit`` bounds its memory: past
+    that many distinct names, what it kept is forgotten before the next chunk.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._names = _Memo(canonical_name)
         self._places = _Memo(canonical_place)
         self._dates = _Memo(_iso_date)
+        self._limit = limit
+
+    @property
+    def names_kept(self) -> int:
+        return len(self._names)
 
     def __call__(self, rows: Iterable[tuple[object, ...] | None]) -> list[bytes | None]:
         names, places, dates = self._names, self._places, self._dates
+        if self._limit is not None and len(names) > self._limit:
+            for memo in (names, places, dates):
+                memo.clear()
         keys: list[bytes | None] = []
         append = keys.append
         for cells in rows:
@@ -220,12 +230,14 @@ def generate(
     actor: str = "system",
     durable: bool = True,
     columns: FourTColumns | None = None,
+    keys: KeyMaker | None = None,
 ) -> GenerationResult:
     """Read ``table_path``, match and issue codes for office ``krid``, write the filled table to
     ``output`` and the reason report to ``report``. Same table again → same codes.
     ``durable=False`` for outputs in a work folder that is thrown away (no fsyncs).
     ``columns``: what :func:`~kkod.table.reader.read_fourt` gave for this very table before
-    (the intake read it): it is not read again.
+    (the intake read it): it is not read again. ``keys``: the match keys' maker to use (a
+    worker keeps one warm for all its requests), a new one by default.
 
     ``central`` may also be a function that opens it: it is then opened while the table is
     read (the parse runs without the GIL).
@@ -253,6 +265,7 @@ def generate(
             actor,
             durable,
             columns,
+            keys or KeyMaker(),
         )
 
 
@@ -269,6 +282,7 @@ def _generate(
     actor: str,
     durable: bool,
     columns: FourTColumns | None,
+    keys: KeyMaker,
 ) -> GenerationResult:
     """Both outputs appear, or neither does: each is written to a temporary file first, and
     renamed once both are complete (the files inside are made durable by that, not again)."""
@@ -290,7 +304,7 @@ def _generate(
                 process=_is_big(table_path),
             )
         ) as table_writer:
-            rows = _match(central, krid, table, table_writer, note, via, reference, actor)
+            rows = _match(central, krid, table, table_writer, note, via, reference, actor, keys)
             generation = GenerationResult(table_path, output, report, rows)
             note("Kimenet írása", 0, 2)
             reasons = build_reason_report(rows, table_path.name, generation.counts, reference)
@@ -310,6 +324,7 @@ def _match(
     via: Via,
     reference: str | None,
     actor: str,
+    make_keys: KeyMaker,
 ) -> list[RowOutcome]:
     """Every row's outcome, matched and issued ``central.chunk_rows`` at a time; each chunk's codes
     go to the table's ``writer`` at once, to be written while the next chunk is matched.
@@ -323,7 +338,6 @@ def _match(
     starts = range(0, total, size)
     rows: list[RowOutcome] = []
     note("Egyeztetés és kódkiadás", 0, total)
-    make_keys = KeyMaker()
     keys: list[list[bytes | None]] = []  # each chunk's, kept for judging its rows
 
     def chunks() -> Iterator[list[bytes | None]]:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kkod import logs
 from kkod.background import reused_children
@@ -44,6 +45,9 @@ from kkod.table.columns_codec import ColumnsUnreadable, decode_columns
 from kkod.table.reader import FourTColumns
 from kkod.workspace import disk_full, no_space, remove_stale, work_folder
 
+if TYPE_CHECKING:
+    from kkod.ministry.generation import KeyMaker
+
 log = logging.getLogger(__name__)
 quote = logs.quote
 
@@ -57,6 +61,9 @@ _GENERATION_IMPORT = (
     "xlsxwriter",
 )
 RETRY_CAP_SECONDS = 300.0
+# Distinct names whose match-key forms a worker keeps from request to request (about 50 MB);
+# past it, they are forgotten and kept anew.
+WARM_NAMES = 200_000
 # A request's files on disk at the most: the table's copy, the filled table (about as big),
 # the reason report and the report writer's temporary files.
 SPACE_PER_TABLE_BYTE = 3
@@ -140,6 +147,7 @@ class Worker:
         self._last_purge: float | None = None
         self._started = False
         self._stage: str | None = None  # the generation stage of the request at hand
+        self._keys: KeyMaker | None = None  # kept warm for all the requests of this worker
 
     @property
     def central(self) -> Central:
@@ -250,8 +258,10 @@ class Worker:
     ) -> tuple[Counts, OutgoingReply]:
         """The request's codes and reply, made in a private work folder (removed after);
         ``columns``: what the intake read from the table, if it kept it."""
-        from kkod.ministry.generation import generate
+        from kkod.ministry.generation import KeyMaker, generate
 
+        if self._keys is None:
+            self._keys = KeyMaker(limit=WARM_NAMES)
         renew = self._lease_keeper(request)
         self._stage = "Táblázat másolása"
         with work_folder("worker", self.settings.data_dir) as folder:
@@ -272,6 +282,7 @@ class Worker:
                 actor=f"ministry:{self.worker_id}",
                 durable=False,  # read back into the reply, then the folder is removed
                 columns=columns,
+                keys=self._keys,
             )
             counts = Counts(
                 rows=len(result.rows),
