@@ -95,5 +95,7 @@ def test_a_worker_style_generate_with_a_warm_key_maker_writes_the_same(central, 
     assert warm.names_kept > 0
     again = generate(table, KRID, central, tmp_path / "b.xlsx", tmp_path / "b.csv", keys=warm)
     fresh = generate(table, KRID, central, tmp_path / "c.xlsx", tmp_path / "c.csv")
-    assert [r.code for r in first.rows] == [r.code for r in again.rows] == [r.code for r in fresh.rows]
+    assert (
+        [r.code for r in first.rows] == [r.code for r in again.rows] == [r.code for r in fresh.rows]
+    )
     assert (tmp_path / "b.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()

@@ -52,7 +52,9 @@ def test_a_bomb_of_zeros_is_refused_at_the_real_limit():
     check_pdf(_raw_pdf(*zeros), max_bytes=10**8)
 
 
-@pytest.mark.parametrize("blanks", [0, 10, 200], ids=["at-once", "after-blanks", "after-many-blanks"])
+@pytest.mark.parametrize(
+    "blanks", [0, 10, 200], ids=["at-once", "after-blanks", "after-many-blanks"]
+)
 def test_a_script_inside_an_object_stream_is_found(blanks):
     objects = _page_objects()
     hidden = b" " * blanks + b"5 0 << /S /JavaScript /JS (app.alert(1);) >>"

@@ -63,7 +63,9 @@ ROW = ([2], ["1"], ["B"], [""])
         b"",
         b"not columns",
         # what the version before wrote: zlib-compressed JSON
-        zlib.compress(b'{"v":1,"numbers":[],"sorszam":[],"belso":[],"codes":[],"fourt":[],"blocked":[]}'),
+        zlib.compress(
+            b'{"v":1,"numbers":[],"sorszam":[],"belso":[],"codes":[],"fourt":[],"blocked":[]}'
+        ),
         columns_codec._MAGIC,
         columns_codec._MAGIC + b"\xff\x00",
         _written(1, 2),
