@@ -62,7 +62,7 @@ def decode_columns(data: bytes) -> FourTColumns:
             blocked = [(n, tuple(map(_value, cells)), letters) for n, cells, letters in blocked]
     except ColumnsUnreadable:
         raise
-    except (EOFError, ValueError, KeyError, TypeError) as error:
+    except (EOFError, ValueError, TypeError) as error:
         raise ColumnsUnreadable(str(error)) from None
     return FourTColumns(
         numbers=numbers,
